@@ -1,0 +1,58 @@
+"""Whom to tell about a case's reminder or escalation (DOMAIN.md; the plan §六, §七)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from workflow import clock
+from workflow.db import db
+from workflow.i18n import gettext
+from workflow.models import HelpCase, Role, User
+from notifications.models import Notice
+
+
+def _users(*conditions: sa.ColumnElement[bool]) -> list[User]:
+    return list(db.session.scalars(sa.select(User).where(User.is_active, *conditions)))
+
+
+def recipients_for_level(case: HelpCase, level: int) -> list[User]:
+    """Level 0 the department's clerks; 1 its leader and the township leader; 2 the county office
+    and the leading group; 3 the leading group, which decides accountability."""
+    dept = User.department_id == case.department_id
+    if level == 0:
+        return _users(User.role == Role.DEPARTMENT_CLERK, dept)
+    if level == 1:
+        return _users(User.role == Role.DEPARTMENT_LEADER, dept) + _users(
+            User.role == Role.TOWNSHIP_LEADER, User.township_id == case.township_id)
+    if level == 2:
+        return _users(User.role.in_([Role.COUNTY_OFFICE, Role.LEADING_GROUP]))
+    return _users(User.role.in_([Role.LEADING_GROUP, Role.COUNTY_OFFICE]))
+
+
+_SUBJECTS = {
+    0: "Reminder: case %(case)s is due on %(due)s",
+    1: "Overdue: case %(case)s passed its deadline %(due)s",
+    2: "Overdue 14 days: case %(case)s, escalated to the county",
+    3: "Accountability: case %(case)s is seriously overdue",
+}
+
+
+def notify_case_level(case: HelpCase, level: int) -> list[Notice]:
+    """Write one in-app notice per person to tell (never twice for the same case and level)."""
+    due = clock.in_beijing(case.due_at).strftime("%Y-%m-%d")
+    subject = gettext(_SUBJECTS[level], case=f"#{case.id} {case.indicator_label}", due=due)
+    body = gettext("%(subject)s · %(department)s · %(who)s", subject=case.indicator_label,
+                   department=case.department.name, who=case.subject_label)
+    notices = []
+    for user in recipients_for_level(case, level):
+        key = f"case:{case.id}:level:{level}"
+        exists = db.session.scalar(sa.select(Notice.id).where(Notice.user_id == user.id,
+                                                              Notice.event_key == key))
+        if exists:
+            continue
+        notice = Notice(user_id=user.id, event_key=key, created_at=clock.now(), subject=subject,
+                        body=body, link=f"/cases/{case.id}")
+        db.session.add(notice)
+        notices.append(notice)
+    db.session.flush()
+    return notices

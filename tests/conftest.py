@@ -1,0 +1,191 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL with HUITOU_TEST_DB=postgresql),
+wiped between tests; the app; a small demo county; logged-in clients."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from workflow import clock
+from workflow.db import db
+from workflow.settings import Settings
+
+TEST_DB = os.environ.get("HUITOU_TEST_DB", "sqlite")
+PG_ADMIN_URL = os.environ.get(
+    "HUITOU_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+DEMO_PASSWORD = "huitou-demo"
+
+
+@pytest.fixture(autouse=True)
+def _no_strange_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that reaches for a server it did not start (only loopback is allowed)."""
+    real_connect = socket.socket.connect
+
+    def guarded(sock: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and host not in (
+            "127.0.0.1", "::1", "localhost"
+        ):
+            raise AssertionError(f"test tried to reach {address!r}: start a loopback server")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+def _create_pg_database() -> tuple[str, Callable[[], None]]:
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"huitou_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One migrated database for the whole run."""
+    if TEST_DB == "postgresql":
+        url, drop = _create_pg_database()
+        yield url
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'huitou.db'}"
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(database_url=database_url, secret_key="test-secret-key")
+
+
+@pytest.fixture(scope="session")
+def _migrated_app(settings: Settings) -> Flask:
+    from web.app import create_app
+    from workflow.schema import upgrade_database
+
+    app = create_app(settings, {"TESTING": True})
+    with app.app_context():
+        upgrade_database()
+    return app
+
+
+def _wipe(app: Flask) -> None:
+    with app.app_context():
+        tables = [t for t in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(table.delete())
+            db.session.execute(sa.text("DELETE FROM sqlite_sequence")) if _has_sequence() else None
+        db.session.commit()
+
+
+def _has_sequence() -> bool:
+    return db.session.execute(
+        sa.text("SELECT count(*) FROM sqlite_master WHERE name='sqlite_sequence'")
+    ).scalar() > 0
+
+
+@pytest.fixture
+def app(_migrated_app: Flask) -> Iterator[Flask]:
+    """The app on an empty (migrated) database, inside an app context."""
+    _wipe(_migrated_app)
+    clock.set_now(None)
+    with _migrated_app.app_context():
+        yield _migrated_app
+        db.session.rollback()
+    clock.set_now(None)
+
+
+@pytest.fixture(scope="session")
+def demo_shape():
+    from workflow.demo_data import build_demo_county
+
+    return build_demo_county(households=120)
+
+
+@pytest.fixture
+def county(app: Flask, demo_shape):
+    """The demo county's organisation with 120 households, committed."""
+    from workflow.county_setup import load_demo_county
+
+    load_demo_county(demo_shape, password=DEMO_PASSWORD)
+    db.session.commit()
+    return demo_shape
+
+
+@pytest.fixture
+def user(county) -> Callable[[str], object]:
+    """Look up a demo user by username."""
+    from workflow.models import User
+
+    def get(username: str) -> User:
+        return db.session.scalar(sa.select(User).where(User.username == username))
+
+    return get
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Browser:
+    """A test client that logs in through the real form and posts with the page's CSRF token."""
+
+    def __init__(self, client: FlaskClient):
+        self.client = client
+        self.token = ""
+
+    def get(self, url: str, **kw: object):
+        response = self.client.get(url, **kw)
+        match = CSRF_RE.search(response.get_data(as_text=True))
+        if match:
+            self.token = match.group(1)
+        return response
+
+    def post(self, url: str, data: dict | None = None, **kw: object):
+        if not self.token:
+            self.get("/login")
+        payload = {"csrf_token": self.token, **(data or {})}
+        return self.client.post(url, data=payload, **kw)
+
+    def login(self, username: str, password: str = DEMO_PASSWORD):
+        self.get("/login")
+        return self.post("/login", {"username": username, "password": password})
+
+
+@pytest.fixture
+def browser(app: Flask) -> Callable[[str | None], Browser]:
+    """A factory of clients, each logged in as the given demo user (or anonymous)."""
+
+    def make(username: str | None = None) -> Browser:
+        b = Browser(app.test_client())
+        if username:
+            response = b.login(username)
+            assert response.status_code == 302, f"login failed for {username}"
+        return b
+
+    return make
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"huitou test database: {TEST_DB}"
+
+
+ROOT = Path(__file__).resolve().parent.parent

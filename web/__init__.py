@@ -1,0 +1,1 @@
+"""The web app: thin views over the workflow domain, in Chinese."""

@@ -1,0 +1,122 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, render_template
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from workflow import clock
+from workflow.db import db
+from workflow.i18n import gettext, ngettext
+from workflow.settings import PROJECT_ROOT, Settings, use_settings
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+migrate = Migrate()
+
+
+def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, then extensions, then blueprints; nothing starts running here."""
+    settings = settings or Settings.from_env()
+    use_settings(settings)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        HUITOU_SETTINGS=settings,
+    )
+    if test_config:
+        app.config.update(test_config)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    _init_login(app)
+    _init_templates(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+    from notifications import wiring
+
+    wiring.connect(app)
+    return app
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Wait for a writer instead of failing at once; one writer at a time is SQLite's rule.
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True}
+
+
+def _init_login(app: Flask) -> None:
+    from workflow.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = gettext("Please log in first.")
+    login_manager.login_message_category = "warning"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None
+
+
+def _init_templates(app: Flask) -> None:
+    from web import formatting
+
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    app.jinja_env.filters.update(formatting.FILTERS)
+
+    @app.context_processor
+    def inject_clock() -> dict[str, Any]:
+        return {"now_beijing": clock.in_beijing(clock.now())}
+
+    @app.before_request
+    def remember_request_start() -> None:
+        g.now = clock.now()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web.auth import bp as auth_bp
+    from web.cases import bp as cases_bp
+    from web.inbox import bp as inbox_bp
+    from web.notices import bp as notices_bp
+    from web.notices import init_app as init_notices
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(notices_bp)
+    init_notices(app)
+    app.register_blueprint(inbox_bp)
+    app.register_blueprint(cases_bp)
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> tuple[str, int]:
+        return render_template("error.html", title=gettext("Form expired"),
+                               message=gettext("The form expired or was not sent from huitou. "
+                                               "Go back, reload the page and try again.")), 400
+
+    @app.errorhandler(403)
+    def forbidden(exc: Exception) -> tuple[str, int]:
+        return render_template("error.html", title=gettext("Not allowed"),
+                               message=getattr(exc, "description", "")), 403
+
+    @app.errorhandler(404)
+    def not_found(exc: Exception) -> tuple[str, int]:
+        return render_template("error.html", title=gettext("Not found"),
+                               message=gettext("The page or record does not exist.")), 404
+
+    @app.errorhandler(413)
+    def too_large(exc: Exception) -> tuple[str, int]:
+        return render_template("error.html", title=gettext("File too large"),
+                               message=gettext("Uploads are limited to 20 MB.")), 413

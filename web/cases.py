@@ -1,0 +1,103 @@
+"""Help-back case pages: see a case, and work its current step."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from workflow import cases, tasks
+from workflow.access import can_work_task, case_filter
+from workflow.db import db
+from workflow.errors import ConflictError, ValidationFailed
+from workflow.i18n import gettext
+from workflow.models import CaseNote, HelpCase
+from web.handling import acting_user, domain_view
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+STEP_OF_STATUS = {
+    "planning": "plan_measure",
+    "in_progress": "carry_out",
+    "verifying": "verify_on_site",
+    "accepting": "county_accept",
+}
+
+
+@bp.get("")
+@login_required
+def index() -> str:
+    """The cases the user may see, overdue first."""
+    user = acting_user()
+    rows = db.session.scalars(
+        sa.select(HelpCase).where(case_filter(user)).order_by(HelpCase.due_at, HelpCase.id).limit(500)
+    ).all()
+    return render_template("cases/index.html", cases=rows)
+
+
+def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 200):
+    user = acting_user()
+    step = STEP_OF_STATUS.get(case.status.value)
+    task = tasks.ready_task_of(case.instance_id, step) if step else None
+    notes = db.session.scalars(
+        sa.select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.at)
+    ).all()
+    return render_template(
+        "cases/show.html", case=case, task=task, notes=notes, errors=errors or {},
+        can_work=task is not None and can_work_task(user, task), form=request.form,
+    ), status
+
+
+@bp.get("/<int:case_id>")
+@login_required
+@domain_view
+def show(case_id: int):
+    """A case with its history and, for whoever works it now, the current step's form."""
+    return _page(cases.get_case(case_id, acting_user()))
+
+
+def _parse_day(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip()) if raw.strip() else None
+    except ValueError:
+        return None
+
+
+@bp.post("/<int:case_id>/<action>")
+@login_required
+@domain_view
+def act(case_id: int, action: str):
+    """Work the case's current step (plan, progress, submit, verify, accept)."""
+    user = acting_user()
+    case = cases.get_case(case_id, user)
+    form = request.form
+    try:
+        if action == "plan":
+            cases.plan_case(case, user, measure=form.get("measure", ""),
+                            target_standard=form.get("target_standard", ""),
+                            responsible_person=form.get("responsible_person", ""),
+                            planned_completion=_parse_day(form.get("planned_completion", "")))
+        elif action == "progress":
+            cases.add_progress(case, user, form.get("text", ""), form.get("funds", "0"))
+        elif action == "submit":
+            cases.submit_work(case, user, form.get("summary", ""))
+        elif action in ("verify", "accept"):
+            ok = form.get("decision") == "ok"
+            operation = cases.verify_case if action == "verify" else cases.accept_case
+            operation(case, user, ok, form.get("reason", ""))
+        else:
+            return _page(case, {"_": gettext("Unknown action.")}, 400)
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        problems = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
+        return _page(cases.get_case(case_id, user), problems, 422)
+    except ConflictError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("cases.show", case_id=case_id)), 303
+    flash(gettext("Saved."), "success")
+    return redirect(url_for("cases.show", case_id=case_id)), 303

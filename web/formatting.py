@@ -1,0 +1,46 @@
+"""Template filters: moments in Beijing time, deadlines as a clerk reads them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from workflow import clock
+from workflow.i18n import gettext
+
+
+def beijing(moment: datetime | None, with_time: bool = True) -> str:
+    """A moment on Beijing's wall clock, e.g. 2018-07-13 23:59（北京时间）."""
+    if moment is None:
+        return ""
+    local = clock.in_beijing(moment)
+    text = local.strftime("%Y-%m-%d %H:%M") if with_time else local.strftime("%Y-%m-%d")
+    return gettext("%(moment)s (Beijing time)", moment=text)
+
+
+def day(value: date | datetime | None) -> str:
+    """A date as the county writes it: 2018-07-13."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = clock.in_beijing(value).date()
+    return value.strftime("%Y-%m-%d")
+
+
+def due_state(moment: datetime | None) -> dict[str, Any]:
+    """How a deadline stands now: overdue by n days, due today, or n days left."""
+    if moment is None:
+        return {"css": "none", "text": gettext("No deadline")}
+    now = clock.now()
+    if now > moment:
+        days = clock.days_between(moment, now)
+        return {"css": "overdue", "text": gettext("Overdue by %(days)s days", days=max(days, 1))
+                if days else gettext("Overdue")}
+    days = clock.days_between(now, moment)
+    if days == 0:
+        return {"css": "soon", "text": gettext("Due today")}
+    css = "soon" if days <= 7 else "ok"
+    return {"css": css, "text": gettext("%(days)s days left", days=days)}
+
+
+FILTERS = {"beijing": beijing, "day": day, "due_state": due_state}

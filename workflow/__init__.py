@@ -1,0 +1,1 @@
+"""huitou's domain: the county, rounds, surveys, gaps, cases, and the engine that runs them."""

@@ -1,0 +1,241 @@
+"""Help-back cases (回头帮): opening one per gap and moving it through plan, work and checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+
+from workflow import audit, clock
+from workflow.access import require_case, require_role, require_task
+from workflow.db import db
+from workflow.engine import instances
+from workflow.errors import ConflictError, NotFound, ValidationFailed
+from workflow.models import (
+    CaseNote,
+    CaseStatus,
+    Department,
+    HelpCase,
+    Household,
+    HumanTask,
+    Role,
+    Round,
+    SubjectKind,
+    Township,
+    User,
+    Village,
+)
+from workflow.settings import get_settings
+from workflow.tasks import complete_task, ready_task_of
+
+PROCESS_ID = "gap_case"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a case is about: exactly one household, village or township."""
+
+    kind: SubjectKind
+    township: Township
+    village: Village | None = None
+    household: Household | None = None
+
+
+def escalation_moments(due_at: datetime, opened_at: datetime) -> dict[str, str]:
+    """The timer moments of a case, from its deadline and the escalation settings."""
+    s = get_settings()
+    reminder = max(due_at - timedelta(days=s.reminder_days), opened_at)
+    level2 = due_at + timedelta(days=s.level2_after_days)
+    level3 = level2 + timedelta(days=s.level3_after_days)
+    return {
+        "reminder_at": clock.iso(reminder),
+        "due_at": clock.iso(due_at),
+        "level2_at": clock.iso(level2),
+        "level3_at": clock.iso(level3),
+    }
+
+
+def open_case(
+    round_: Round,
+    subject: Subject,
+    indicator_code: str,
+    indicator_label: str,
+    department: Department,
+    actor: User | None,
+    *,
+    evidence: str = "",
+    due: date | None = None,
+    carried_from: HelpCase | None = None,
+) -> HelpCase:
+    """Open a case for one gap, routed to one department, and start its gap_case process."""
+    due_day = due or round_.done_by
+    if due_day > round_.done_by:
+        raise ValidationFailed({"due": f"完成时限不能晚于本轮完成日期 {round_.done_by:%Y-%m-%d}"})
+    now = clock.now()
+    village = subject.village or (subject.household.village if subject.household else None)
+    case = HelpCase(
+        round_id=round_.id,
+        subject_kind=subject.kind,
+        household_id=subject.household.id if subject.household else None,
+        village_id=village.id if village else None,
+        township_id=subject.township.id,
+        indicator_code=indicator_code,
+        indicator_label=indicator_label,
+        evidence=evidence,
+        department_id=department.id,
+        due_at=clock.end_of_day(due_day),
+        status=CaseStatus.PLANNING,
+        opened_at=now,
+        carried_from_id=carried_from.id if carried_from else None,
+    )
+    db.session.add(case)
+    db.session.flush()
+    data = {"case_id": case.id, **escalation_moments(case.due_at, now)}
+    scope = instances.Scope(round_.id, subject.township.id, case.village_id, department.id)
+    label = f"{indicator_label}：{case.subject_label}" if subject.household or village else indicator_label
+    instance = instances.start_instance(PROCESS_ID, data, scope, subject=label)
+    case.instance_id = instance.id
+    audit.record(actor, "case.open", "help_case", case.id, after=_snapshot(case))
+    return case
+
+
+def _snapshot(case: HelpCase) -> dict[str, object]:
+    return {
+        "status": case.status.value,
+        "department": case.department_id,
+        "indicator": case.indicator_code,
+        "due_at": case.due_at.isoformat(),
+        "measure": case.measure,
+        "responsible_person": case.responsible_person,
+        "funds_spent": str(case.funds_spent),
+    }
+
+
+def get_case(case_id: int, user: User) -> HelpCase:
+    """A case the user may see."""
+    case = db.session.get(HelpCase, case_id)
+    if case is None:
+        raise NotFound("帮扶事项不存在。")
+    require_case(user, case)
+    return case
+
+
+def _step(case: HelpCase, spec_name: str, status: CaseStatus, actor: User) -> HumanTask:
+    """The READY task of the case's current step, if the actor may work it."""
+    if case.status != status:
+        raise ConflictError("该帮扶事项已进入下一环节，请刷新页面。")
+    task = ready_task_of(case.instance_id, spec_name)
+    if task is None:
+        raise ConflictError("该帮扶事项当前没有待办的这一步，请刷新页面。")
+    require_task(actor, task)
+    return task
+
+
+def _parse_money(raw: object, field: str, problems: dict[str, str]) -> Decimal:
+    try:
+        value = Decimal(str(raw or "0").replace(",", "").strip())
+    except InvalidOperation:
+        problems[field] = "金额应为数字"
+        return Decimal("0")
+    if value < 0:
+        problems[field] = "金额不能为负数"
+    return value
+
+
+def plan_case(case: HelpCase, actor: User, *, measure: str, target_standard: str,
+              responsible_person: str, planned_completion: date | None) -> HelpCase:
+    """The department states its measure, the standard to reach, who answers for it, and when."""
+    task = _step(case, "plan_measure", CaseStatus.PLANNING, actor)
+    problems: dict[str, str] = {}
+    if not measure.strip():
+        problems["measure"] = "请填写帮扶措施"
+    if not target_standard.strip():
+        problems["target_standard"] = "请填写达到的标准"
+    if not responsible_person.strip():
+        problems["responsible_person"] = "请填写责任人"
+    done_by = db.session.get(Round, case.round_id).done_by
+    if planned_completion is None:
+        problems["planned_completion"] = "请填写完成时限"
+    elif planned_completion > done_by:
+        problems["planned_completion"] = f"完成时限不能晚于 {done_by:%Y-%m-%d}"
+    if problems:
+        raise ValidationFailed(problems)
+    before = _snapshot(case)
+    case.measure, case.target_standard = measure.strip(), target_standard.strip()
+    case.responsible_person = responsible_person.strip()
+    case.planned_completion = clock.end_of_day(planned_completion)
+    case.status = CaseStatus.IN_PROGRESS
+    complete_task(task, actor, {"planned": True})
+    audit.record(actor, "case.plan", "help_case", case.id, before=before, after=_snapshot(case))
+    return case
+
+
+def add_progress(case: HelpCase, actor: User, text: str, funds: object = 0) -> CaseNote:
+    """Record progress on a case the department is carrying out (notes and funds spent)."""
+    require_role(actor, Role.DEPARTMENT_CLERK, Role.DEPARTMENT_LEADER)
+    require_case(actor, case)
+    problems: dict[str, str] = {}
+    amount = _parse_money(funds, "funds", problems)
+    if not text.strip():
+        problems["text"] = "请填写进展情况"
+    if problems:
+        raise ValidationFailed(problems)
+    if case.status != CaseStatus.IN_PROGRESS:
+        raise ConflictError("只有落实中的帮扶事项可以记录进展。")
+    note = CaseNote(case_id=case.id, at=clock.now(), author_id=actor.id, kind="progress",
+                    text=text.strip(), funds=amount)
+    case.funds_spent = (case.funds_spent or Decimal("0")) + amount
+    db.session.add(note)
+    audit.record(actor, "case.progress", "help_case", case.id,
+                 after={"text": note.text, "funds": str(amount)})
+    return note
+
+
+def submit_work(case: HelpCase, actor: User, summary: str) -> HelpCase:
+    """The department reports the work done; the township then verifies on the ground."""
+    task = _step(case, "carry_out", CaseStatus.IN_PROGRESS, actor)
+    if not summary.strip():
+        raise ValidationFailed({"summary": "请填写完成情况"})
+    case.status = CaseStatus.VERIFYING
+    case.work_done_at = clock.now()
+    db.session.add(CaseNote(case_id=case.id, at=clock.now(), author_id=actor.id, kind="done",
+                            text=summary.strip()))
+    complete_task(task, actor, {})
+    audit.record(actor, "case.work_done", "help_case", case.id, after={"summary": summary.strip()})
+    return case
+
+
+def verify_case(case: HelpCase, actor: User, ok: bool, reason: str = "") -> HelpCase:
+    """The township checks on the ground: accept, or send back with a reason."""
+    task = _step(case, "verify_on_site", CaseStatus.VERIFYING, actor)
+    if not ok and not reason.strip():
+        raise ValidationFailed({"reason": "退回时请写明原因"})
+    case.status = CaseStatus.ACCEPTING if ok else CaseStatus.IN_PROGRESS
+    if not ok:
+        case.work_done_at = None
+    complete_task(task, actor, {"verified": ok})
+    audit.record(actor, "case.verify" if ok else "case.verify_reject", "help_case", case.id,
+                 reason=reason.strip())
+    return case
+
+
+def accept_case(case: HelpCase, actor: User, ok: bool, reason: str = "") -> HelpCase:
+    """The county office accepts the verified case, or sends it back with a reason."""
+    task = _step(case, "county_accept", CaseStatus.ACCEPTING, actor)
+    if not ok and not reason.strip():
+        raise ValidationFailed({"reason": "退回时请写明原因"})
+    if not ok:
+        case.status = CaseStatus.IN_PROGRESS
+        case.work_done_at = None
+    audit.record(actor, "case.accept" if ok else "case.accept_reject", "help_case", case.id,
+                 reason=reason.strip())
+    complete_task(task, actor, {"accepted": ok})  # acceptance runs close_case in the process
+    return case
+
+
+def cases_of_round(round_id: int) -> list[HelpCase]:
+    """Every case of a round, in opening order."""
+    return list(db.session.scalars(
+        sa.select(HelpCase).where(HelpCase.round_id == round_id).order_by(HelpCase.id)))

@@ -1,0 +1,109 @@
+"""Setting up a county: an empty one with its administrator, or the demo county."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from workflow import audit
+from workflow.db import db
+from workflow.demo_data import DemoCounty
+from workflow.errors import ConflictError, ValidationFailed
+from workflow.models import County, Department, Household, Role, Township, User, Village
+
+DEMO_PASSWORD = "huitou-demo"  # demo county only; `huitou init` without --demo asks for one
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo user's login, printed by `huitou init --demo`."""
+
+    username: str
+    display_name: str
+    role: Role
+    unit: str
+
+
+def county_exists() -> bool:
+    """Whether this database already holds a county."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(County)) > 0
+
+
+def check_password_strength(password: str) -> None:
+    """Refuse passwords that are too short or too simple."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+    if password.isdigit() or password.isalpha():
+        problems.append("密码须同时包含字母和数字")
+    if problems:
+        raise ValidationFailed({"password": "，".join(problems)})
+
+
+def create_county(name: str, code: str, admin_username: str, admin_password: str) -> County:
+    """Create an empty county and its administrator."""
+    if county_exists():
+        raise ConflictError("数据库中已有县的数据，未做任何改动。")
+    check_password_strength(admin_password)
+    county = County(code=code, name=name)
+    db.session.add(county)
+    admin = User(username=admin_username, display_name="系统管理员", role=Role.ADMIN)
+    admin.set_password(admin_password)
+    db.session.add(admin)
+    db.session.flush()
+    audit.record(None, "county.create", "county", county.id, after={"name": name, "code": code})
+    audit.record(None, "user.create", "user", admin.id, after={"username": admin_username,
+                                                               "role": admin.role.value})
+    return county
+
+
+def load_demo_county(demo: DemoCounty, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
+    """Create the demo county: townships, villages, households, departments and one user per role."""
+    if county_exists():
+        raise ConflictError("数据库中已有县的数据，未做任何改动。")
+    county = County(code=demo.code, name=demo.name)
+    db.session.add(county)
+    db.session.flush()
+    townships = {t.code: Township(county_id=county.id, code=t.code, name=t.name)
+                 for t in demo.townships}
+    db.session.add_all(townships.values())
+    db.session.flush()
+    villages = {
+        v.code: Village(township_id=townships[v.township_code].id, code=v.code, name=v.name,
+                        is_exited_poor=v.is_exited_poor, exit_year=v.exit_year)
+        for v in demo.villages
+    }
+    db.session.add_all(villages.values())
+    departments = {d.code: Department(code=d.code, name=d.name, clause=d.clause)
+                   for d in demo.departments}
+    db.session.add_all(departments.values())
+    db.session.flush()
+    db.session.execute(sa.insert(Household), [
+        {"id_number": h.id_number, "head_name": h.head_name, "village_id": villages[h.village_code].id,
+         "family_size": h.family_size, "exit_year": h.exit_year, "phone": h.phone,
+         "helper_name": h.helper_name}
+        for h in demo.households
+    ])
+    # One hash serves every demo user: scrypt is deliberately slow, and they share a password.
+    template = User(username="-", display_name="-", role=Role.ADMIN)
+    template.set_password(password)
+    logins = []
+    for u in demo.users:
+        user = User(username=u.username, display_name=u.display_name, email=u.email,
+                    role=Role(u.role), password_hash=template.password_hash)
+        if u.scope_kind == "village":
+            user.village_id = villages[u.scope].id
+            user.township_id = villages[u.scope].township_id
+        elif u.scope_kind == "township":
+            user.township_id = townships[u.scope].id
+        elif u.scope_kind == "department":
+            user.department_id = departments[u.scope].id
+        db.session.add(user)
+        logins.append(DemoLogin(u.username, u.display_name, user.role, u.unit))
+    db.session.flush()
+    audit.record(None, "county.demo", "county", county.id, after={
+        "townships": len(townships), "villages": len(villages),
+        "households": len(demo.households), "users": len(logins)})
+    return logins

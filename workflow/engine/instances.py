@@ -1,0 +1,243 @@
+"""Starting, loading, running and saving process instances, and mirroring their user tasks."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow import clock
+from workflow.db import db
+from workflow.engine import specs
+from workflow.engine.lanes import role_for_lane
+from workflow.engine.spiff import (
+    BpmnWorkflow,
+    EngineError,
+    SpiffTaskState,
+    WorkflowException,
+    make_script_engine,
+    serializer,
+)
+from workflow.errors import ConflictError
+from workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskState, User
+
+# Who is acting while the engine runs scripts (None for the scheduler).
+current_actor: contextvars.ContextVar[User | None] = contextvars.ContextVar(
+    "current_actor", default=None
+)
+_DUE_KEYS = ("due_at", "survey_due_at", "results_due_at")
+
+
+@dataclass
+class Scope:
+    """The units an instance belongs to; user tasks inherit it unless their data narrows it."""
+
+    round_id: int | None = None
+    township_id: int | None = None
+    village_id: int | None = None
+    department_id: int | None = None
+
+
+def _script_functions() -> dict[str, Callable[..., Any]]:
+    """The only names diagrams can call: the domain functions they need, nothing else."""
+    from workflow import escalation
+
+    return {
+        "close_case": escalation.close_case_from_process,
+        "escalate_case": escalation.escalate_case,
+    }
+
+
+def _attach_engine(wf: BpmnWorkflow) -> BpmnWorkflow:
+    wf.script_engine = make_script_engine(_script_functions())
+    return wf
+
+
+def start_instance(process_id: str, data: dict[str, Any], scope: Scope, subject: str = "") -> ProcessInstance:
+    """Create an instance, run it to its first wait, save it and mirror its user tasks."""
+    row, loaded = specs.stored_spec(process_id)
+    json.dumps(data)  # task data must be JSON-friendly: ids and ISO strings, nothing else
+    wf = BpmnWorkflow(loaded.spec, loaded.subprocess_specs)
+    _attach_engine(wf)
+    wf.data.update(data)
+    wf.get_tasks(state=SpiffTaskState.READY)[0].data.update(data)
+    now = clock.now()
+    instance = ProcessInstance(
+        process_id=process_id,
+        spec_id=row.id,
+        state="{}",
+        round_id=scope.round_id,
+        township_id=scope.township_id,
+        village_id=scope.village_id,
+        department_id=scope.department_id,
+        subject=subject[:200],
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(instance)
+    db.session.flush()
+    _run(wf)
+    save(instance, wf)
+    return instance
+
+
+def load(instance: ProcessInstance) -> BpmnWorkflow:
+    """Rebuild a workflow from its row, putting back the spec stored once for all instances."""
+    dct = json.loads(instance.state)
+    dct.update(specs.spec_dicts_for_row(instance.spec))
+    return _attach_engine(serializer.from_dict(dct))
+
+
+def _serialize(wf: BpmnWorkflow) -> str:
+    dct = serializer.to_dict(wf)
+    dct.pop("spec", None)
+    dct.pop("subprocess_specs", None)
+    dct[serializer.VERSION_KEY] = serializer.VERSION
+    return json.dumps(dct, separators=(",", ":"))
+
+
+def _run(wf: BpmnWorkflow) -> None:
+    try:
+        wf.do_engine_steps()
+        wf.refresh_timers()
+        wf.do_engine_steps()
+    except WorkflowException as exc:
+        raise EngineError(str(exc)) from exc
+
+
+def _parse_moment(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return moment if moment.tzinfo else None
+    return None
+
+
+def next_timer_due(wf: BpmnWorkflow) -> datetime | None:
+    """When the earliest timer this workflow waits on will be due."""
+    moments = [_parse_moment(ev.value) for ev in wf.waiting_events()]
+    moments = [m for m in moments if m is not None]
+    return min(moments) if moments else None
+
+
+def save(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
+    """Store the state (optimistically locked), the next timer and the mirrored user tasks."""
+    instance.state = _serialize(wf)
+    instance.updated_at = clock.now()
+    if wf.is_completed():
+        instance.status = InstanceStatus.COMPLETED
+        instance.next_timer_due = None
+    else:
+        instance.next_timer_due = next_timer_due(wf)
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise ConflictError("该事项刚被其他人处理过，您的提交未保存，请刷新后重试。") from exc
+    mirror_tasks(instance, wf)
+
+
+def _task_due(data: dict[str, Any]) -> datetime | None:
+    for key in _DUE_KEYS:
+        moment = _parse_moment(data.get(key))
+        if moment is not None:
+            return moment
+    return None
+
+
+def mirror_tasks(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
+    """Make the human_task rows match the workflow's READY user tasks."""
+    ready = {str(t.id): t for t in wf.get_tasks(state=SpiffTaskState.READY, manual=True)}
+    existing = {
+        ht.task_guid: ht
+        for ht in db.session.scalars(
+            sa.select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY
+            )
+        )
+    }
+    now = clock.now()
+    for guid, ht in existing.items():
+        if guid not in ready:
+            ht.state = TaskState.COMPLETED if ht.completed_at else TaskState.CANCELLED
+            ht.completed_at = ht.completed_at or now
+    for guid, task in ready.items():
+        if guid in existing:
+            continue
+        spec = task.task_spec
+        db.session.add(
+            HumanTask(
+                instance_id=instance.id,
+                task_guid=guid,
+                spec_name=spec.bpmn_id or spec.name,
+                title=(spec.bpmn_name or spec.name)[:120],
+                lane=spec.lane or "",
+                role=role_for_lane(spec.lane),
+                township_id=task.data.get("township_id", instance.township_id),
+                village_id=task.data.get("village_id", instance.village_id),
+                department_id=task.data.get("department_id", instance.department_id),
+                due_at=_task_due(task.data),
+                created_at=now,
+            )
+        )
+    db.session.flush()
+
+
+@contextmanager
+def acting_as(actor: User | None) -> Iterator[None]:
+    """Run engine steps on behalf of a user (scripts can ask who is acting)."""
+    token = current_actor.set(actor)
+    try:
+        yield
+    finally:
+        current_actor.reset(token)
+
+
+def run_task(instance: ProcessInstance, guid: str, data: dict[str, Any], actor: User) -> None:
+    """Complete one READY user task with the given data and run the engine to its next wait."""
+    json.dumps(data)
+    wf = load(instance)
+    task = next((t for t in wf.get_tasks(state=SpiffTaskState.READY, manual=True) if str(t.id) == guid), None)
+    if task is None:
+        raise ConflictError("该任务已经办结或已撤销，请刷新待办列表。")
+    with acting_as(actor):
+        task.data.update(data)
+        try:
+            task.run()
+        except WorkflowException as exc:
+            raise EngineError(str(exc)) from exc
+        _run(wf)
+    save(instance, wf)
+
+
+def advance_timers(instance: ProcessInstance) -> None:
+    """Fire whatever timers are due now and save the instance."""
+    wf = load(instance)
+    with acting_as(None):
+        _run(wf)
+    save(instance, wf)
+
+
+def due_instances(moment: datetime, limit: int = 500) -> list[ProcessInstance]:
+    """Instances whose next timer is due at the moment, oldest first (an indexed query)."""
+    return list(
+        db.session.scalars(
+            sa.select(ProcessInstance)
+            .where(
+                ProcessInstance.status == InstanceStatus.RUNNING,
+                ProcessInstance.next_timer_due <= moment,
+            )
+            .order_by(ProcessInstance.next_timer_due, ProcessInstance.id)
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,113 @@
+"""Process definitions: parsed from bpmn/, stored once per content hash, cached in memory."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from workflow import clock
+from workflow.db import db
+from workflow.engine.spiff import make_parser, serializer
+from workflow.models import ProcessSpec
+from workflow.settings import PROJECT_ROOT
+
+BPMN_DIR = PROJECT_ROOT / "bpmn"
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A process's spec and its subprocess specs, as SpiffWorkflow needs them."""
+
+    process_id: str
+    content_hash: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    specs_json: str  # {"spec": …, "subprocess_specs": …}; the serializer mutates what it reads
+
+
+_lock = threading.Lock()
+_parsed: dict[tuple[str, str], LoadedSpec] = {}
+_by_row: dict[int, LoadedSpec] = {}
+
+
+def _diagram_files(bpmn_dir: Path) -> tuple[list[Path], list[Path], str]:
+    bpmn = sorted(bpmn_dir.glob("*.bpmn"))
+    dmn = sorted(bpmn_dir.glob("*.dmn"))
+    digest = hashlib.sha256()
+    for path in bpmn + dmn:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return bpmn, dmn, digest.hexdigest()
+
+
+def parse_process(process_id: str, bpmn_dir: Path = BPMN_DIR) -> LoadedSpec:
+    """Parse a process (and the decisions it calls) from the diagram folder, cached by content."""
+    bpmn, dmn, content_hash = _diagram_files(bpmn_dir)
+    key = (process_id, content_hash)
+    with _lock:
+        if key in _parsed:
+            return _parsed[key]
+    parser = make_parser()
+    parser.add_bpmn_files([str(p) for p in bpmn])
+    parser.add_dmn_files([str(p) for p in dmn])
+    spec = parser.get_spec(process_id)
+    subprocesses = parser.get_subprocess_specs(process_id)
+    loaded = LoadedSpec(
+        process_id,
+        content_hash,
+        spec,
+        subprocesses,
+        json.dumps(
+            {
+                "spec": serializer.to_dict(spec),
+                "subprocess_specs": {n: serializer.to_dict(s) for n, s in subprocesses.items()},
+            }
+        ),
+    )
+    with _lock:
+        _parsed[key] = loaded
+    return loaded
+
+
+def stored_spec(process_id: str) -> tuple[ProcessSpec, LoadedSpec]:
+    """The database row for the current version of a process, created on first use."""
+    loaded = parse_process(process_id)
+    row = db.session.scalar(
+        sa.select(ProcessSpec).where(
+            ProcessSpec.process_id == process_id, ProcessSpec.content_hash == loaded.content_hash
+        )
+    )
+    if row is None:
+        row = ProcessSpec(
+            process_id=process_id,
+            content_hash=loaded.content_hash,
+            serialized=loaded.specs_json,
+            created_at=clock.now(),
+        )
+        db.session.add(row)
+        db.session.flush()
+    _by_row.setdefault(row.id, loaded)
+    return row, loaded
+
+
+def spec_dicts_for_row(row: ProcessSpec) -> dict[str, Any]:
+    """A fresh copy of a stored row's spec dicts, to rebuild an instance saved without them."""
+    loaded = _by_row.get(row.id)
+    if loaded is not None and (loaded.process_id, loaded.content_hash) == (
+        row.process_id,
+        row.content_hash,
+    ):
+        return json.loads(loaded.specs_json)
+    return json.loads(row.serialized)
+
+
+def clear_cache() -> None:
+    """Forget parsed specs (tests that swap databases call this)."""
+    with _lock:
+        _parsed.clear()
+        _by_row.clear()

@@ -1,0 +1,41 @@
+"""All models, imported together so metadata and migrations see every table."""
+
+from workflow.models.audit import AuditEvent, AuditHead
+from workflow.models.cases import CaseEscalation, CaseNote, CaseStatus, HelpCase, SubjectKind
+from workflow.models.org import County, Department, Household, Township, Village
+from workflow.models.people import DigestMode, Role, User
+from workflow.models.process import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    ProcessSpec,
+    SchedulerLease,
+    TaskState,
+)
+from workflow.models.rounds import Round, RoundStatus
+
+__all__ = [
+    "AuditEvent",
+    "AuditHead",
+    "CaseEscalation",
+    "CaseNote",
+    "CaseStatus",
+    "County",
+    "Department",
+    "DigestMode",
+    "HelpCase",
+    "Household",
+    "HumanTask",
+    "InstanceStatus",
+    "ProcessInstance",
+    "ProcessSpec",
+    "Role",
+    "Round",
+    "RoundStatus",
+    "SchedulerLease",
+    "SubjectKind",
+    "TaskState",
+    "Township",
+    "User",
+    "Village",
+]

@@ -1,0 +1,103 @@
+"""Gaps found by the survey and the help-back cases that close them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow.db import UTCDateTime, db, enum_column
+from workflow.models.org import Department, Household, Township, Village
+
+
+class SubjectKind(enum.StrEnum):
+    """What a gap is about: a household, an exited village or a township."""
+
+    HOUSEHOLD = "household"
+    VILLAGE = "village"
+    TOWNSHIP = "township"
+
+
+class CaseStatus(enum.StrEnum):
+    """Where a help-back case stands; mirrors the step of its gap_case process."""
+
+    PLANNING = "planning"
+    IN_PROGRESS = "in_progress"
+    VERIFYING = "verifying"
+    ACCEPTING = "accepting"
+    CLOSED = "closed"
+
+
+class HelpCase(db.Model):
+    """One gap routed to one department, with a deadline and a named responsible person."""
+
+    __tablename__ = "help_case"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)
+    subject_kind: Mapped[SubjectKind] = mapped_column(enum_column(SubjectKind, "subject_kind"))
+    household_id: Mapped[int | None] = mapped_column(sa.ForeignKey("household.id"), index=True)
+    village_id: Mapped[int | None] = mapped_column(sa.ForeignKey("village.id"), index=True)
+    township_id: Mapped[int] = mapped_column(sa.ForeignKey("township.id"), index=True)
+    indicator_code: Mapped[str] = mapped_column(sa.String(40))
+    indicator_label: Mapped[str] = mapped_column(sa.String(80))
+    evidence: Mapped[str] = mapped_column(sa.Text, default="")
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[CaseStatus] = mapped_column(
+        enum_column(CaseStatus, "case_status"), default=CaseStatus.PLANNING, index=True
+    )
+    measure: Mapped[str] = mapped_column(sa.Text, default="")
+    target_standard: Mapped[str] = mapped_column(sa.Text, default="")
+    responsible_person: Mapped[str] = mapped_column(sa.String(60), default="")
+    planned_completion: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    funds_spent: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal("0"))
+    escalation_level: Mapped[int] = mapped_column(default=-1)
+    work_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    carried_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("help_case.id"))
+
+    household: Mapped[Household | None] = relationship()
+    village: Mapped[Village | None] = relationship()
+    township: Mapped[Township] = relationship()
+    department: Mapped[Department] = relationship()
+
+    @property
+    def subject_label(self) -> str:
+        """The subject as the county writes it: household head and ID, or village, or township."""
+        if self.household is not None:
+            return f"{self.household.head_name}（{self.household.id_number}）"
+        if self.village is not None:
+            return f"{self.township.name}{self.village.name}"
+        return self.township.name
+
+
+class CaseNote(db.Model):
+    """A progress note on a case, with funds spent and an optional evidence file's hash."""
+
+    __tablename__ = "case_note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("help_case.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    funds: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal("0"))
+
+
+class CaseEscalation(db.Model):
+    """A reminder (level 0) or escalation (levels 1–3) that fired for a case: at most once each."""
+
+    __tablename__ = "case_escalation"
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "level", name="uq_case_escalation_level"),
+        sa.CheckConstraint("level BETWEEN 0 AND 3", name="level_range"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("help_case.id"), index=True)
+    level: Mapped[int]
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime)

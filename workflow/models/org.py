@@ -1,0 +1,75 @@
+"""The county's organisation: townships, villages, departments, households."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow.db import db
+
+
+class County(db.Model):
+    """The one county this installation serves."""
+
+    __tablename__ = "county"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(40))
+
+
+class Township(db.Model):
+    """A township (乡/镇), the responsible body for its villages' work (责任主体 §六)."""
+
+    __tablename__ = "township"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(sa.ForeignKey("county.id"))
+    code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    villages: Mapped[list[Village]] = relationship(
+        back_populates="township", order_by="Village.code"
+    )
+
+
+class Village(db.Model):
+    """A village; exited poor villages carry their exit year."""
+
+    __tablename__ = "village"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(is_exited_poor AND exit_year IS NOT NULL) OR (NOT is_exited_poor AND exit_year IS NULL)",
+            name="exit_year_iff_exited",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(sa.ForeignKey("township.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(40))
+    is_exited_poor: Mapped[bool] = mapped_column(default=False)
+    exit_year: Mapped[int | None]
+    township: Mapped[Township] = relationship(back_populates="villages")
+
+
+class Department(db.Model):
+    """A county department responsible for part of the help-back work (§六)."""
+
+    __tablename__ = "department"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(60))
+    clause: Mapped[str] = mapped_column(sa.String(40), default="")
+
+
+class Household(db.Model):
+    """A household that left poverty, identified by its head's citizen ID number."""
+
+    __tablename__ = "household"
+    __table_args__ = (sa.CheckConstraint("length(id_number) = 18", name="id_number_length"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(sa.String(18), unique=True)
+    head_name: Mapped[str] = mapped_column(sa.String(60))
+    village_id: Mapped[int] = mapped_column(sa.ForeignKey("village.id"), index=True)
+    family_size: Mapped[int]
+    exit_year: Mapped[int] = mapped_column(index=True)
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    helper_name: Mapped[str] = mapped_column(sa.String(60), default="")
+    village: Mapped[Village] = relationship()

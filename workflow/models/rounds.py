@@ -1,0 +1,41 @@
+"""A round: one year's 回头看·回头帮, with its standard and its deadlines."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workflow.db import UTCDateTime, db, enum_column
+
+
+class RoundStatus(enum.StrEnum):
+    """Where a year's round stands."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Round(db.Model):
+    """One year's programme: deadlines are Beijing-time dates (end of day)."""
+
+    __tablename__ = "round"
+    __table_args__ = (
+        sa.CheckConstraint("survey_due <= results_due AND results_due <= done_by", name="date_order"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    standard_version: Mapped[str] = mapped_column(sa.String(40))
+    exit_year_from: Mapped[int]
+    exit_year_to: Mapped[int]
+    survey_due: Mapped[date]
+    results_due: Mapped[date]
+    done_by: Mapped[date]
+    status: Mapped[RoundStatus] = mapped_column(
+        enum_column(RoundStatus, "round_status"), default=RoundStatus.OPEN
+    )
+    launched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    launched_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    previous_round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("round.id"))
