@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from notifications.models import Notice
 from workflow import clock
 from workflow.db import db
 from workflow.i18n import gettext
 from workflow.models import HelpCase, Role, User
-from notifications.models import Notice
 
 
 def _users(*conditions: sa.ColumnElement[bool]) -> list[User]:
@@ -23,7 +23,8 @@ def recipients_for_level(case: HelpCase, level: int) -> list[User]:
         return _users(User.role == Role.DEPARTMENT_CLERK, dept)
     if level == 1:
         return _users(User.role == Role.DEPARTMENT_LEADER, dept) + _users(
-            User.role == Role.TOWNSHIP_LEADER, User.township_id == case.township_id)
+            User.role == Role.TOWNSHIP_LEADER, User.township_id == case.township_id
+        )
     if level == 2:
         return _users(User.role.in_([Role.COUNTY_OFFICE, Role.LEADING_GROUP]))
     return _users(User.role.in_([Role.LEADING_GROUP, Role.COUNTY_OFFICE]))
@@ -41,17 +42,28 @@ def notify_case_level(case: HelpCase, level: int) -> list[Notice]:
     """Write one in-app notice per person to tell (never twice for the same case and level)."""
     due = clock.in_beijing(case.due_at).strftime("%Y-%m-%d")
     subject = gettext(_SUBJECTS[level], case=f"#{case.id} {case.indicator_label}", due=due)
-    body = gettext("%(subject)s · %(department)s · %(who)s", subject=case.indicator_label,
-                   department=case.department.name, who=case.subject_label)
+    body = gettext(
+        "%(subject)s · %(department)s · %(who)s",
+        subject=case.indicator_label,
+        department=case.department.name,
+        who=case.subject_label,
+    )
     notices = []
     for user in recipients_for_level(case, level):
         key = f"case:{case.id}:level:{level}"
-        exists = db.session.scalar(sa.select(Notice.id).where(Notice.user_id == user.id,
-                                                              Notice.event_key == key))
+        exists = db.session.scalar(
+            sa.select(Notice.id).where(Notice.user_id == user.id, Notice.event_key == key)
+        )
         if exists:
             continue
-        notice = Notice(user_id=user.id, event_key=key, created_at=clock.now(), subject=subject,
-                        body=body, link=f"/cases/{case.id}")
+        notice = Notice(
+            user_id=user.id,
+            event_key=key,
+            created_at=clock.now(),
+            subject=subject,
+            body=body,
+            link=f"/cases/{case.id}",
+        )
         db.session.add(notice)
         notices.append(notice)
     db.session.flush()

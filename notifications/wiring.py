@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Flask
 
-from workflow.escalation import case_escalated
 from notifications import rules
+from workflow.escalation import case_escalated
 
 
 def _on_case_escalated(case: Any, level: int, **_: Any) -> None:

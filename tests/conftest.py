@@ -34,7 +34,9 @@ def _no_strange_network(monkeypatch: pytest.MonkeyPatch) -> None:
     def guarded(sock: socket.socket, address: object) -> object:
         host = address[0] if isinstance(address, tuple) else str(address)
         if sock.family in (socket.AF_INET, socket.AF_INET6) and host not in (
-            "127.0.0.1", "::1", "localhost"
+            "127.0.0.1",
+            "::1",
+            "localhost",
         ):
             raise AssertionError(f"test tried to reach {address!r}: start a loopback server")
         return real_connect(sock, address)
@@ -98,9 +100,12 @@ def _wipe(app: Flask) -> None:
 
 
 def _has_sequence() -> bool:
-    return db.session.execute(
-        sa.text("SELECT count(*) FROM sqlite_master WHERE name='sqlite_sequence'")
-    ).scalar() > 0
+    return (
+        db.session.execute(
+            sa.text("SELECT count(*) FROM sqlite_master WHERE name='sqlite_sequence'")
+        ).scalar()
+        > 0
+    )
 
 
 @pytest.fixture

@@ -9,18 +9,28 @@ import sqlalchemy as sa
 from workflow import clock
 from workflow.cases import Subject, open_case
 from workflow.db import db
-from workflow.models import Department, Household, HelpCase, Round, SubjectKind, Village
+from workflow.models import Department, HelpCase, Household, Round, SubjectKind, Village
 
 BEIJING = clock.BEIJING
 
 
-def make_round(year: int = 2018, survey_due: date | None = None, results_due: date | None = None,
-               done_by: date | None = None) -> Round:
+def make_round(
+    year: int = 2018,
+    survey_due: date | None = None,
+    results_due: date | None = None,
+    done_by: date | None = None,
+) -> Round:
     """A round row with the plan's default deadlines."""
-    r = Round(year=year, standard_version=f"{year}", exit_year_from=2014, exit_year_to=year - 1,
-              survey_due=survey_due or date(year, 7, 13),
-              results_due=results_due or date(year, 10, 15),
-              done_by=done_by or date(year, 12, 31), launched_at=clock.now())
+    r = Round(
+        year=year,
+        standard_version=f"{year}",
+        exit_year_from=2014,
+        exit_year_to=year - 1,
+        survey_due=survey_due or date(year, 7, 13),
+        results_due=results_due or date(year, 10, 15),
+        done_by=done_by or date(year, 12, 31),
+        launched_at=clock.now(),
+    )
     db.session.add(r)
     db.session.flush()
     return r
@@ -29,7 +39,10 @@ def make_round(year: int = 2018, survey_due: date | None = None, results_due: da
 def household_of(village_name: str) -> Household:
     """The first household of a village."""
     return db.session.scalars(
-        sa.select(Household).join(Village).where(Village.name == village_name).order_by(Household.id)
+        sa.select(Household)
+        .join(Village)
+        .where(Village.name == village_name)
+        .order_by(Household.id)
     ).first()
 
 
@@ -37,14 +50,29 @@ def department(code: str) -> Department:
     return db.session.scalar(sa.select(Department).where(Department.code == code))
 
 
-def open_household_case(round_: Round, village_name: str = "布古纳村", dept_code: str = "SLJ",
-                        indicator: str = "H-WATER", label: str = "有安全饮水",
-                        due: date | None = None) -> HelpCase:
+def open_household_case(
+    round_: Round,
+    village_name: str = "布古纳村",
+    dept_code: str = "SLJ",
+    indicator: str = "H-WATER",
+    label: str = "有安全饮水",
+    due: date | None = None,
+) -> HelpCase:
     """A case for the first household of a village, routed to a department."""
     household = household_of(village_name)
-    subject = Subject(SubjectKind.HOUSEHOLD, household.village.township, household.village, household)
-    return open_case(round_, subject, indicator, label, department(dept_code), None,
-                     evidence=f"{label}：否", due=due)
+    subject = Subject(
+        SubjectKind.HOUSEHOLD, household.village.township, household.village, household
+    )
+    return open_case(
+        round_,
+        subject,
+        indicator,
+        label,
+        department(dept_code),
+        None,
+        evidence=f"{label}：否",
+        due=due,
+    )
 
 
 def at(text: str) -> datetime:

@@ -19,7 +19,9 @@ login_manager = LoginManager()
 migrate = Migrate()
 
 
-def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None, test_config: dict[str, Any] | None = None
+) -> Flask:
     """Build the app: settings, then extensions, then blueprints; nothing starts running here."""
     settings = settings or Settings.from_env()
     use_settings(settings)
@@ -102,21 +104,33 @@ def _register_blueprints(app: Flask) -> None:
 def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[str, int]:
-        return render_template("error.html", title=gettext("Form expired"),
-                               message=gettext("The form expired or was not sent from huitou. "
-                                               "Go back, reload the page and try again.")), 400
+        return render_template(
+            "error.html",
+            title=gettext("Form expired"),
+            message=gettext(
+                "The form expired or was not sent from huitou. "
+                "Go back, reload the page and try again."
+            ),
+        ), 400
 
     @app.errorhandler(403)
     def forbidden(exc: Exception) -> tuple[str, int]:
-        return render_template("error.html", title=gettext("Not allowed"),
-                               message=getattr(exc, "description", "")), 403
+        return render_template(
+            "error.html", title=gettext("Not allowed"), message=getattr(exc, "description", "")
+        ), 403
 
     @app.errorhandler(404)
     def not_found(exc: Exception) -> tuple[str, int]:
-        return render_template("error.html", title=gettext("Not found"),
-                               message=gettext("The page or record does not exist.")), 404
+        return render_template(
+            "error.html",
+            title=gettext("Not found"),
+            message=gettext("The page or record does not exist."),
+        ), 404
 
     @app.errorhandler(413)
     def too_large(exc: Exception) -> tuple[str, int]:
-        return render_template("error.html", title=gettext("File too large"),
-                               message=gettext("Uploads are limited to 20 MB.")), 413
+        return render_template(
+            "error.html",
+            title=gettext("File too large"),
+            message=gettext("Uploads are limited to 20 MB."),
+        ), 413

@@ -7,15 +7,14 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from werkzeug.wrappers import Response
 
+from web.handling import acting_user, domain_view
 from workflow import cases, tasks
 from workflow.access import can_work_task, case_filter
 from workflow.db import db
 from workflow.errors import ConflictError, ValidationFailed
 from workflow.i18n import gettext
 from workflow.models import CaseNote, HelpCase
-from web.handling import acting_user, domain_view
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -33,7 +32,10 @@ def index() -> str:
     """The cases the user may see, overdue first."""
     user = acting_user()
     rows = db.session.scalars(
-        sa.select(HelpCase).where(case_filter(user)).order_by(HelpCase.due_at, HelpCase.id).limit(500)
+        sa.select(HelpCase)
+        .where(case_filter(user))
+        .order_by(HelpCase.due_at, HelpCase.id)
+        .limit(500)
     ).all()
     return render_template("cases/index.html", cases=rows)
 
@@ -46,8 +48,13 @@ def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 20
         sa.select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.at)
     ).all()
     return render_template(
-        "cases/show.html", case=case, task=task, notes=notes, errors=errors or {},
-        can_work=task is not None and can_work_task(user, task), form=request.form,
+        "cases/show.html",
+        case=case,
+        task=task,
+        notes=notes,
+        errors=errors or {},
+        can_work=task is not None and can_work_task(user, task),
+        form=request.form,
     ), status
 
 
@@ -76,10 +83,14 @@ def act(case_id: int, action: str):
     form = request.form
     try:
         if action == "plan":
-            cases.plan_case(case, user, measure=form.get("measure", ""),
-                            target_standard=form.get("target_standard", ""),
-                            responsible_person=form.get("responsible_person", ""),
-                            planned_completion=_parse_day(form.get("planned_completion", "")))
+            cases.plan_case(
+                case,
+                user,
+                measure=form.get("measure", ""),
+                target_standard=form.get("target_standard", ""),
+                responsible_person=form.get("responsible_person", ""),
+                planned_completion=_parse_day(form.get("planned_completion", "")),
+            )
         elif action == "progress":
             cases.add_progress(case, user, form.get("text", ""), form.get("funds", "0"))
         elif action == "submit":

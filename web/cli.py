@@ -65,9 +65,11 @@ def init(demo: bool, if_absent: bool, households: int) -> None:
     if demo:
         logins = county_setup.load_demo_county(build_demo_county(households=households))
         db.session.commit()
-        click.echo(f"已创建演示县：且末县（{households} 户）。演示账号（密码均为 {county_setup.DEMO_PASSWORD}）：")
+        password = county_setup.DEMO_PASSWORD
+        click.echo(f"已创建演示县：且末县（{households} 户）。演示账号（密码均为 {password}）：")
         for login in logins:
-            click.echo(f"  {login.username:<16} {login.display_name:<8} {login.role.value:<18} {login.unit}")
+            role = login.role.value
+            click.echo(f"  {login.username:<16} {login.display_name:<8} {role:<18} {login.unit}")
         return
     username = click.prompt("管理员用户名", default="admin")
     password = click.prompt("管理员密码", hide_input=True, confirmation_prompt=True)
@@ -77,8 +79,13 @@ def init(demo: bool, if_absent: bool, households: int) -> None:
 
 
 @main.command()
-@click.option("--now", "now_text", default=None, help="Run the tick as if it were this moment, "
-              "e.g. 2018-07-14T09:00+08:00 (no offset means Beijing time).")
+@click.option(
+    "--now",
+    "now_text",
+    default=None,
+    help="Run the tick as if it were this moment, "
+    "e.g. 2018-07-14T09:00+08:00 (no offset means Beijing time).",
+)
 @with_app
 def tick(now_text: str | None) -> None:
     """Fire every timer that is due (at --now, to rehearse deadlines)."""
@@ -90,7 +97,9 @@ def tick(now_text: str | None) -> None:
         click.echo("另一个调度进程正在运行，本次未执行。")
         sys.exit(2)
     when = clock.in_beijing(report.moment).strftime("%Y-%m-%d %H:%M")
-    click.echo(f"{when}（北京时间）：推进 {len(report.advanced)} 个流程，失败 {len(report.failed)} 个。")
+    click.echo(
+        f"{when}（北京时间）：推进 {len(report.advanced)} 个流程，失败 {len(report.failed)} 个。"
+    )
     for instance_id, problem in report.failed.items():
         click.echo(f"  流程 {instance_id} 失败：{problem}", err=True)
     if report.failed:
@@ -124,8 +133,8 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
     """Serve the web app (and run the scheduler) at http://HOST:PORT."""
     from waitress import serve as waitress_serve
 
-    from workflow.schema import upgrade_database
     from web.scheduling import start_scheduler
+    from workflow.schema import upgrade_database
 
     app = _app()
     with app.app_context():

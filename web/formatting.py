@@ -34,8 +34,12 @@ def due_state(moment: datetime | None) -> dict[str, Any]:
     now = clock.now()
     if now > moment:
         days = clock.days_between(moment, now)
-        return {"css": "overdue", "text": gettext("Overdue by %(days)s days", days=max(days, 1))
-                if days else gettext("Overdue")}
+        return {
+            "css": "overdue",
+            "text": gettext("Overdue by %(days)s days", days=max(days, 1))
+            if days
+            else gettext("Overdue"),
+        }
     days = clock.days_between(now, moment)
     if days == 0:
         return {"css": "soon", "text": gettext("Due today")}

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from web.handling import acting_user, domain_view
 from workflow import tasks
 from workflow.access import require_task
-from workflow.models import HelpCase
 from workflow.db import db
-import sqlalchemy as sa
-from web.handling import acting_user, domain_view
+from workflow.models import HelpCase
 
 bp = Blueprint("inbox", __name__)
 
@@ -37,7 +37,9 @@ def open_task(task_id: int) -> Response:
     """Go to the page where a task is worked."""
     task = tasks.get_task(task_id)
     require_task(acting_user(), task)
-    case_id = db.session.scalar(sa.select(HelpCase.id).where(HelpCase.instance_id == task.instance_id))
+    case_id = db.session.scalar(
+        sa.select(HelpCase.id).where(HelpCase.instance_id == task.instance_id)
+    )
     if case_id is not None:
         return redirect(url_for("cases.show", case_id=case_id))
     return redirect(url_for("inbox.inbox"))

@@ -9,9 +9,9 @@ from flask import Blueprint, Flask, render_template
 from flask_login import current_user, login_required
 
 from notifications.models import Notice
+from web.handling import acting_user
 from workflow import clock
 from workflow.db import db
-from web.handling import acting_user
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 
@@ -22,7 +22,10 @@ def index() -> str:
     """The user's notices, newest first; opening the list marks them read."""
     user = acting_user()
     rows = db.session.scalars(
-        sa.select(Notice).where(Notice.user_id == user.id).order_by(Notice.created_at.desc()).limit(200)
+        sa.select(Notice)
+        .where(Notice.user_id == user.id)
+        .order_by(Notice.created_at.desc())
+        .limit(200)
     ).all()
     unread = [n for n in rows if n.read_at is None]
     page = render_template("notices/index.html", notices=rows, unread_ids={n.id for n in unread})
@@ -40,7 +43,8 @@ def init_app(app: Flask) -> None:
         if not current_user.is_authenticated:
             return {"unread_notices": 0}
         count = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Notice).where(
-                Notice.user_id == current_user.id, Notice.read_at.is_(None))
+            sa.select(sa.func.count())
+            .select_from(Notice)
+            .where(Notice.user_id == current_user.id, Notice.read_at.is_(None))
         )
         return {"unread_notices": count}

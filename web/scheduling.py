@@ -23,7 +23,8 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
                 log.warning("tick: %d instances failed", len(report.failed))
 
     background = BackgroundScheduler(timezone="UTC")
-    background.add_job(job, "interval", seconds=settings.tick_seconds, id="tick",
-                       max_instances=1, coalesce=True)
+    background.add_job(
+        job, "interval", seconds=settings.tick_seconds, id="tick", max_instances=1, coalesce=True
+    )
     background.start()
     return background

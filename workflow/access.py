@@ -10,8 +10,9 @@ from workflow.models import HelpCase, HumanTask, Role, TaskState, User
 COUNTY_WIDE_READERS = (Role.COUNTY_OFFICE, Role.LEADING_GROUP, Role.ADMIN)
 
 
-def _scope_matches(user: User, township_id: int | None, village_id: int | None,
-                   department_id: int | None) -> bool:
+def _scope_matches(
+    user: User, township_id: int | None, village_id: int | None, department_id: int | None
+) -> bool:
     kind = user.role.scope_kind
     if kind == "village":
         return village_id is not None and village_id == user.village_id

@@ -99,7 +99,10 @@ def verify_chain(batch: int = 5000) -> ChainReport:
     last_id = 0
     while True:
         rows = db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+            sa.select(AuditEvent)
+            .where(AuditEvent.id > last_id)
+            .order_by(AuditEvent.id)
+            .limit(batch)
         ).all()
         if not rows:
             break

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -31,6 +31,7 @@ from workflow.settings import get_settings
 from workflow.tasks import complete_task, ready_task_of
 
 PROCESS_ID = "gap_case"
+REMINDER_TIME = time(9, 0)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,9 @@ class Subject:
 def escalation_moments(due_at: datetime, opened_at: datetime) -> dict[str, str]:
     """The timer moments of a case, from its deadline and the escalation settings."""
     s = get_settings()
-    reminder = max(due_at - timedelta(days=s.reminder_days), opened_at)
+    # Reminders go out at the start of office hours, N days before the deadline day.
+    reminder_day = clock.in_beijing(due_at).date() - timedelta(days=s.reminder_days)
+    reminder = max(datetime.combine(reminder_day, REMINDER_TIME, clock.BEIJING), opened_at)
     level2 = due_at + timedelta(days=s.level2_after_days)
     level3 = level2 + timedelta(days=s.level3_after_days)
     return {
@@ -94,7 +97,11 @@ def open_case(
     db.session.flush()
     data = {"case_id": case.id, **escalation_moments(case.due_at, now)}
     scope = instances.Scope(round_.id, subject.township.id, case.village_id, department.id)
-    label = f"{indicator_label}：{case.subject_label}" if subject.household or village else indicator_label
+    label = (
+        f"{indicator_label}：{case.subject_label}"
+        if subject.household or village
+        else indicator_label
+    )
     instance = instances.start_instance(PROCESS_ID, data, scope, subject=label)
     case.instance_id = instance.id
     audit.record(actor, "case.open", "help_case", case.id, after=_snapshot(case))
@@ -144,8 +151,15 @@ def _parse_money(raw: object, field: str, problems: dict[str, str]) -> Decimal:
     return value
 
 
-def plan_case(case: HelpCase, actor: User, *, measure: str, target_standard: str,
-              responsible_person: str, planned_completion: date | None) -> HelpCase:
+def plan_case(
+    case: HelpCase,
+    actor: User,
+    *,
+    measure: str,
+    target_standard: str,
+    responsible_person: str,
+    planned_completion: date | None,
+) -> HelpCase:
     """The department states its measure, the standard to reach, who answers for it, and when."""
     task = _step(case, "plan_measure", CaseStatus.PLANNING, actor)
     problems: dict[str, str] = {}
@@ -184,12 +198,23 @@ def add_progress(case: HelpCase, actor: User, text: str, funds: object = 0) -> C
         raise ValidationFailed(problems)
     if case.status != CaseStatus.IN_PROGRESS:
         raise ConflictError("只有落实中的帮扶事项可以记录进展。")
-    note = CaseNote(case_id=case.id, at=clock.now(), author_id=actor.id, kind="progress",
-                    text=text.strip(), funds=amount)
+    note = CaseNote(
+        case_id=case.id,
+        at=clock.now(),
+        author_id=actor.id,
+        kind="progress",
+        text=text.strip(),
+        funds=amount,
+    )
     case.funds_spent = (case.funds_spent or Decimal("0")) + amount
     db.session.add(note)
-    audit.record(actor, "case.progress", "help_case", case.id,
-                 after={"text": note.text, "funds": str(amount)})
+    audit.record(
+        actor,
+        "case.progress",
+        "help_case",
+        case.id,
+        after={"text": note.text, "funds": str(amount)},
+    )
     return note
 
 
@@ -200,8 +225,11 @@ def submit_work(case: HelpCase, actor: User, summary: str) -> HelpCase:
         raise ValidationFailed({"summary": "请填写完成情况"})
     case.status = CaseStatus.VERIFYING
     case.work_done_at = clock.now()
-    db.session.add(CaseNote(case_id=case.id, at=clock.now(), author_id=actor.id, kind="done",
-                            text=summary.strip()))
+    db.session.add(
+        CaseNote(
+            case_id=case.id, at=clock.now(), author_id=actor.id, kind="done", text=summary.strip()
+        )
+    )
     complete_task(task, actor, {})
     audit.record(actor, "case.work_done", "help_case", case.id, after={"summary": summary.strip()})
     return case
@@ -216,8 +244,13 @@ def verify_case(case: HelpCase, actor: User, ok: bool, reason: str = "") -> Help
     if not ok:
         case.work_done_at = None
     complete_task(task, actor, {"verified": ok})
-    audit.record(actor, "case.verify" if ok else "case.verify_reject", "help_case", case.id,
-                 reason=reason.strip())
+    audit.record(
+        actor,
+        "case.verify" if ok else "case.verify_reject",
+        "help_case",
+        case.id,
+        reason=reason.strip(),
+    )
     return case
 
 
@@ -229,13 +262,21 @@ def accept_case(case: HelpCase, actor: User, ok: bool, reason: str = "") -> Help
     if not ok:
         case.status = CaseStatus.IN_PROGRESS
         case.work_done_at = None
-    audit.record(actor, "case.accept" if ok else "case.accept_reject", "help_case", case.id,
-                 reason=reason.strip())
+    audit.record(
+        actor,
+        "case.accept" if ok else "case.accept_reject",
+        "help_case",
+        case.id,
+        reason=reason.strip(),
+    )
     complete_task(task, actor, {"accepted": ok})  # acceptance runs close_case in the process
     return case
 
 
 def cases_of_round(round_id: int) -> list[HelpCase]:
     """Every case of a round, in opening order."""
-    return list(db.session.scalars(
-        sa.select(HelpCase).where(HelpCase.round_id == round_id).order_by(HelpCase.id)))
+    return list(
+        db.session.scalars(
+            sa.select(HelpCase).where(HelpCase.round_id == round_id).order_by(HelpCase.id)
+        )
+    )

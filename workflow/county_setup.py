@@ -54,45 +54,71 @@ def create_county(name: str, code: str, admin_username: str, admin_password: str
     db.session.add(admin)
     db.session.flush()
     audit.record(None, "county.create", "county", county.id, after={"name": name, "code": code})
-    audit.record(None, "user.create", "user", admin.id, after={"username": admin_username,
-                                                               "role": admin.role.value})
+    audit.record(
+        None,
+        "user.create",
+        "user",
+        admin.id,
+        after={"username": admin_username, "role": admin.role.value},
+    )
     return county
 
 
 def load_demo_county(demo: DemoCounty, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
-    """Create the demo county: townships, villages, households, departments and one user per role."""
+    """Create the demo county: townships, villages, households, departments, users per role."""
     if county_exists():
         raise ConflictError("数据库中已有县的数据，未做任何改动。")
     county = County(code=demo.code, name=demo.name)
     db.session.add(county)
     db.session.flush()
-    townships = {t.code: Township(county_id=county.id, code=t.code, name=t.name)
-                 for t in demo.townships}
+    townships = {
+        t.code: Township(county_id=county.id, code=t.code, name=t.name) for t in demo.townships
+    }
     db.session.add_all(townships.values())
     db.session.flush()
     villages = {
-        v.code: Village(township_id=townships[v.township_code].id, code=v.code, name=v.name,
-                        is_exited_poor=v.is_exited_poor, exit_year=v.exit_year)
+        v.code: Village(
+            township_id=townships[v.township_code].id,
+            code=v.code,
+            name=v.name,
+            is_exited_poor=v.is_exited_poor,
+            exit_year=v.exit_year,
+        )
         for v in demo.villages
     }
     db.session.add_all(villages.values())
-    departments = {d.code: Department(code=d.code, name=d.name, clause=d.clause)
-                   for d in demo.departments}
+    departments = {
+        d.code: Department(code=d.code, name=d.name, clause=d.clause) for d in demo.departments
+    }
     db.session.add_all(departments.values())
     db.session.flush()
-    db.session.execute(sa.insert(Household), [
-        {"id_number": h.id_number, "head_name": h.head_name, "village_id": villages[h.village_code].id,
-         "family_size": h.family_size, "exit_year": h.exit_year, "phone": h.phone,
-         "helper_name": h.helper_name}
-        for h in demo.households
-    ])
+    db.session.execute(
+        sa.insert(Household),
+        [
+            {
+                "id_number": h.id_number,
+                "head_name": h.head_name,
+                "village_id": villages[h.village_code].id,
+                "family_size": h.family_size,
+                "exit_year": h.exit_year,
+                "phone": h.phone,
+                "helper_name": h.helper_name,
+            }
+            for h in demo.households
+        ],
+    )
     # One hash serves every demo user: scrypt is deliberately slow, and they share a password.
     template = User(username="-", display_name="-", role=Role.ADMIN)
     template.set_password(password)
     logins = []
     for u in demo.users:
-        user = User(username=u.username, display_name=u.display_name, email=u.email,
-                    role=Role(u.role), password_hash=template.password_hash)
+        user = User(
+            username=u.username,
+            display_name=u.display_name,
+            email=u.email,
+            role=Role(u.role),
+            password_hash=template.password_hash,
+        )
         if u.scope_kind == "village":
             user.village_id = villages[u.scope].id
             user.township_id = villages[u.scope].township_id
@@ -103,7 +129,16 @@ def load_demo_county(demo: DemoCounty, password: str = DEMO_PASSWORD) -> list[De
         db.session.add(user)
         logins.append(DemoLogin(u.username, u.display_name, user.role, u.unit))
     db.session.flush()
-    audit.record(None, "county.demo", "county", county.id, after={
-        "townships": len(townships), "villages": len(villages),
-        "households": len(demo.households), "users": len(logins)})
+    audit.record(
+        None,
+        "county.demo",
+        "county",
+        county.id,
+        after={
+            "townships": len(townships),
+            "villages": len(villages),
+            "households": len(demo.households),
+            "users": len(logins),
+        },
+    )
     return logins

@@ -23,7 +23,7 @@ case_closed = signal("case-closed")
 
 
 def escalate_case(case_id: int, level: int) -> bool:
-    """Record that a case reached a reminder/escalation level; a level already reached is a no-op."""
+    """Record that a case reached a reminder or escalation level; reaching one twice is a no-op."""
     case = db.session.get(HelpCase, case_id)
     if case is None or case.status == CaseStatus.CLOSED or level not in LEVEL_ACTIONS:
         return False

@@ -42,7 +42,9 @@ def acquire_lease(holder: str = HOLDER, seconds: int = LEASE_SECONDS) -> bool:
     """Take the tick lease with one atomic UPDATE (commits); False if another holder has it."""
     now = _wall_now()
     if db.session.get(SchedulerLease, LEASE_NAME) is None:
-        db.session.add(SchedulerLease(name=LEASE_NAME, holder="", expires_at=now - timedelta(seconds=1)))
+        db.session.add(
+            SchedulerLease(name=LEASE_NAME, holder="", expires_at=now - timedelta(seconds=1))
+        )
         try:
             db.session.commit()
         except sa.exc.IntegrityError:
@@ -51,8 +53,7 @@ def acquire_lease(holder: str = HOLDER, seconds: int = LEASE_SECONDS) -> bool:
         sa.update(SchedulerLease)
         .where(
             SchedulerLease.name == LEASE_NAME,
-            sa.or_(SchedulerLease.expires_at < now,
-                   SchedulerLease.holder == holder),
+            sa.or_(SchedulerLease.expires_at < now, SchedulerLease.holder == holder),
         )
         .values(holder=holder, expires_at=now + timedelta(seconds=seconds))
         .execution_options(synchronize_session=False)
@@ -72,8 +73,12 @@ def release_lease(holder: str = HOLDER) -> None:
     db.session.commit()
 
 
-def tick(moment: datetime | None = None, *, holder: str = HOLDER,
-         after_commit: Callable[[], None] | None = None) -> TickReport:
+def tick(
+    moment: datetime | None = None,
+    *,
+    holder: str = HOLDER,
+    after_commit: Callable[[], None] | None = None,
+) -> TickReport:
     """Advance every instance whose next timer is due at the moment; the job owns its commits."""
     if not acquire_lease(holder):
         return TickReport(moment or clock.now(), acquired=False)

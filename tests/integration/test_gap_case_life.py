@@ -32,8 +32,13 @@ def reload(case_id: int) -> HelpCase:
 
 
 def ready_steps(case: HelpCase) -> list[str]:
-    return list(db.session.scalars(sa.select(HumanTask.spec_name).where(
-        HumanTask.instance_id == case.instance_id, HumanTask.state == TaskState.READY)))
+    return list(
+        db.session.scalars(
+            sa.select(HumanTask.spec_name).where(
+                HumanTask.instance_id == case.instance_id, HumanTask.state == TaskState.READY
+            )
+        )
+    )
 
 
 def test_gap_case_whole_life_with_rework(county, user):
@@ -46,8 +51,14 @@ def test_gap_case_whole_life_with_rework(county, user):
     assert '"task_specs"' not in instance.state, "the spec is stored once, not in every instance"
 
     clerk, township, county_office = user("dept_slj"), user("aoyi_zg"), user("fpb")
-    cases.plan_case(case, clerk, measure="铺设入户自来水管道", target_standard="全天候安全饮水",
-                    responsible_person="张水利", planned_completion=date(2018, 9, 30))
+    cases.plan_case(
+        case,
+        clerk,
+        measure="铺设入户自来水管道",
+        target_standard="全天候安全饮水",
+        responsible_person="张水利",
+        planned_completion=date(2018, 9, 30),
+    )
     case = reload(case_id)
     assert case.status == CaseStatus.IN_PROGRESS and ready_steps(case) == ["carry_out"]
 
@@ -73,12 +84,27 @@ def test_gap_case_whole_life_with_rework(county, user):
     assert db.session.get(ProcessInstance, case.instance_id).status.value == "completed"
     assert str(case.funds_spent) == "12000.00"
 
-    actions = list(db.session.scalars(sa.select(AuditEvent.action).where(
-        AuditEvent.object_type == "help_case").order_by(AuditEvent.seq)))
-    assert actions == ["case.open", "case.plan", "case.progress", "case.work_done",
-                       "case.verify_reject", "case.work_done", "case.verify", "case.accept",
-                       "case.close"]
-    reject = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "case.verify_reject"))
+    actions = list(
+        db.session.scalars(
+            sa.select(AuditEvent.action)
+            .where(AuditEvent.object_type == "help_case")
+            .order_by(AuditEvent.seq)
+        )
+    )
+    assert actions == [
+        "case.open",
+        "case.plan",
+        "case.progress",
+        "case.work_done",
+        "case.verify_reject",
+        "case.work_done",
+        "case.verify",
+        "case.accept",
+        "case.close",
+    ]
+    reject = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "case.verify_reject")
+    )
     assert reject.reason == "水压不足，入户未通水" and reject.actor_name == township.display_name
     report = verify_chain()
     assert report.ok and report.checked > 10
@@ -90,8 +116,14 @@ def test_wrong_people_cannot_work_the_case(county, user):
     db.session.commit()
     for outsider in ("dept_jtj", "dept_slj_fzr", "aoyi_zg", "fpb", "buguna_cun", "ldxz"):
         with pytest.raises(AccessDenied):
-            cases.plan_case(case, user(outsider), measure="x", target_standard="y",
-                            responsible_person="z", planned_completion=date(2018, 9, 1))
+            cases.plan_case(
+                case,
+                user(outsider),
+                measure="x",
+                target_standard="y",
+                responsible_person="z",
+                planned_completion=date(2018, 9, 1),
+            )
         db.session.rollback()
     assert reload(case.id).status == CaseStatus.PLANNING
 
@@ -101,10 +133,20 @@ def test_plan_is_validated_field_by_field(county, user):
     case = open_household_case(round_)
     db.session.commit()
     with pytest.raises(ValidationFailed) as err:
-        cases.plan_case(case, user("dept_slj"), measure=" ", target_standard="",
-                        responsible_person="", planned_completion=date(2019, 1, 5))
-    assert set(err.value.problems) == {"measure", "target_standard", "responsible_person",
-                                       "planned_completion"}
+        cases.plan_case(
+            case,
+            user("dept_slj"),
+            measure=" ",
+            target_standard="",
+            responsible_person="",
+            planned_completion=date(2019, 1, 5),
+        )
+    assert set(err.value.problems) == {
+        "measure",
+        "target_standard",
+        "responsible_person",
+        "planned_completion",
+    }
     assert "2018-12-31" in err.value.problems["planned_completion"]
 
 
@@ -112,8 +154,14 @@ def test_sending_back_needs_a_reason(county, user):
     round_ = make_round()
     case = open_household_case(round_)
     clerk = user("dept_slj")
-    cases.plan_case(case, clerk, measure="m", target_standard="s", responsible_person="p",
-                    planned_completion=date(2018, 9, 1))
+    cases.plan_case(
+        case,
+        clerk,
+        measure="m",
+        target_standard="s",
+        responsible_person="p",
+        planned_completion=date(2018, 9, 1),
+    )
     cases.submit_work(case, clerk, "done")
     db.session.commit()
     with pytest.raises(ValidationFailed):
@@ -125,8 +173,14 @@ def test_completed_task_cannot_be_completed_again(county, user):
     case = open_household_case(round_)
     db.session.commit()
     task = tasks.ready_task_of(case.instance_id, "plan_measure")
-    cases.plan_case(case, user("dept_slj"), measure="m", target_standard="s",
-                    responsible_person="p", planned_completion=date(2018, 9, 1))
+    cases.plan_case(
+        case,
+        user("dept_slj"),
+        measure="m",
+        target_standard="s",
+        responsible_person="p",
+        planned_completion=date(2018, 9, 1),
+    )
     db.session.commit()
     with pytest.raises(ConflictError):
         tasks.complete_task(db.session.get(HumanTask, task.id), user("dept_slj"), {"planned": True})
@@ -140,4 +194,4 @@ def test_instance_state_is_plain_json(county):
     data = json.loads(instance.state)
     assert data["data"] == {} or isinstance(data["data"], dict)
     assert instance.next_timer_due is not None
-    assert instance.next_timer_due == clock.parse_moment("2018-12-24T23:59:59+08:00")
+    assert instance.next_timer_due == clock.parse_moment("2018-12-24T09:00:00+08:00")

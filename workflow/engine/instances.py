@@ -60,7 +60,9 @@ def _attach_engine(wf: BpmnWorkflow) -> BpmnWorkflow:
     return wf
 
 
-def start_instance(process_id: str, data: dict[str, Any], scope: Scope, subject: str = "") -> ProcessInstance:
+def start_instance(
+    process_id: str, data: dict[str, Any], scope: Scope, subject: str = ""
+) -> ProcessInstance:
     """Create an instance, run it to its first wait, save it and mirror its user tasks."""
     row, loaded = specs.stored_spec(process_id)
     json.dumps(data)  # task data must be JSON-friendly: ids and ISO strings, nothing else
@@ -207,7 +209,10 @@ def run_task(instance: ProcessInstance, guid: str, data: dict[str, Any], actor: 
     """Complete one READY user task with the given data and run the engine to its next wait."""
     json.dumps(data)
     wf = load(instance)
-    task = next((t for t in wf.get_tasks(state=SpiffTaskState.READY, manual=True) if str(t.id) == guid), None)
+    task = next(
+        (t for t in wf.get_tasks(state=SpiffTaskState.READY, manual=True) if str(t.id) == guid),
+        None,
+    )
     if task is None:
         raise ConflictError("该任务已经办结或已撤销，请刷新待办列表。")
     with acting_as(actor):
@@ -235,7 +240,7 @@ def due_instances(moment: datetime, limit: int = 500) -> list[ProcessInstance]:
             sa.select(ProcessInstance)
             .where(
                 ProcessInstance.status == InstanceStatus.RUNNING,
-                ProcessInstance.next_timer_due <= moment,
+                ProcessInstance.next_timer_due < moment,  # SpiffWorkflow fires strictly after
             )
             .order_by(ProcessInstance.next_timer_due, ProcessInstance.id)
             .limit(limit)

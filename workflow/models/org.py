@@ -36,7 +36,8 @@ class Village(db.Model):
     __tablename__ = "village"
     __table_args__ = (
         sa.CheckConstraint(
-            "(is_exited_poor AND exit_year IS NOT NULL) OR (NOT is_exited_poor AND exit_year IS NULL)",
+            "(is_exited_poor AND exit_year IS NOT NULL)"
+            " OR (NOT is_exited_poor AND exit_year IS NULL)",
             name="exit_year_iff_exited",
         ),
     )

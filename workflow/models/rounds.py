@@ -23,7 +23,9 @@ class Round(db.Model):
 
     __tablename__ = "round"
     __table_args__ = (
-        sa.CheckConstraint("survey_due <= results_due AND results_due <= done_by", name="date_order"),
+        sa.CheckConstraint(
+            "survey_due <= results_due AND results_due <= done_by", name="date_order"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(unique=True)

@@ -1,0 +1,46 @@
+# huitou — the README's two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test test-sqlite test-postgresql lint bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt setup.cfg setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+## Set up, create the demo county on the embedded SQLite database if absent, serve :5000.
+run: $(STAMP)
+	$(BIN)/huitou init --demo --if-absent
+	$(BIN)/huitou serve
+
+## Set up and run the whole suite: SQLite, then PostgreSQL when a server is reachable.
+test: $(STAMP) lint test-sqlite test-postgresql
+
+test-sqlite: $(STAMP)
+	@echo "== test suite on SQLite =="
+	HUITOU_TEST_DB=sqlite $(BIN)/pytest -q
+
+test-postgresql: $(STAMP)
+	@if HUITOU_TEST_DATABASE_URL="$${HUITOU_TEST_DATABASE_URL:-$(PG_URL)}" $(BIN)/python -m tests.pg_ready; then \
+		echo "== domain and web tests on PostgreSQL =="; \
+		HUITOU_TEST_DB=postgresql HUITOU_TEST_DATABASE_URL="$${HUITOU_TEST_DATABASE_URL:-$(PG_URL)}" \
+			$(BIN)/pytest -q -m "not browser" tests/integration; \
+	else \
+		echo "!! PostgreSQL SKIPPED: no server answered at $${HUITOU_TEST_DATABASE_URL:-$(PG_URL)}."; \
+		echo "!! Only SQLite was tested. Start PostgreSQL (or set HUITOU_TEST_DATABASE_URL) to test both."; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info

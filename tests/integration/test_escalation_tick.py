@@ -1,0 +1,124 @@
+"""Deadlines rehearsed with `huitou tick --now`: escalation fires on time, once, while work
+stays open."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from notifications.models import Notice
+from tests.factories import at, make_round, open_household_case
+from workflow import clock
+from workflow.db import db
+from workflow.models import AuditEvent, CaseEscalation, HelpCase, HumanTask, TaskState
+
+
+@pytest.fixture
+def run_tick(app, monkeypatch):
+    """Run the real `huitou tick --now …` command against the test database."""
+    from web import cli
+
+    monkeypatch.setattr(cli, "_app", lambda: app)
+
+    def run(moment: str) -> str:
+        db.session.commit()
+        result = CliRunner().invoke(cli.main, ["tick", "--now", moment], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        db.session.expire_all()
+        return result.output
+
+    return run
+
+
+def levels(case_id: int) -> list[int]:
+    return sorted(
+        db.session.scalars(sa.select(CaseEscalation.level).where(CaseEscalation.case_id == case_id))
+    )
+
+
+def test_overdue_case_escalates_while_department_task_stays_open(county, user, run_tick):
+    clock.set_now(at("2018-08-01T10:00"))
+    case = open_household_case(make_round(), due=date(2018, 9, 30))
+    case_id = case.id
+
+    run_tick("2018-09-22T09:00+08:00")  # 8 days before the deadline: nothing yet
+    assert levels(case_id) == []
+    out = run_tick("2018-09-23T09:01+08:00")  # 7 days before, once office hours start: reminder
+    assert "推进 1 个流程" in out and levels(case_id) == [0]
+
+    run_tick("2018-09-30T23:59:00+08:00")  # the last minute of the deadline day is still in time
+    assert levels(case_id) == [0]
+    run_tick("2018-10-01T00:00:30+08:00")  # just past 23:59:59 Beijing time: overdue, level 1
+    assert levels(case_id) == [0, 1]
+    ready = db.session.scalars(
+        sa.select(HumanTask.spec_name).where(
+            HumanTask.instance_id == db.session.get(HelpCase, case_id).instance_id,
+            HumanTask.state == TaskState.READY,
+        )
+    ).all()
+    assert ready == ["plan_measure"], "the department's task stays open while it escalates"
+
+    out = run_tick("2018-10-01T00:00:30+08:00")  # the same tick again fires nothing
+    assert "推进 0 个流程" in out and levels(case_id) == [0, 1]
+    run_tick("2018-10-15T00:00:30+08:00")  # 14 days later: level 2
+    run_tick("2018-10-15T00:00:30+08:00")
+    run_tick("2018-11-14T00:00:30+08:00")  # 30 days after that: level 3
+    run_tick("2018-12-01T00:00:00+08:00")
+    assert levels(case_id) == [0, 1, 2, 3]
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(
+            AuditEvent.object_type == "help_case",
+            AuditEvent.object_id == str(case_id),
+            AuditEvent.action.like("case.%level%"),
+        )
+    ).all()
+    assert actions == ["case.overdue_level1", "case.overdue_level2", "case.overdue_level3"]
+    assert db.session.get(HelpCase, case_id).escalation_level == 3
+
+
+def test_escalation_tells_the_right_people_once(county, user, run_tick):
+    clock.set_now(at("2018-08-01T10:00"))
+    case = open_household_case(make_round(), due=date(2018, 9, 30))
+    run_tick("2018-10-01T01:00+08:00")
+    run_tick("2018-10-01T02:00+08:00")
+    told = db.session.execute(sa.select(Notice.user_id, Notice.event_key)).all()
+    by_key: dict[str, set[int]] = {}
+    for user_id, key in told:
+        by_key.setdefault(key, set()).add(user_id)
+    assert by_key[f"case:{case.id}:level:0"] == {user("dept_slj").id}
+    assert by_key[f"case:{case.id}:level:1"] == {user("dept_slj_fzr").id, user("aoyi_fzr").id}
+    assert len(told) == 3
+
+
+def test_work_done_in_time_stops_escalation(county, user, run_tick):
+    from workflow import cases
+
+    clock.set_now(at("2018-08-01T10:00"))
+    case = open_household_case(make_round(), due=date(2018, 9, 30))
+    clerk = user("dept_slj")
+    cases.plan_case(
+        case,
+        clerk,
+        measure="m",
+        target_standard="s",
+        responsible_person="p",
+        planned_completion=date(2018, 9, 20),
+    )
+    cases.submit_work(case, clerk, "已完成")
+    run_tick(
+        "2018-12-31T09:00+08:00"
+    )  # the township has not verified yet; the department did its part
+    assert levels(case.id) == []
+
+
+def test_clock_moves_spiffworkflow_timers():
+    """Pins the way in: SpiffWorkflow's timer module must read huitou's clock."""
+    import SpiffWorkflow.bpmn.specs.event_definitions.timer as timer_module
+
+    import workflow.engine.spiff  # noqa: F401 - installs the clock
+
+    with clock.frozen_at(at("2018-07-13T23:00")):
+        assert timer_module.datetime.now(clock.BEIJING).isoformat().startswith("2018-07-13T23:00")
