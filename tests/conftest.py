@@ -123,12 +123,12 @@ def app(_migrated_app: Flask) -> Iterator[Flask]:
 def demo_shape():
     from workflow.demo_data import build_demo_county
 
-    return build_demo_county(households=120)
+    return build_demo_county(households=600)
 
 
 @pytest.fixture
 def county(app: Flask, demo_shape):
-    """The demo county's organisation with 120 households, committed."""
+    """The demo county with 600 households, committed."""
     from workflow.county_setup import load_demo_county
 
     load_demo_county(demo_shape, password=DEMO_PASSWORD)

@@ -106,6 +106,149 @@ def tick(now_text: str | None) -> None:
         sys.exit(1)
 
 
+@main.group("round")
+def round_group() -> None:
+    """A year's round."""
+
+
+def _date(text: str | None):
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"不是日期（应为 YYYY-MM-DD）：{text}") from None
+
+
+def _user(username: str):
+    import sqlalchemy as sa
+
+    from workflow.db import db
+    from workflow.models import User
+
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        click.echo(f"错误：没有用户 {username}", err=True)
+        sys.exit(1)
+    return user
+
+
+@round_group.command("launch")
+@click.option("--year", type=int, required=True)
+@click.option("--survey-due", help="摸底上报截止日期 (default MM-DD 07-13)")
+@click.option("--results-due", help="成果统计表上报截止日期 (default 10-15)")
+@click.option("--done-by", help="回头帮完成时限 (default 12-31)")
+@click.option("--as", "username", default="fpb", show_default=True, help="Acting county officer.")
+@with_app
+def round_launch(
+    year: int, survey_due: str | None, results_due: str | None, done_by: str | None, username: str
+) -> None:
+    """Launch a year's round: starts every township's survey."""
+    from workflow import clock, rounds
+    from workflow.db import db
+
+    defaults = rounds.Deadlines.defaults(year)
+    deadlines = rounds.Deadlines(
+        _date(survey_due) or defaults.survey_due,
+        _date(results_due) or defaults.results_due,
+        _date(done_by) or defaults.done_by,
+    )
+    round_ = rounds.launch_round(year, _user(username), deadlines)
+    db.session.commit()
+    click.echo(
+        f"已启动 {year} 年度工作：摸底截止 {round_.survey_due}，成果上报截止 "
+        f"{round_.results_due}，完成时限 {round_.done_by}（均为当日 23:59:59 北京时间）。"
+    )
+    click.echo(f"当前时间 {clock.in_beijing(clock.now()):%Y-%m-%d %H:%M}（北京时间）。")
+
+
+@main.command()
+@click.argument("form_no", type=click.IntRange(1, 6))
+@click.option("--round", "year", type=int, required=True)
+@click.option("--village", help="村名（如 布古纳村）或区划代码")
+@click.option("--township", help="乡镇名或区划代码")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@with_app
+def template(
+    form_no: int, year: int, village: str | None, township: str | None, output: str
+) -> None:
+    """Write an official form (附件1–3), pre-filled with what the county knows."""
+    from pathlib import Path
+
+    from workflow import rounds, survey_templates
+
+    round_ = rounds.get_round(year)
+    v = survey_templates.find_village(village) if village else None
+    t = survey_templates.find_township(township) if township else None
+    if form_no > 3:
+        click.echo("错误：附件4–6（成果统计表）尚未实现。", err=True)
+        sys.exit(1)
+    data = survey_templates.survey_template(form_no, round_, village=v, township=t)
+    Path(output).write_bytes(data)
+    click.echo(f"已生成附件{form_no}：{output}")
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--round", "year", type=int, required=True)
+@click.option("--as", "username", required=True, help="The clerk submitting the form.")
+@click.option("--village", help="For a township clerk: whose form this is (村名或代码).")
+@with_app
+def import_form(path: str, year: int, username: str, village: str | None) -> None:
+    """Import a filled 附件1/2/3: all rows or nothing; every problem listed by cell."""
+    from pathlib import Path
+
+    from workflow import rounds, survey_templates
+    from workflow.db import db
+    from workflow.survey import ImportRefused, import_survey
+
+    round_ = rounds.get_round(year)
+    v = survey_templates.find_village(village) if village else None
+    data = Path(path).read_bytes()
+    try:
+        result = import_survey(data, _user(username), round_, file_name=Path(path).name, village=v)
+    except ImportRefused as exc:
+        db.session.rollback()
+        click.echo(f"导入失败，未保存任何数据。共 {len(exc.problems)} 处问题：", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    replaced = "（替换了之前导入的版本）" if result.replaced else ""
+    click.echo(
+        f"导入成功：附件{result.submission.form_no} 共 {result.rows} 行，"
+        f"发现问题 {result.gaps} 条{replaced}。"
+    )
+
+
+@main.group()
+def report() -> None:
+    """Reports."""
+
+
+@report.command("gaps")
+@click.option("--round", "year", type=int, required=True)
+@click.option("--township", help="乡镇名或区划代码")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@with_app
+def report_gaps(year: int, township: str | None, output: str) -> None:
+    """Write the 补课清单 (one row per gap) as xlsx."""
+    from pathlib import Path
+
+    from workflow import gaps, rounds, survey_templates
+    from workflow.forms.gap_list import write_gap_list
+
+    round_ = rounds.get_round(year)
+    t = survey_templates.find_township(township) if township else None
+    rows = gaps.gap_list(round_, township=t)
+    Path(output).write_bytes(
+        write_gap_list(gaps.gap_rows(rows), year=year, township=t.name if t else "")
+    )
+    click.echo(f"已生成补课清单：{len(rows)} 条问题 → {output}")
+
+
 @main.group()
 def audit() -> None:
     """The audit log."""

@@ -57,6 +57,7 @@ class Settings:
     reminder_days: int = 7
     level2_after_days: int = 14
     level3_after_days: int = 30
+    survey_county_after_days: int = 3
     tick_seconds: int = 60
     base_url: str = "http://127.0.0.1:5000"
 
@@ -78,6 +79,7 @@ class Settings:
             reminder_days=_int(env, "HUITOU_REMINDER_DAYS", 7),
             level2_after_days=_int(env, "HUITOU_LEVEL2_AFTER_DAYS", 14, minimum=1),
             level3_after_days=_int(env, "HUITOU_LEVEL3_AFTER_DAYS", 30, minimum=1),
+            survey_county_after_days=_int(env, "HUITOU_SURVEY_COUNTY_AFTER_DAYS", 3, minimum=1),
             tick_seconds=_int(env, "HUITOU_TICK_SECONDS", 60, minimum=1),
             base_url=env.get("HUITOU_BASE_URL", "http://127.0.0.1:5000"),
         )

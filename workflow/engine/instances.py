@@ -47,11 +47,15 @@ class Scope:
 
 def _script_functions() -> dict[str, Callable[..., Any]]:
     """The only names diagrams can call: the domain functions they need, nothing else."""
-    from workflow import escalation
+    from workflow import escalation, rounds, survey_flow
 
     return {
         "close_case": escalation.close_case_from_process,
         "escalate_case": escalation.escalate_case,
+        "start_township_surveys": survey_flow.start_township_surveys,
+        "survey_submitted": survey_flow.survey_submitted,
+        "escalate_survey": survey_flow.escalate_survey,
+        "carry_over_round": rounds.close_round,
     }
 
 
@@ -177,6 +181,9 @@ def mirror_tasks(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
         if guid in existing:
             continue
         spec = task.task_spec
+        role = role_for_lane(spec.lane)
+        # Only a village task is narrowed to a village (multi-instance data leaks downstream).
+        village_id = task.data.get("village_id") if role.scope_kind == "village" else None
         db.session.add(
             HumanTask(
                 instance_id=instance.id,
@@ -184,9 +191,9 @@ def mirror_tasks(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
                 spec_name=spec.bpmn_id or spec.name,
                 title=(spec.bpmn_name or spec.name)[:120],
                 lane=spec.lane or "",
-                role=role_for_lane(spec.lane),
+                role=role,
                 township_id=task.data.get("township_id", instance.township_id),
-                village_id=task.data.get("village_id", instance.village_id),
+                village_id=village_id or instance.village_id,
                 department_id=task.data.get("department_id", instance.department_id),
                 due_at=_task_due(task.data),
                 created_at=now,

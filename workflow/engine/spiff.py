@@ -76,3 +76,25 @@ def make_parser() -> SpiffBpmnParser:
 
 
 serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+
+class _DecisionContext:
+    """The little a DMN table needs of a task: its data and the workflow's script engine."""
+
+    def __init__(self, data: dict[str, Any], engine: PythonScriptEngine):
+        self.data = data
+        self.workflow = self
+        self.script_engine = engine
+
+
+def decision_engine(dmn_path: str, decision_id: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A function evaluating one decision table of a DMN file over given inputs."""
+    parser = make_parser()
+    parser.add_dmn_files([dmn_path])
+    table = parser.get_engine(decision_id, None)
+    engine = make_script_engine({})
+
+    def decide(inputs: dict[str, Any]) -> dict[str, Any]:
+        return table.result(_DecisionContext(dict(inputs), engine))
+
+    return decide

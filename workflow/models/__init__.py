@@ -13,6 +13,17 @@ from workflow.models.process import (
     TaskState,
 )
 from workflow.models.rounds import Round, RoundStatus
+from workflow.models.survey import (
+    CatalogueRecord,
+    Gap,
+    GapStatus,
+    Signature,
+    SurveyAnswer,
+    SurveyEscalation,
+    SurveySubmission,
+    TownshipSurvey,
+    TownshipSurveyStatus,
+)
 
 __all__ = [
     "AuditEvent",
@@ -20,9 +31,12 @@ __all__ = [
     "CaseEscalation",
     "CaseNote",
     "CaseStatus",
+    "CatalogueRecord",
     "County",
     "Department",
     "DigestMode",
+    "Gap",
+    "GapStatus",
     "HelpCase",
     "Household",
     "HumanTask",
@@ -33,9 +47,15 @@ __all__ = [
     "Round",
     "RoundStatus",
     "SchedulerLease",
+    "Signature",
     "SubjectKind",
+    "SurveyAnswer",
+    "SurveyEscalation",
+    "SurveySubmission",
     "TaskState",
     "Township",
+    "TownshipSurvey",
+    "TownshipSurveyStatus",
     "User",
     "Village",
 ]

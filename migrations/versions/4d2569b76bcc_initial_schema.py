@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 17feaeb25d22
+Revision ID: 4d2569b76bcc
 Revises: 
-Create Date: 2026-11-26 08:24:53.290536
+Create Date: 2026-11-26 08:31:14.220860
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '17feaeb25d22'
+revision = '4d2569b76bcc'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -164,6 +164,35 @@ def upgrade():
     with op.batch_alter_table('notice', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notice_user_id'), ['user_id'], unique=False)
 
+    op.create_table('signature',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('object_type', sa.String(length=40), nullable=False),
+    sa.Column('object_id', sa.String(length=40), nullable=False),
+    sa.Column('signer_id', sa.Integer(), nullable=False),
+    sa.Column('signer_name', sa.String(length=60), nullable=False),
+    sa.Column('signed_at', sa.DateTime(), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('statement', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['signer_id'], ['user_account.id'], name=op.f('fk_signature_signer_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signature'))
+    )
+    with op.batch_alter_table('signature', schema=None) as batch_op:
+        batch_op.create_index('ix_signature_object', ['object_type', 'object_id'], unique=False)
+
+    op.create_table('standard_catalogue',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('document', sa.Text(), nullable=False),
+    sa.Column('loaded_at', sa.DateTime(), nullable=False),
+    sa.Column('loaded_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['loaded_by_id'], ['user_account.id'], name=op.f('fk_standard_catalogue_loaded_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_standard_catalogue')),
+    sa.UniqueConstraint('year', 'version', name='uq_catalogue_version')
+    )
+    with op.batch_alter_table('standard_catalogue', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_standard_catalogue_year'), ['year'], unique=False)
+
     op.create_table('round',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -177,7 +206,10 @@ def upgrade():
     sa.Column('launched_at', sa.DateTime(), nullable=False),
     sa.Column('launched_by_id', sa.Integer(), nullable=True),
     sa.Column('previous_round_id', sa.Integer(), nullable=True),
+    sa.Column('catalogue_id', sa.Integer(), nullable=True),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
     sa.CheckConstraint('survey_due <= results_due AND results_due <= done_by', name=op.f('ck_round_date_order')),
+    sa.ForeignKeyConstraint(['catalogue_id'], ['standard_catalogue.id'], name=op.f('fk_round_catalogue_id_standard_catalogue')),
     sa.ForeignKeyConstraint(['launched_by_id'], ['user_account.id'], name=op.f('fk_round_launched_by_id_user_account')),
     sa.ForeignKeyConstraint(['previous_round_id'], ['round.id'], name=op.f('fk_round_previous_round_id_round')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_round')),
@@ -209,6 +241,39 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_process_instance_next_timer_due'), ['next_timer_due'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instance_process_id'), ['process_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instance_round_id'), ['round_id'], unique=False)
+
+    op.create_table('survey_escalation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('township_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('fired_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_survey_escalation_round_id_round')),
+    sa.ForeignKeyConstraint(['township_id'], ['township.id'], name=op.f('fk_survey_escalation_township_id_township')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_escalation')),
+    sa.UniqueConstraint('round_id', 'township_id', 'level', name='uq_survey_escalation')
+    )
+    op.create_table('survey_submission',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('form_no', sa.Integer(), nullable=False),
+    sa.Column('township_id', sa.Integer(), nullable=False),
+    sa.Column('village_id', sa.Integer(), nullable=True),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+    sa.Column('file_name', sa.String(length=200), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('row_count', sa.Integer(), nullable=False),
+    sa.Column('is_current', sa.Boolean(), nullable=False),
+    sa.CheckConstraint('form_no BETWEEN 1 AND 3', name=op.f('ck_survey_submission_survey_form_no')),
+    sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_survey_submission_round_id_round')),
+    sa.ForeignKeyConstraint(['township_id'], ['township.id'], name=op.f('fk_survey_submission_township_id_township')),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_survey_submission_uploaded_by_id_user_account')),
+    sa.ForeignKeyConstraint(['village_id'], ['village.id'], name=op.f('fk_survey_submission_village_id_village')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_submission'))
+    )
+    with op.batch_alter_table('survey_submission', schema=None) as batch_op:
+        batch_op.create_index('ix_submission_current', ['round_id', 'form_no', 'township_id', 'village_id', 'is_current'], unique=False)
 
     op.create_table('help_case',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -286,6 +351,39 @@ def upgrade():
         batch_op.create_index('ix_human_task_inbox_village', ['state', 'role', 'village_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_task_instance_id'), ['instance_id'], unique=False)
 
+    op.create_table('survey_answer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('subject_kind', sa.Enum('household', 'village', 'township', name='answer_subject', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('household_id', sa.Integer(), nullable=True),
+    sa.Column('village_id', sa.Integer(), nullable=True),
+    sa.Column('township_id', sa.Integer(), nullable=False),
+    sa.Column('row_number', sa.Integer(), nullable=False),
+    sa.Column('values', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_survey_answer_household_id_household')),
+    sa.ForeignKeyConstraint(['submission_id'], ['survey_submission.id'], name=op.f('fk_survey_answer_submission_id_survey_submission')),
+    sa.ForeignKeyConstraint(['township_id'], ['township.id'], name=op.f('fk_survey_answer_township_id_township')),
+    sa.ForeignKeyConstraint(['village_id'], ['village.id'], name=op.f('fk_survey_answer_village_id_village')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_answer'))
+    )
+    with op.batch_alter_table('survey_answer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_survey_answer_household_id'), ['household_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_answer_submission_id'), ['submission_id'], unique=False)
+
+    op.create_table('township_survey',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('township_id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.Enum('filling', 'submitted', name='township_survey_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('released_early', sa.Boolean(), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_township_survey_instance_id_process_instance')),
+    sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_township_survey_round_id_round')),
+    sa.ForeignKeyConstraint(['township_id'], ['township.id'], name=op.f('fk_township_survey_township_id_township')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_township_survey')),
+    sa.UniqueConstraint('round_id', 'township_id', name='uq_township_survey')
+    )
     op.create_table('case_escalation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -314,11 +412,51 @@ def upgrade():
     with op.batch_alter_table('case_note', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_note_case_id'), ['case_id'], unique=False)
 
+    op.create_table('gap',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=True),
+    sa.Column('subject_kind', sa.Enum('household', 'village', 'township', name='gap_subject', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('household_id', sa.Integer(), nullable=True),
+    sa.Column('village_id', sa.Integer(), nullable=True),
+    sa.Column('township_id', sa.Integer(), nullable=False),
+    sa.Column('indicator_code', sa.String(length=40), nullable=False),
+    sa.Column('indicator_label', sa.String(length=80), nullable=False),
+    sa.Column('evidence', sa.Text(), nullable=False),
+    sa.Column('routed_to', sa.String(length=16), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.Enum('pending', 'open', 'confirmed', 'dismissed', 'superseded', name='gap_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('due', sa.Date(), nullable=True),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('found_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['help_case.id'], name=op.f('fk_gap_case_id_help_case')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_gap_department_id_department')),
+    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_gap_household_id_household')),
+    sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_gap_round_id_round')),
+    sa.ForeignKeyConstraint(['submission_id'], ['survey_submission.id'], name=op.f('fk_gap_submission_id_survey_submission')),
+    sa.ForeignKeyConstraint(['township_id'], ['township.id'], name=op.f('fk_gap_township_id_township')),
+    sa.ForeignKeyConstraint(['village_id'], ['village.id'], name=op.f('fk_gap_village_id_village')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gap'))
+    )
+    with op.batch_alter_table('gap', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gap_household_id'), ['household_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gap_township_id'), ['township_id'], unique=False)
+        batch_op.create_index('ix_gap_triage', ['round_id', 'status', 'department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gap_village_id'), ['village_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('gap', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gap_village_id'))
+        batch_op.drop_index('ix_gap_triage')
+        batch_op.drop_index(batch_op.f('ix_gap_township_id'))
+        batch_op.drop_index(batch_op.f('ix_gap_household_id'))
+
+    op.drop_table('gap')
     with op.batch_alter_table('case_note', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_note_case_id'))
 
@@ -327,6 +465,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_case_escalation_case_id'))
 
     op.drop_table('case_escalation')
+    op.drop_table('township_survey')
+    with op.batch_alter_table('survey_answer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_answer_submission_id'))
+        batch_op.drop_index(batch_op.f('ix_survey_answer_household_id'))
+
+    op.drop_table('survey_answer')
     with op.batch_alter_table('human_task', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_human_task_instance_id'))
         batch_op.drop_index('ix_human_task_inbox_village')
@@ -346,6 +490,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_help_case_department_id'))
 
     op.drop_table('help_case')
+    with op.batch_alter_table('survey_submission', schema=None) as batch_op:
+        batch_op.drop_index('ix_submission_current')
+
+    op.drop_table('survey_submission')
+    op.drop_table('survey_escalation')
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_process_instance_round_id'))
         batch_op.drop_index(batch_op.f('ix_process_instance_process_id'))
@@ -353,6 +502,14 @@ def downgrade():
 
     op.drop_table('process_instance')
     op.drop_table('round')
+    with op.batch_alter_table('standard_catalogue', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_standard_catalogue_year'))
+
+    op.drop_table('standard_catalogue')
+    with op.batch_alter_table('signature', schema=None) as batch_op:
+        batch_op.drop_index('ix_signature_object')
+
+    op.drop_table('signature')
     with op.batch_alter_table('notice', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notice_user_id'))
 

@@ -1,0 +1,250 @@
+"""Gaps (the 补课清单): found by evaluating survey rows, then triaged by the county office."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from workflow import audit, clock
+from workflow.access import require_role
+from workflow.cases import Subject, open_case
+from workflow.db import db
+from workflow.errors import ConflictError, NotFound, ValidationFailed
+from workflow.forms.gap_list import GapRow
+from workflow.models import (
+    Department,
+    Gap,
+    GapStatus,
+    Household,
+    Role,
+    Round,
+    SubjectKind,
+    SurveySubmission,
+    Township,
+    TownshipSurveyStatus,
+    User,
+    Village,
+)
+from workflow.routing import UNOWNED, route
+from workflow.standards import Standard, evaluate
+
+DECIDED = (GapStatus.CONFIRMED, GapStatus.DISMISSED)
+
+
+def _departments_by_code() -> dict[str, Department]:
+    return {d.code: d for d in db.session.scalars(sa.select(Department))}
+
+
+def record_findings(
+    round_: Round,
+    submission: SurveySubmission,
+    kind: SubjectKind,
+    township: Township,
+    rows: list[tuple[Any, dict[str, Any]]],
+    standard: Standard,
+) -> int:
+    """Judge each stored row against the round's standard; each unmet indicator is a gap."""
+    from workflow.survey_flow import township_survey
+
+    survey = township_survey(round_.id, township.id)
+    status = GapStatus.PENDING
+    if survey is not None and (
+        survey.status == TownshipSurveyStatus.SUBMITTED or survey.released_early
+    ):
+        status = GapStatus.OPEN
+    decided = {
+        (g.household_id, g.village_id, g.indicator_code)
+        for g in db.session.scalars(
+            sa.select(Gap).where(
+                Gap.round_id == round_.id, Gap.township_id == township.id, Gap.status.in_(DECIDED)
+            )
+        )
+    }
+    departments = _departments_by_code()
+    new_gaps = []
+    for row, subject in rows:
+        household_id, village_id = subject.get("household_id"), subject.get("village_id")
+        for finding in evaluate(standard, kind.value, row.values):
+            if (household_id, village_id, finding.code) in decided:
+                continue  # already triaged from an earlier version of the form
+            routed = route(kind.value, finding.code)
+            department = None if routed in UNOWNED else departments.get(routed)
+            new_gaps.append(
+                {
+                    "round_id": round_.id,
+                    "submission_id": submission.id,
+                    "subject_kind": kind.value,
+                    "household_id": household_id,
+                    "village_id": village_id,
+                    "township_id": township.id,
+                    "indicator_code": finding.code,
+                    "indicator_label": standard.indicator(finding.code).label,
+                    "evidence": finding.evidence,
+                    "routed_to": routed,
+                    "department_id": department.id if department else None,
+                    "status": status.value,
+                    "reason": "",
+                    "found_at": clock.now(),
+                }
+            )
+    if new_gaps:
+        db.session.execute(sa.insert(Gap), new_gaps)
+    return len(new_gaps)
+
+
+def gap_list(
+    round_: Round,
+    *,
+    township: Township | None = None,
+    statuses: tuple[GapStatus, ...] = (GapStatus.PENDING, GapStatus.OPEN, GapStatus.CONFIRMED),
+) -> list[Gap]:
+    """The 补课清单: gaps of a round (or one township), ordered by township, village, subject."""
+    query = (
+        sa.select(Gap)
+        .outerjoin(Village, Gap.village_id == Village.id)
+        .outerjoin(Household, Gap.household_id == Household.id)
+        .join(Township, Gap.township_id == Township.id)
+        .where(Gap.round_id == round_.id, Gap.status.in_(statuses))
+    )
+    if township is not None:
+        query = query.where(Gap.township_id == township.id)
+    return list(
+        db.session.scalars(query.order_by(Township.code, Village.code, Household.id, Gap.id))
+    )
+
+
+def triage_board(round_: Round) -> dict[str, list[Gap]]:
+    """OPEN gaps grouped by department name; gaps no department owns come first, under ''."""
+    groups: dict[str, list[Gap]] = defaultdict(list)
+    for gap in gap_list(round_, statuses=(GapStatus.OPEN,)):
+        groups[gap.department.name if gap.department else ""].append(gap)
+    return dict(sorted(groups.items(), key=lambda kv: (kv[0] != "", kv[0])))
+
+
+def _open_gaps(round_: Round, gap_ids: list[int]) -> list[Gap]:
+    if not gap_ids:
+        raise ValidationFailed({"gaps": "请至少选择一条问题"})
+    gaps = list(
+        db.session.scalars(sa.select(Gap).where(Gap.id.in_(gap_ids), Gap.round_id == round_.id))
+    )
+    if len(gaps) != len(set(gap_ids)):
+        raise NotFound("所选问题有的不存在。")
+    stale = [g.id for g in gaps if g.status != GapStatus.OPEN]
+    if stale:
+        raise ConflictError(f"问题 {', '.join(map(str, stale))} 已被处理或尚未上报，请刷新。")
+    return gaps
+
+
+def confirm_gaps(
+    round_: Round, gap_ids: list[int], actor: User, due: date | None = None
+) -> list[int]:
+    """Confirm gaps and open one case per gap for its department; returns the case ids."""
+    require_role(actor, Role.COUNTY_OFFICE)
+    gaps = _open_gaps(round_, gap_ids)
+    unowned = [g.id for g in gaps if g.department_id is None]
+    if unowned:
+        raise ValidationFailed(
+            {"gaps": f"问题 {', '.join(map(str, unowned))} 尚无责任部门，请先指定部门"}
+        )
+    if due is not None and due > round_.done_by:
+        raise ValidationFailed({"due": f"完成时限不能晚于 {round_.done_by:%Y-%m-%d}"})
+    case_ids = []
+    for gap in gaps:
+        subject = Subject(
+            SubjectKind(gap.subject_kind),
+            gap.township,
+            gap.village or (gap.household.village if gap.household else None),
+            gap.household,
+        )
+        case = open_case(
+            round_,
+            subject,
+            gap.indicator_code,
+            gap.indicator_label,
+            gap.department,
+            actor,
+            evidence=gap.evidence,
+            due=due,
+        )
+        gap.status, gap.case_id, gap.due = GapStatus.CONFIRMED, case.id, due or round_.done_by
+        audit.record(
+            actor,
+            "gap.confirm",
+            "gap",
+            gap.id,
+            after={"department": gap.department.code, "case": case.id},
+        )
+        case_ids.append(case.id)
+    return case_ids
+
+
+def reroute_gaps(
+    round_: Round, gap_ids: list[int], department_code: str, reason: str, actor: User
+) -> None:
+    """Send gaps to another department than the routing table's, with a reason."""
+    require_role(actor, Role.COUNTY_OFFICE)
+    if not reason.strip():
+        raise ValidationFailed({"reason": "改派部门须写明原因"})
+    department = db.session.scalar(sa.select(Department).where(Department.code == department_code))
+    if department is None:
+        raise ValidationFailed({"department": f"没有代码为 {department_code} 的部门"})
+    for gap in _open_gaps(round_, gap_ids):
+        before = gap.department.code if gap.department else gap.routed_to
+        gap.department_id = department.id
+        audit.record(
+            actor,
+            "gap.reroute",
+            "gap",
+            gap.id,
+            before={"department": before},
+            after={"department": department.code},
+            reason=reason.strip(),
+        )
+
+
+def dismiss_gaps(round_: Round, gap_ids: list[int], reason: str, actor: User) -> None:
+    """Decide that gaps are not gaps after all, with a reason (kept, never deleted)."""
+    require_role(actor, Role.COUNTY_OFFICE)
+    if not reason.strip():
+        raise ValidationFailed({"reason": "不予立项须写明原因"})
+    for gap in _open_gaps(round_, gap_ids):
+        gap.status, gap.reason = GapStatus.DISMISSED, reason.strip()
+        audit.record(actor, "gap.dismiss", "gap", gap.id, reason=reason.strip())
+
+
+_KIND_NAMES = {"household": "户", "village": "村", "township": "乡镇"}
+_STATUS_NAMES = {
+    "pending": "待上报",
+    "open": "待分诊",
+    "confirmed": "已交办",
+    "dismissed": "不予立项",
+    "superseded": "已替换",
+}
+
+
+def gap_rows(gaps: list[Gap]) -> list[GapRow]:
+    """The list's lines in the county's words: who, which indicator, what, who fixes it."""
+    rows = []
+    for gap in gaps:
+        household = gap.household
+        department = gap.department.name if gap.department else "待县扶贫办指定"
+        rows.append(
+            GapRow(
+                township=gap.township.name,
+                village=gap.village.name if gap.village else "",
+                subject=household.head_name
+                if household
+                else (gap.village.name if gap.village else gap.township.name),
+                id_number=household.id_number if household else "",
+                kind=_KIND_NAMES[gap.subject_kind.value],
+                indicator=gap.indicator_label,
+                evidence=gap.evidence,
+                department=department,
+                status=_STATUS_NAMES[gap.status.value],
+                remark=gap.reason,
+            )
+        )
+    return rows

@@ -1,0 +1,173 @@
+"""The survey (回头看): catalogues in force, uploaded forms, their answers, the gaps, signatures."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow.db import UTCDateTime, db, enum_column
+from workflow.models.cases import SubjectKind
+from workflow.models.org import Department, Household, Township, Village
+
+
+class CatalogueRecord(db.Model):
+    """A year's standards catalogue as loaded by the administrator (each change a new version)."""
+
+    __tablename__ = "standard_catalogue"
+    __table_args__ = (sa.UniqueConstraint("year", "version", name="uq_catalogue_version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(index=True)
+    version: Mapped[int]
+    document: Mapped[str] = mapped_column(sa.Text)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    loaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+
+class SurveySubmission(db.Model):
+    """One uploaded form (附件1/2/3) of one village or township; a re-upload supersedes it."""
+
+    __tablename__ = "survey_submission"
+    __table_args__ = (
+        sa.Index(
+            "ix_submission_current",
+            "round_id",
+            "form_no",
+            "township_id",
+            "village_id",
+            "is_current",
+        ),
+        sa.CheckConstraint("form_no BETWEEN 1 AND 3", name="survey_form_no"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"))
+    form_no: Mapped[int]
+    township_id: Mapped[int] = mapped_column(sa.ForeignKey("township.id"))
+    village_id: Mapped[int | None] = mapped_column(sa.ForeignKey("village.id"))
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    file_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    row_count: Mapped[int]
+    is_current: Mapped[bool] = mapped_column(default=True)
+    township: Mapped[Township] = relationship()
+    village: Mapped[Village | None] = relationship()
+
+
+class SurveyAnswer(db.Model):
+    """One row of an uploaded form: whose row it is and the values read from it (JSON)."""
+
+    __tablename__ = "survey_answer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_submission.id"), index=True)
+    subject_kind: Mapped[SubjectKind] = mapped_column(enum_column(SubjectKind, "answer_subject"))
+    household_id: Mapped[int | None] = mapped_column(sa.ForeignKey("household.id"), index=True)
+    village_id: Mapped[int | None] = mapped_column(sa.ForeignKey("village.id"))
+    township_id: Mapped[int] = mapped_column(sa.ForeignKey("township.id"))
+    row_number: Mapped[int]
+    values: Mapped[str] = mapped_column(sa.Text)
+
+
+class GapStatus(enum.StrEnum):
+    """Where a gap stands in the county's triage."""
+
+    PENDING = "pending"  # found in a form; the township has not submitted yet
+    OPEN = "open"  # submitted (or released early): waiting for county triage
+    CONFIRMED = "confirmed"  # a case was opened for it
+    DISMISSED = "dismissed"  # the county decided it is not a gap (with a reason)
+    SUPERSEDED = "superseded"  # the form it came from was replaced by a corrected one
+
+
+class Gap(db.Model):
+    """One unmet indicator of one household, village or township (a line of the 补课清单)."""
+
+    __tablename__ = "gap"
+    __table_args__ = (sa.Index("ix_gap_triage", "round_id", "status", "department_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"))
+    submission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey_submission.id"))
+    subject_kind: Mapped[SubjectKind] = mapped_column(enum_column(SubjectKind, "gap_subject"))
+    household_id: Mapped[int | None] = mapped_column(sa.ForeignKey("household.id"), index=True)
+    village_id: Mapped[int | None] = mapped_column(sa.ForeignKey("village.id"), index=True)
+    township_id: Mapped[int] = mapped_column(sa.ForeignKey("township.id"), index=True)
+    indicator_code: Mapped[str] = mapped_column(sa.String(40))
+    indicator_label: Mapped[str] = mapped_column(sa.String(80))
+    evidence: Mapped[str] = mapped_column(sa.Text, default="")
+    routed_to: Mapped[str] = mapped_column(sa.String(16))  # the DMN's answer, kept as found
+    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"))
+    status: Mapped[GapStatus] = mapped_column(
+        enum_column(GapStatus, "gap_status"), default=GapStatus.PENDING
+    )
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    due: Mapped[date | None]
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("help_case.id"))
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    household: Mapped[Household | None] = relationship()
+    village: Mapped[Village | None] = relationship()
+    township: Mapped[Township] = relationship()
+    department: Mapped[Department | None] = relationship()
+
+    @property
+    def subject_label(self) -> str:
+        """The subject as the county writes it."""
+        if self.household is not None:
+            return f"{self.household.head_name}（{self.household.id_number}）"
+        if self.village is not None:
+            return f"{self.township.name}{self.village.name}"
+        return self.township.name
+
+
+class Signature(db.Model):
+    """Who signed a submitted form or decision, when, and the hash of what was signed (§七.1)."""
+
+    __tablename__ = "signature"
+    __table_args__ = (sa.Index("ix_signature_object", "object_type", "object_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    object_type: Mapped[str] = mapped_column(sa.String(40))
+    object_id: Mapped[str] = mapped_column(sa.String(40))
+    signer_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    signer_name: Mapped[str] = mapped_column(sa.String(60))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    statement: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+class SurveyEscalation(db.Model):
+    """A township's survey that was late: level 1 told its leader, level 2 the county office."""
+
+    __tablename__ = "survey_escalation"
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "township_id", "level", name="uq_survey_escalation"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"))
+    township_id: Mapped[int] = mapped_column(sa.ForeignKey("township.id"))
+    level: Mapped[int]
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TownshipSurveyStatus(enum.StrEnum):
+    """Whether a township's survey is still being filled or has been signed and submitted."""
+
+    FILLING = "filling"
+    SUBMITTED = "submitted"
+
+
+class TownshipSurvey(db.Model):
+    """A township's survey in a round, tracking its process instance and submission."""
+
+    __tablename__ = "township_survey"
+    __table_args__ = (sa.UniqueConstraint("round_id", "township_id", name="uq_township_survey"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"))
+    township_id: Mapped[int] = mapped_column(sa.ForeignKey("township.id"))
+    instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"))
+    status: Mapped[TownshipSurveyStatus] = mapped_column(
+        enum_column(TownshipSurveyStatus, "township_survey_status"),
+        default=TownshipSurveyStatus.FILLING,
+    )
+    released_early: Mapped[bool] = mapped_column(default=False)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    township: Mapped[Township] = relationship()

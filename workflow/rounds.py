@@ -1,0 +1,102 @@
+"""Rounds: launching a year's 回头看·回头帮 with its deadlines, as an annual_round process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from workflow import audit, clock
+from workflow.access import require_role
+from workflow.catalogue import catalogue_record
+from workflow.db import db
+from workflow.engine import instances
+from workflow.errors import ConflictError, NotFound, ValidationFailed
+from workflow.models import Role, Round, RoundStatus, User
+
+FIRST_EXIT_YEAR = 2014  # households that exited from 2014 on are looked back at (§一)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """A round's three official dates (each meaning 23:59:59 Beijing time of that day)."""
+
+    survey_due: date
+    results_due: date
+    done_by: date
+
+    @classmethod
+    def defaults(cls, year: int) -> Deadlines:
+        """The plan's dates: survey 07-13, results tables 10-15, help-back done 12-31."""
+        return cls(date(year, 7, 13), date(year, 10, 15), date(year, 12, 31))
+
+
+def get_round(year: int) -> Round:
+    """The round of a year."""
+    round_ = db.session.scalar(sa.select(Round).where(Round.year == year))
+    if round_ is None:
+        raise NotFound(f"{year} 年度的工作尚未启动。")
+    return round_
+
+
+def launch_round(year: int, actor: User, deadlines: Deadlines | None = None) -> Round:
+    """Start a year's round: store it, then start annual_round, which starts every township."""
+    require_role(actor, Role.COUNTY_OFFICE, Role.ADMIN)
+    dl = deadlines or Deadlines.defaults(year)
+    problems = {}
+    if not dl.survey_due <= dl.results_due <= dl.done_by:
+        problems["deadlines"] = "日期顺序应为：摸底截止 ≤ 成果上报截止 ≤ 完成时限"
+    if dl.done_by.year != year:
+        problems["done_by"] = f"完成时限应在 {year} 年内"
+    if problems:
+        raise ValidationFailed(problems)
+    if db.session.scalar(sa.select(Round.id).where(Round.year == year)) is not None:
+        raise ConflictError(f"{year} 年度的工作已经启动，不能重复启动。")
+    previous = db.session.scalar(sa.select(Round).where(Round.year == year - 1))
+    catalogue = catalogue_record(year)
+    round_ = Round(
+        year=year,
+        standard_version=f"{year}-v{catalogue.version}",
+        catalogue_id=catalogue.id,
+        exit_year_from=FIRST_EXIT_YEAR,
+        exit_year_to=year - 1,
+        survey_due=dl.survey_due,
+        results_due=dl.results_due,
+        done_by=dl.done_by,
+        status=RoundStatus.OPEN,
+        launched_at=clock.now(),
+        launched_by_id=actor.id,
+        previous_round_id=previous.id if previous else None,
+    )
+    db.session.add(round_)
+    db.session.flush()
+    audit.record(
+        actor,
+        "round.launch",
+        "round",
+        round_.id,
+        after={
+            "year": year,
+            "survey_due": str(dl.survey_due),
+            "results_due": str(dl.results_due),
+            "done_by": str(dl.done_by),
+            "catalogue_version": catalogue.version,
+        },
+    )
+    data = {"round_id": round_.id, "done_by_at": clock.iso(clock.end_of_day(dl.done_by))}
+    with instances.acting_as(actor):
+        instance = instances.start_instance(
+            "annual_round", data, instances.Scope(round_.id), subject=f"{year} 年度回头看·回头帮"
+        )
+    round_.instance_id = instance.id
+    return round_
+
+
+def close_round(round_id: int) -> None:
+    """The annual_round process ended: the round is closed (called from the diagram)."""
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or round_.status == RoundStatus.CLOSED:
+        return
+    round_.status = RoundStatus.CLOSED
+    audit.record(instances.current_actor.get(), "round.close", "round", round_id)

@@ -1,0 +1,317 @@
+"""Importing survey forms (附件1–3): every row valid and stored at once, or nothing stored."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+import sqlalchemy as sa
+
+from workflow import audit, clock
+from workflow.catalogue import standard_of
+from workflow.db import db
+from workflow.errors import AccessDenied, ConflictError, ValidationFailed
+from workflow.forms import ParsedRow, read_survey_form
+from workflow.gaps import record_findings
+from workflow.models import (
+    CatalogueRecord,
+    Gap,
+    GapStatus,
+    Household,
+    Role,
+    Round,
+    RoundStatus,
+    SubjectKind,
+    SurveyAnswer,
+    SurveySubmission,
+    Township,
+    TownshipSurveyStatus,
+    User,
+    Village,
+)
+from workflow.survey_flow import township_survey
+
+SUBJECT_OF_FORM = {1: SubjectKind.HOUSEHOLD, 2: SubjectKind.VILLAGE, 3: SubjectKind.TOWNSHIP}
+_SHEET_NAME = re.compile(r'<sheet [^>]*name="附件([1-6])"')
+
+
+class ImportRefused(ValidationFailed):
+    """The form was not stored; `problems` lists every `工作表!单元格: 原因`."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import stored."""
+
+    submission: SurveySubmission
+    rows: int
+    gaps: int
+    replaced: SurveySubmission | None
+
+
+@dataclass(frozen=True)
+class Target:
+    """The unit a form is for: a village (附件1/2) or a township (附件3)."""
+
+    township: Township
+    village: Village | None
+
+
+def detect_form_no(data: bytes) -> int | None:
+    """The form a workbook holds, from its sheet names (附件1…3), without opening the sheets."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > 1_000_000:
+                return None
+            names = _SHEET_NAME.findall(archive.read(info).decode("utf-8", "replace"))
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return None
+    survey_forms = [int(n) for n in names if int(n) <= 3]
+    return survey_forms[0] if len(set(survey_forms)) == 1 else None
+
+
+def resolve_target(actor: User, form_no: int, village: Village | None) -> Target:
+    """Which unit the actor files for; a clerk files only for her own village or township."""
+    if actor.role == Role.VILLAGE_CLERK:
+        if form_no == 3:
+            raise AccessDenied("附件3 由乡镇扶贫专干填报。")
+        if village is not None and village.id != actor.village_id:
+            raise AccessDenied(
+                f"您只能填报本村（{actor.village.name}）的表格，不能导入{village.name}的表格。"
+            )
+        return Target(actor.village.township, actor.village)
+    if actor.role == Role.TOWNSHIP_CLERK:
+        if form_no == 3:
+            return Target(actor.township, None)
+        if village is None:
+            raise ValidationFailed({"village": "请指明这是哪个村的表格"})
+        if village.township_id != actor.township_id:
+            raise AccessDenied(f"{village.name}不属于{actor.township.name}，不能导入。")
+        return Target(actor.township, village)
+    raise AccessDenied("只有村级填报员和乡镇扶贫专干可以导入摸底表。")
+
+
+def import_survey(
+    data: bytes,
+    actor: User,
+    round_: Round,
+    *,
+    file_name: str = "",
+    village: Village | None = None,
+    form_no: int | None = None,
+) -> ImportResult:
+    """Check a filled form completely; store all of it in this transaction, or refuse it all."""
+    if round_.status != RoundStatus.OPEN:
+        raise ConflictError(f"{round_.year} 年度工作已结束，不能再导入。")
+    form_no = form_no or detect_form_no(data) or _default_form(actor)
+    target = resolve_target(actor, form_no, village)
+    survey = township_survey(round_.id, target.township.id)
+    if survey is not None and survey.status == TownshipSurveyStatus.SUBMITTED:
+        raise ConflictError(f"{target.township.name}的摸底表已签字上报，不能再修改。")
+    standard = standard_of(db.session.get(CatalogueRecord, round_.catalogue_id))
+    parsed = read_survey_form(form_no, standard, data)
+    problems = [str(e) for e in parsed.errors]
+    subjects: list[dict[str, Any]] = []
+    if parsed.rows:
+        check = {1: _check_households, 2: _check_villages, 3: _check_township}[form_no]
+        subjects, more = check(parsed.rows, target, round_, sheet=f"附件{form_no}")
+        problems += more
+    if problems:
+        raise ImportRefused(problems)
+    return _store(data, file_name, form_no, target, round_, actor, parsed.rows, subjects, standard)
+
+
+def _default_form(actor: User) -> int:
+    return 3 if actor.role == Role.TOWNSHIP_CLERK else 1
+
+
+def _check_households(
+    rows: list[ParsedRow], target: Target, round_: Round, sheet: str
+) -> tuple[list[dict[str, Any]], list[str]]:
+    rows = [r for r in rows if r.values.get("id_number")]  # unreadable IDs are already reported
+    ids = [r.values["id_number"] for r in rows]
+    known = {
+        h.id_number: h
+        for h in db.session.scalars(sa.select(Household).where(Household.id_number.in_(ids)))
+    }
+    subjects, problems = [], []
+    for row in rows:
+        where = f"{sheet}!{row.cells['id_number']}"
+        household = known.get(row.values["id_number"])
+        if household is None:
+            problems.append(f"{where}: 身份证号 {row.values['id_number']} 不在本县脱贫户名单中")
+            continue
+        if household.village_id != target.village.id:
+            problems.append(
+                f"{where}: 该户属于{household.village.township.name}"
+                f"{household.village.name}，不是{target.village.name}的户"
+            )
+            continue
+        if not round_.exit_year_from <= household.exit_year <= round_.exit_year_to:
+            problems.append(
+                f"{where}: 该户 {household.exit_year} 年脱贫，不在本轮回头看范围"
+                f"（{round_.exit_year_from}–{round_.exit_year_to} 年脱贫户）"
+            )
+            continue
+        name = row.values.get("name")
+        if name and name.replace(" ", "") != household.head_name.replace(" ", ""):
+            problems.append(
+                f"{sheet}!{row.cells['name']}: 户主姓名“{name}”与登记不符"
+                f"（登记为“{household.head_name}”）"
+            )
+        subjects.append({"household_id": household.id, "village_id": target.village.id})
+    surveyed = {s["household_id"] for s in subjects}
+    missing = db.session.scalars(
+        sa.select(Household)
+        .where(
+            Household.village_id == target.village.id,
+            Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
+            Household.id_number.not_in(ids),
+        )
+        .order_by(Household.id)
+    ).all()
+    missing = [h for h in missing if h.id not in surveyed]
+    if missing:
+        names = "、".join(f"{h.head_name}（{h.id_number}）" for h in missing[:10])
+        more = f"等 {len(missing)} 户" if len(missing) > 10 else f"共 {len(missing)} 户"
+        problems.append(f"{sheet}: 缺少本村应摸底的脱贫户：{names}{more}")
+    return subjects, problems
+
+
+def _check_villages(
+    rows: list[ParsedRow], target: Target, round_: Round, sheet: str
+) -> tuple[list[dict[str, Any]], list[str]]:
+    villages = {v.name: v for v in target.township.villages}
+    subjects, problems = [], []
+    for row in rows:
+        where = f"{sheet}!{row.cells.get('village', '')}"
+        name = row.values.get("village")
+        if not name:
+            continue
+        village = villages.get(name)
+        if village is None:
+            problems.append(f"{where}: {target.township.name}没有名为“{name}”的村")
+        elif not village.is_exited_poor:
+            problems.append(f"{where}: {name}不是已退出贫困村，不填附件2")
+        elif target.village is not None and village.id != target.village.id:
+            problems.append(f"{where}: 只能填报本村（{target.village.name}），不能填{name}")
+        else:
+            subjects.append({"village_id": village.id})
+        township = row.values.get("township")
+        if township and township != target.township.name:
+            problems.append(f"{sheet}!{row.cells['township']}: 乡镇应为{target.township.name}")
+    return subjects, problems
+
+
+def _check_township(
+    rows: list[ParsedRow], target: Target, round_: Round, sheet: str
+) -> tuple[list[dict[str, Any]], list[str]]:
+    problems = []
+    for row in rows:
+        if row.values.get("township") and row.values["township"] != target.township.name:
+            problems.append(
+                f"{sheet}!{row.cells['township']}: 只能填报本乡镇"
+                f"（{target.township.name}），不能填“{row.values['township']}”"
+            )
+    if len(rows) != 1:
+        problems.append(f"{sheet}: 附件3 应只有本乡镇一行，实际 {len(rows)} 行")
+    return [{} for _ in rows], problems
+
+
+def _json_ready(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}
+
+
+def _store(
+    data: bytes,
+    file_name: str,
+    form_no: int,
+    target: Target,
+    round_: Round,
+    actor: User,
+    rows: list[ParsedRow],
+    subjects: list[dict[str, Any]],
+    standard: Any,
+) -> ImportResult:
+    village_id = target.village.id if target.village and form_no != 3 else None
+    previous = db.session.scalar(
+        sa.select(SurveySubmission).where(
+            SurveySubmission.round_id == round_.id,
+            SurveySubmission.form_no == form_no,
+            SurveySubmission.township_id == target.township.id,
+            SurveySubmission.village_id.is_(None)
+            if village_id is None
+            else SurveySubmission.village_id == village_id,
+            SurveySubmission.is_current,
+        )
+    )
+    if previous is not None:
+        previous.is_current = False
+        db.session.execute(
+            sa.update(Gap)
+            .where(
+                Gap.submission_id == previous.id,
+                Gap.status.in_([GapStatus.PENDING, GapStatus.OPEN]),
+            )
+            .values(status=GapStatus.SUPERSEDED)
+            .execution_options(synchronize_session=False)
+        )
+    submission = SurveySubmission(
+        round_id=round_.id,
+        form_no=form_no,
+        township_id=target.township.id,
+        village_id=village_id,
+        uploaded_by_id=actor.id,
+        uploaded_at=clock.now(),
+        file_name=file_name[:200],
+        content_hash=hashlib.sha256(data).hexdigest(),
+        row_count=len(rows),
+        is_current=True,
+    )
+    db.session.add(submission)
+    db.session.flush()
+    kind = SUBJECT_OF_FORM[form_no]
+    answers = []
+    for row, subject in zip(rows, subjects, strict=True):
+        answers.append(
+            {
+                "submission_id": submission.id,
+                "subject_kind": kind.value,
+                "household_id": subject.get("household_id"),
+                "village_id": subject.get("village_id"),
+                "township_id": target.township.id,
+                "row_number": row.row,
+                "values": json.dumps(_json_ready(row.values), ensure_ascii=False),
+            }
+        )
+    db.session.execute(sa.insert(SurveyAnswer), answers)
+    gap_count = record_findings(
+        round_,
+        submission,
+        kind,
+        target.township,
+        [(row, subject) for row, subject in zip(rows, subjects, strict=True)],
+        standard,
+    )
+    audit.record(
+        actor,
+        "survey.import",
+        "survey_submission",
+        submission.id,
+        after={
+            "form": form_no,
+            "township": target.township.name,
+            "village": target.village.name if village_id else None,
+            "rows": len(rows),
+            "gaps": gap_count,
+            "hash": submission.content_hash,
+            "replaces": previous.id if previous else None,
+        },
+    )
+    return ImportResult(submission, len(rows), gap_count, previous)
