@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from notifications.models import Notice
@@ -48,21 +50,43 @@ def notify_case_level(case: HelpCase, level: int) -> list[Notice]:
         department=case.department.name,
         who=case.subject_label,
     )
+    key = f"case:{case.id}:level:{level}"
+    return _tell(recipients_for_level(case, level), key, subject, body, f"/cases/{case.id}")
+
+
+def notify_survey_level(survey: Any, level: int) -> list[Notice]:
+    """A township's survey is late: level 1 its leader (and clerk), level 2 the county office."""
+    if level == 1:
+        people = _users(
+            User.role.in_([Role.TOWNSHIP_LEADER, Role.TOWNSHIP_CLERK]),
+            User.township_id == survey.township_id,
+        )
+        subject = gettext("The survey of %(township)s is overdue", township=survey.township.name)
+    else:
+        people = _users(User.role == Role.COUNTY_OFFICE)
+        subject = gettext(
+            "The survey of %(township)s is still not submitted", township=survey.township.name
+        )
+    key = f"survey:{survey.round_id}:{survey.township_id}:level:{level}"
+    return _tell(people, key, subject, "", "/inbox")
+
+
+def _tell(people: list[User], key: str, subject: str, body: str, link: str) -> list[Notice]:
+    """One notice per person for an event, never twice for the same event."""
     notices = []
-    for user in recipients_for_level(case, level):
-        key = f"case:{case.id}:level:{level}"
+    for person in people:
         exists = db.session.scalar(
-            sa.select(Notice.id).where(Notice.user_id == user.id, Notice.event_key == key)
+            sa.select(Notice.id).where(Notice.user_id == person.id, Notice.event_key == key)
         )
         if exists:
             continue
         notice = Notice(
-            user_id=user.id,
+            user_id=person.id,
             event_key=key,
             created_at=clock.now(),
             subject=subject,
             body=body,
-            link=f"/cases/{case.id}",
+            link=link,
         )
         db.session.add(notice)
         notices.append(notice)

@@ -76,14 +76,17 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
 
 
 @pytest.fixture(scope="session")
-def _migrated_app(settings: Settings) -> Flask:
+def _migrated_app(settings: Settings) -> Iterator[Flask]:
     from web.app import create_app
     from workflow.schema import upgrade_database
 
     app = create_app(settings, {"TESTING": True})
     with app.app_context():
         upgrade_database()
-    return app
+    yield app
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()  # close pooled connections before the database is dropped
 
 
 def _wipe(app: Flask) -> None:

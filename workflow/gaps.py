@@ -193,7 +193,7 @@ def reroute_gaps(
         raise ValidationFailed({"department": f"没有代码为 {department_code} 的部门"})
     for gap in _open_gaps(round_, gap_ids):
         before = gap.department.code if gap.department else gap.routed_to
-        gap.department_id = department.id
+        gap.department = department
         audit.record(
             actor,
             "gap.reroute",

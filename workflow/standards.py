@@ -10,7 +10,7 @@ import functools
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -22,19 +22,6 @@ JUDGES = ("yes_no", "amount_at_least", "percent_above")
 REFERENCES = {"poverty_line": "年标准", "regional_growth": "年自治区平均水平"}
 
 _CODE = re.compile(r"^[A-Z]+(-[A-Z]+)*$")
-_INDICATOR_FIELDS = {
-    "code",
-    "label",
-    "subject_kind",
-    "judge",
-    "threshold",
-    "unit",
-    "column",
-    "group",
-    "clause",
-}
-_STANDARD_FIELDS = {"year", "version", "source", "poverty_line", "regional_growth", "indicators"}
-_KIND_NAMES = {"household": "户", "village": "村", "township": "乡镇"}
 
 
 class CatalogueError(ValueError):
@@ -95,6 +82,11 @@ class Standard:
             if ind.code == code:
                 return ind
         raise KeyError(code)
+
+
+# A catalogue document's fields are the dataclasses' fields; anything else is a typo.
+_INDICATOR_FIELDS = {f.name for f in fields(Indicator)}
+_STANDARD_FIELDS = {f.name for f in fields(Standard)}
 
 
 @dataclass(frozen=True)
@@ -190,16 +182,9 @@ def standard_to_dict(std: Standard) -> dict[str, Any]:
     """Return the catalogue document of a Standard (the inverse of parse_standard)."""
     items = []
     for ind in std.indicators:
-        item: dict[str, Any] = {
-            "code": ind.code,
-            "label": ind.label,
-            "subject_kind": ind.subject_kind,
-            "judge": ind.judge,
-        }
-        if ind.judge != "yes_no":
-            item["threshold"] = ind.threshold
-            item["unit"] = ind.unit
-        item.update(column=ind.column, group=ind.group, clause=ind.clause)
+        item = asdict(ind)
+        if ind.judge == "yes_no":
+            del item["threshold"], item["unit"]
         items.append(item)
     return {
         "year": std.year,
@@ -253,13 +238,9 @@ def _parse_indicator(n: int, item: Any, problems: list[str]) -> Indicator | None
     problems.extend(f"{where}：未知字段“{k}”" for k in item if k not in _INDICATOR_FIELDS)
     if not isinstance(code, str) or not _CODE.match(code):
         problems.append(f"{where}：指标代码（code）应为大写字母和连字符，如 H-WATER")
-    for key, name in (
-        ("label", "名称（label）"),
-        ("column", "表头（column）"),
-        ("clause", "方案条款（clause）"),
-    ):
+    for key, name in {"label": "名称", "column": "表头", "clause": "方案条款"}.items():
         if not isinstance(item.get(key), str) or not item[key].strip():
-            problems.append(f"{where}：缺少{name}")
+            problems.append(f"{where}：缺少{name}（{key}）")
     kind = item.get("subject_kind")
     if kind not in SUBJECT_KINDS:
         problems.append(f"{where}：未知对象类别“{kind}”，应为 household、village 或 township")
@@ -345,6 +326,8 @@ def evaluate(
     standard: Standard, subject_kind: str, answers: dict[str, bool | float | None]
 ) -> list[Finding]:
     """Return one Finding per unmet indicator of a subject; missing answers are not gaps."""
+    if subject_kind not in SUBJECT_KINDS:
+        raise ValueError(f"unknown subject kind {subject_kind!r}")
     findings = []
     for ind in standard.for_kind(subject_kind):
         value = answers.get(ind.code)
@@ -377,8 +360,3 @@ def format_number(value: float | None) -> str:
         return ""
     text = f"{value:,.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
-
-
-def subject_kind_name(kind: str) -> str:
-    """Return the Chinese name of a subject kind (户 · 村 · 乡镇)."""
-    return _KIND_NAMES[kind]

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from blinker import signal
 
 from workflow import audit, clock
+from workflow.access import require_task
 from workflow.db import db
 from workflow.engine import instances
 from workflow.errors import ConflictError, ValidationFailed
@@ -131,6 +132,7 @@ def _submissions_digest(submissions: list[SurveySubmission]) -> str:
 
 def submit_village_forms(task: HumanTask, actor: User) -> None:
     """The village clerk signs the village's forms (附件1, and 附件2 for an exited village)."""
+    require_task(actor, task)
     instance = task.instance
     village = db.session.get(Village, task.village_id)
     forms = {
@@ -164,6 +166,7 @@ def submit_village_forms(task: HumanTask, actor: User) -> None:
 
 def submit_township_review(task: HumanTask, actor: User) -> None:
     """The township clerk has reviewed the villages and filed 附件3."""
+    require_task(actor, task)
     instance = task.instance
     forms = {
         s.form_no
@@ -178,6 +181,7 @@ def submit_township_review(task: HumanTask, actor: User) -> None:
 
 def sign_township_survey(task: HumanTask, actor: User) -> None:
     """The township leader signs and submits the township's survey to the county."""
+    require_task(actor, task)
     instance = task.instance
     submissions = current_submissions(instance.round_id, instance.township_id)
     complete_task(task, actor, {})

@@ -69,16 +69,33 @@ def form1(std):
     def make(households, **kw) -> bytes:
         context = SurveyContext(TOWN, VILLAGE, date(2018, 7, 10), households, **kw)
         return write_survey_form(1, std, context)
+
     return make
 
 
 def test_form1_columns_follow_the_official_order_and_the_catalogue(std):
     headers = [c.header for c in survey_layout(1, std).columns]
-    assert headers[:7] == ["序号", "户主姓名", "身份证号", "家庭人口", "脱贫年度",
-                           "人均纯收入（元）", "人均可支配收入增幅（%）"]
-    assert headers[7:17] == ["有安全饮水", "有生活用电", "有广播电视", "有低保兜底",
-                             "义务教育有保障", "基本医疗有保障", "基本养老有保障", "住房安全有保障",
-                             "档案“四统一”", "帮扶手册、扶持证填写规范"]
+    assert headers[:7] == [
+        "序号",
+        "户主姓名",
+        "身份证号",
+        "家庭人口",
+        "脱贫年度",
+        "人均纯收入（元）",
+        "人均可支配收入增幅（%）",
+    ]
+    assert headers[7:17] == [
+        "有安全饮水",
+        "有生活用电",
+        "有广播电视",
+        "有低保兜底",
+        "义务教育有保障",
+        "基本医疗有保障",
+        "基本养老有保障",
+        "住房安全有保障",
+        "档案“四统一”",
+        "帮扶手册、扶持证填写规范",
+    ]
     assert headers[17:] == ["存在问题", "帮扶责任人", "联系电话", "备注"]
 
 
@@ -111,11 +128,14 @@ def test_form1_looks_like_the_official_attachment(std, form1):
 
 def test_forms_2_and_3_are_prefilled_with_villages_and_the_township(std):
     villages = [VillageRow(TOWN, VILLAGE, 2017), VillageRow(TOWN, "阿尔帕村", 2016)]
-    ws = openpyxl.load_workbook(io.BytesIO(write_survey_form(
-        2, std, SurveyContext(TOWN, villages=villages))))["附件2"]
+    ws = openpyxl.load_workbook(
+        io.BytesIO(write_survey_form(2, std, SurveyContext(TOWN, villages=villages)))
+    )["附件2"]
     assert ws["A2"].value == "且末县退出贫困村“回头看”基础信息摸底表"
     assert [[c.value for c in row[:4]] for row in ws.iter_rows(min_row=6, max_row=7)] == [
-        [1, TOWN, VILLAGE, 2017], [2, TOWN, "阿尔帕村", 2016]]
+        [1, TOWN, VILLAGE, 2017],
+        [2, TOWN, "阿尔帕村", 2016],
+    ]
     ws = openpyxl.load_workbook(io.BytesIO(write_survey_form(3, std, SurveyContext(TOWN))))["附件3"]
     assert ws["A2"].value == "且末县奥依亚依拉克镇“回头看”基础信息摸底表"
     assert [ws["A6"].value, ws["B6"].value] == [1, TOWN]
@@ -123,21 +143,55 @@ def test_forms_2_and_3_are_prefilled_with_villages_and_the_township(std):
 
 def test_messy_clerk_answers_are_read_back_exactly(std, form1):
     idx = id_ending_in_x()
-    data = form1([HouseholdRow("买买提·吐尔逊", person(1), 5, 2016, "李建国", "13899001122"),
-                  HouseholdRow("古丽娜尔·艾买提", idx, 3, 2017, "王芳", ""),
-                  HouseholdRow("张建华", person(3), 6, 2015, "王芳", "")])
+    data = form1(
+        [
+            HouseholdRow("买买提·吐尔逊", person(1), 5, 2016, "李建国", "13899001122"),
+            HouseholdRow("古丽娜尔·艾买提", idx, 3, 2017, "王芳", ""),
+            HouseholdRow("张建华", person(3), 6, 2015, "王芳", ""),
+        ]
+    )
     fullwidth_id = idx[:-1].translate({ord(d): 0xFF10 + int(d) for d in "0123456789"}) + "x"
-    data = edit(data, {
-        "F6": "３，２００元", "G6": "9.5%", "H6": "√", "I6": "✓", "J6": "有", "K6": "是",
-        "L6": 1, "M6": "Y", "N6": "对", "O6": True, "P6": " 是 ", "Q6": "ｙｅｓ",
-        "T6": 13899001122,
-        "C7": fullwidth_id, "F7": 2650, "G7": 0.052, "H7": "×", "I7": "✗", "J7": "无", "K7": "否",
-        "L7": 0, "M7": "N", "N7": "错", "O7": False, "P7": "x", "Q7": "没有",
-        "R7": "饮水管道未入户",
-        "D8": "6人", "E8": "２０１５年", "F8": " 4,100.50 ", "G8": "－1.5",
-        **{f"{c}8": "是" for c in HOUSEHOLD_ANSWERS},
-        "A9": 4, "B9": "   ", "A12": "说明：本表由村委会填写",
-    }, formats={"G7": "0.0%"})
+    data = edit(
+        data,
+        {
+            "F6": "３，２００元",
+            "G6": "9.5%",
+            "H6": "√",
+            "I6": "✓",
+            "J6": "有",
+            "K6": "是",
+            "L6": 1,
+            "M6": "Y",
+            "N6": "对",
+            "O6": True,
+            "P6": " 是 ",
+            "Q6": "ｙｅｓ",
+            "T6": 13899001122,
+            "C7": fullwidth_id,
+            "F7": 2650,
+            "G7": 0.052,
+            "H7": "×",
+            "I7": "✗",
+            "J7": "无",
+            "K7": "否",
+            "L7": 0,
+            "M7": "N",
+            "N7": "错",
+            "O7": False,
+            "P7": "x",
+            "Q7": "没有",
+            "R7": "饮水管道未入户",
+            "D8": "6人",
+            "E8": "２０１５年",
+            "F8": " 4,100.50 ",
+            "G8": "－1.5",
+            **{f"{c}8": "是" for c in HOUSEHOLD_ANSWERS},
+            "A9": 4,
+            "B9": "   ",
+            "A12": "说明：本表由村委会填写",
+        },
+        formats={"G7": "0.0%"},
+    )
     book = openpyxl.load_workbook(io.BytesIO(data))
     book["附件1"].column_dimensions["U"].hidden = True
     book["附件1"].column_dimensions["B"].width = 40
@@ -147,18 +201,64 @@ def test_messy_clerk_answers_are_read_back_exactly(std, form1):
     parsed = read_survey_form(1, std, out.getvalue())
 
     assert parsed.errors == []
-    yes = dict.fromkeys(["H-WATER", "H-POWER", "H-TV", "H-DIBAO", "H-EDU", "H-MEDICAL",
-                         "H-PENSION", "H-HOUSING", "A-FOUR", "A-BOOKLET"], True)
+    yes = dict.fromkeys(
+        [
+            "H-WATER",
+            "H-POWER",
+            "H-TV",
+            "H-DIBAO",
+            "H-EDU",
+            "H-MEDICAL",
+            "H-PENSION",
+            "H-HOUSING",
+            "A-FOUR",
+            "A-BOOKLET",
+        ],
+        True,
+    )
     no = dict.fromkeys(yes, False)
     assert [(r.row, r.values) for r in parsed.rows] == [
-        (6, {"name": "买买提·吐尔逊", "id_number": person(1), "family_size": 5, "exit_year": 2016,
-             "H-INCOME": 3200.0, "H-INCOME-GROWTH": 9.5, **yes, "helper": "李建国",
-             "phone": "13899001122"}),
-        (7, {"name": "古丽娜尔·艾买提", "id_number": idx, "family_size": 3, "exit_year": 2017,
-             "H-INCOME": 2650.0, "H-INCOME-GROWTH": 5.2, **no, "problems": "饮水管道未入户",
-             "helper": "王芳"}),
-        (8, {"name": "张建华", "id_number": person(3), "family_size": 6, "exit_year": 2015,
-             "H-INCOME": 4100.5, "H-INCOME-GROWTH": -1.5, **yes, "helper": "王芳"}),
+        (
+            6,
+            {
+                "name": "买买提·吐尔逊",
+                "id_number": person(1),
+                "family_size": 5,
+                "exit_year": 2016,
+                "H-INCOME": 3200.0,
+                "H-INCOME-GROWTH": 9.5,
+                **yes,
+                "helper": "李建国",
+                "phone": "13899001122",
+            },
+        ),
+        (
+            7,
+            {
+                "name": "古丽娜尔·艾买提",
+                "id_number": idx,
+                "family_size": 3,
+                "exit_year": 2017,
+                "H-INCOME": 2650.0,
+                "H-INCOME-GROWTH": 5.2,
+                **no,
+                "problems": "饮水管道未入户",
+                "helper": "王芳",
+            },
+        ),
+        (
+            8,
+            {
+                "name": "张建华",
+                "id_number": person(3),
+                "family_size": 6,
+                "exit_year": 2015,
+                "H-INCOME": 4100.5,
+                "H-INCOME-GROWTH": -1.5,
+                **yes,
+                "helper": "王芳",
+            },
+        ),
     ]
     assert parsed.rows[1].cells["H-INCOME"] == "F7" and parsed.rows[1].cells["id_number"] == "C7"
     assert parsed.ok
@@ -169,7 +269,8 @@ def test_read_answers_evaluate_into_the_expected_gaps(std, form1):
     row = read_survey_form(1, std, data).rows[0]
     assert evaluate(std, "household", row.values) == [
         Finding("H-INCOME", "人均纯收入 2,650 元，低于 2018 年标准 2,995 元"),
-        Finding("H-TV", "有广播电视：否")]
+        Finding("H-TV", "有广播电视：否"),
+    ]
 
 
 def test_every_problem_of_a_bad_form_is_reported_with_its_cell(std, form1):
@@ -179,11 +280,24 @@ def test_every_problem_of_a_bad_form_is_reported_with_its_cell(std, form1):
     for row in range(6, 16):
         cells.update(answered(row))
     wrong_check = ids[0][:-1] + ("1" if ids[0][-1] != "1" else "2")
-    cells.update({
-        "C6": wrong_check, "F7": -100, "F8": "两千", "D9": 0, "E9": 2021, "B10": None,
-        "H10": None, "I11": "可能", "D11": 2.5, "C12": ids[1], "C13": 6.52825197003041e17,
-        "G14": "高", "C14": "65282519700304", "C15": None,
-    })
+    cells.update(
+        {
+            "C6": wrong_check,
+            "F7": -100,
+            "F8": "两千",
+            "D9": 0,
+            "E9": 2021,
+            "B10": None,
+            "H10": None,
+            "I11": "可能",
+            "D11": 2.5,
+            "C12": ids[1],
+            "C13": 6.52825197003041e17,
+            "G14": "高",
+            "C14": "65282519700304",
+            "C15": None,
+        }
+    )
     parsed = read_survey_form(1, std, edit(data, cells))
     assert [str(e) for e in parsed.errors] == [
         f"附件1!C6: 身份证号“{wrong_check}”有误：校验码错误，应为{check_digit(ids[0][:17])}",
@@ -207,13 +321,16 @@ def test_every_problem_of_a_bad_form_is_reported_with_its_cell(std, form1):
 
 
 def test_rows_below_the_signature_are_reported_not_dropped(std, form1):
-    data = edit(form1([household(1)]), {**answered(6), "U6": "审核人员已入户核实",
-                                        "B12": "补录户", "C12": person(9)})
+    data = edit(
+        form1([household(1)]),
+        {**answered(6), "U6": "审核人员已入户核实", "B12": "补录户", "C12": person(9)},
+    )
     parsed = read_survey_form(1, std, data)
     assert [r.row for r in parsed.rows] == [6]
     assert parsed.rows[0].values["remark"] == "审核人员已入户核实"
     assert [str(e) for e in parsed.errors] == [
-        "附件1!C12: 签字栏下方的数据不会导入，请移到签字栏上方"]
+        "附件1!C12: 签字栏下方的数据不会导入，请移到签字栏上方"
+    ]
 
 
 def test_the_header_is_found_by_its_texts_wherever_the_clerk_put_it(std):
@@ -223,9 +340,14 @@ def test_the_header_is_found_by_its_texts_wherever_the_clerk_put_it(std):
     ws["A1"] = "且末县布古纳村脱贫人口回头看摸底表（自制）"
     ws.merge_cells("A1:T1")
     indicators = [c.header for c in survey_layout(1, std).columns if c.key.startswith(("H-", "A-"))]
-    header = ["性别", "*户主", "身份证号码", *(h.replace("（", "(").replace("）", ")")
-                                         for h in indicators[:2]),
-              *(h[:3] + "\n" + h[3:] for h in indicators[2:]), "备 注"]
+    header = [
+        "性别",
+        "*户主",
+        "身份证号码",
+        *(h.replace("（", "(").replace("）", ")") for h in indicators[:2]),
+        *(h[:3] + "\n" + h[3:] for h in indicators[2:]),
+        "备 注",
+    ]
     for col, text in enumerate(header, start=1):
         ws.cell(3, col, text)
     ws.append(["女", "阿依古丽", person(7).lower(), 3000, "8.5", *(["是"] * 10), ""])
@@ -242,12 +364,22 @@ def test_the_header_is_found_by_its_texts_wherever_the_clerk_put_it(std):
 def test_a_sheet_that_is_not_the_form_names_what_is_missing(std):
     form2 = write_survey_form(2, std, SurveyContext(TOWN, villages=[VillageRow(TOWN, VILLAGE)]))
     [error] = read_survey_form(1, std, form2).errors
-    assert str(error) == ("附件2: 这不是附件1模板（上传的是附件2）：找不到表头“户主姓名”、"
-                          "“身份证号”、“人均纯收入（元）”等列，请使用系统生成的附件1模板填写")
+    assert str(error) == (
+        "附件2: 这不是附件1模板（上传的是附件2）：找不到表头“户主姓名”、"
+        "“身份证号”、“人均纯收入（元）”等列，请使用系统生成的附件1模板填写"
+    )
     doc = standard_to_dict(std)
-    doc["indicators"].append({"code": "H-TOILET", "label": "有卫生厕所",
-                              "subject_kind": "household", "judge": "yes_no",
-                              "column": "有卫生厕所", "group": "四保障", "clause": "三.1"})
+    doc["indicators"].append(
+        {
+            "code": "H-TOILET",
+            "label": "有卫生厕所",
+            "subject_kind": "household",
+            "judge": "yes_no",
+            "column": "有卫生厕所",
+            "group": "四保障",
+            "clause": "三.1",
+        }
+    )
     newer = parse_standard(doc)
     old_form = write_survey_form(1, std, SurveyContext(TOWN, VILLAGE, households=[household(1)]))
     [error] = read_survey_form(1, newer, old_form).errors
@@ -259,35 +391,57 @@ def test_a_catalogue_change_changes_the_form(std):
     doc["indicators"] = [i for i in doc["indicators"] if i["code"] != "H-TV"]
     changed = parse_standard(doc)
     data = write_survey_form(1, changed, SurveyContext(households=[household(1)]))
-    headers = {str(c.value).replace("\n", "") for row in openpyxl.load_workbook(
-        io.BytesIO(data))["附件1"].iter_rows(min_row=4, max_row=5) for c in row}
+    headers = {
+        str(c.value).replace("\n", "")
+        for row in openpyxl.load_workbook(io.BytesIO(data))["附件1"].iter_rows(min_row=4, max_row=5)
+        for c in row
+    }
     assert "有广播电视" not in headers and "有安全饮水" in headers
     assert "且末县XX乡镇XX村" in openpyxl.load_workbook(io.BytesIO(data))["附件1"]["A2"].value
 
 
 def test_village_and_township_forms_read_back(std):
-    data = write_survey_form(2, std, SurveyContext(TOWN, villages=[
-        VillageRow(TOWN, VILLAGE, 2017), VillageRow(TOWN, "阿尔帕村", 2016),
-        VillageRow(TOWN, VILLAGE, 2017)]))
+    data = write_survey_form(
+        2,
+        std,
+        SurveyContext(
+            TOWN,
+            villages=[
+                VillageRow(TOWN, VILLAGE, 2017),
+                VillageRow(TOWN, "阿尔帕村", 2016),
+                VillageRow(TOWN, VILLAGE, 2017),
+            ],
+        ),
+    )
     answers = {f"{c}{r}": "有" for c in "EFGHJKLMN" for r in (6, 7, 8)}
     data = edit(data, {**answers, "I6": "3.2万元", "I7": "５万", "I8": 6}, sheet="附件2")
     parsed = read_survey_form(2, std, data)
     assert [str(e) for e in parsed.errors] == [
-        "附件2!C8: 村名“布古纳村”与C6重复，同一个村只能填一行"]
+        "附件2!C8: 村名“布古纳村”与C6重复，同一个村只能填一行"
+    ]
     assert [r.values["V-COLLECTIVE-INCOME"] for r in parsed.rows] == [3.2, 5.0, 6.0]
     data = write_survey_form(3, std, SurveyContext(TOWN))
     data = edit(data, {"C6": "是", "D6": "是", "E6": "否", "F6": "是", "G6": "是"}, sheet="附件3")
     [row] = read_survey_form(3, std, data).rows
-    assert row.values == {"township": TOWN, "T-SCHOOL": True, "T-HOSPITAL": True,
-                          "T-FAMILY-PLANNING": False, "T-SERVICE": True, "T-SECURITY": True}
+    assert row.values == {
+        "township": TOWN,
+        "T-SCHOOL": True,
+        "T-HOSPITAL": True,
+        "T-FAMILY-PLANNING": False,
+        "T-SERVICE": True,
+        "T-SECURITY": True,
+    }
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"%PDF-1.4 not a workbook", "这不是Excel文件（.xlsx），请上传用系统模板填写的表格"),
-    (b"", "这不是Excel文件（.xlsx），请上传用系统模板填写的表格"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "这是旧版Excel（.xls）文件"),
-    (b"PK\x03\x04" + b"\x00garbage" * 20, "文件已损坏，无法解压"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"%PDF-1.4 not a workbook", "这不是Excel文件（.xlsx），请上传用系统模板填写的表格"),
+        (b"", "这不是Excel文件（.xlsx），请上传用系统模板填写的表格"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "这是旧版Excel（.xls）文件"),
+        (b"PK\x03\x04" + b"\x00garbage" * 20, "文件已损坏，无法解压"),
+    ],
+)
 def test_files_that_are_not_workbooks_are_refused_cleanly(std, data, message):
     parsed = read_survey_form(1, std, data)
     assert parsed.rows == [] and len(parsed.errors) == 1
@@ -315,8 +469,9 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(std):
     assert "超过50MB上限，拒绝导入" in error.message
     dense = zip_of({"xl/worksheets/sheet1.xml": 20 * 2**20})
     [error] = read_survey_form(1, std, dense).errors
-    assert error.message == ("文件中“xl/worksheets/sheet1.xml”的压缩比超过100倍，"
-                             "疑似恶意文件，拒绝导入")
+    assert error.message == (
+        "文件中“xl/worksheets/sheet1.xml”的压缩比超过100倍，疑似恶意文件，拒绝导入"
+    )
 
 
 def test_a_zip_that_is_not_a_workbook_is_refused(std):
@@ -329,16 +484,22 @@ def test_a_sheet_with_too_many_rows_is_refused(std, form1):
     parsed = read_survey_form(1, std, data, max_rows=10)
     assert parsed.rows == []
     assert [str(e) for e in parsed.errors] == [
-        "附件1: 表格超过10行，无法一次导入，请拆分后分批导入"]
+        "附件1: 表格超过10行，无法一次导入，请拆分后分批导入"
+    ]
     huge = form1([household(n) for n in range(1, 80)])
     assert read_survey_form(1, std, huge, max_rows=10).errors == [
-        FormError("附件1", "", "表格超过10行，无法一次导入，请拆分后分批导入")]
+        FormError("附件1", "", "表格超过10行，无法一次导入，请拆分后分批导入")
+    ]
 
 
 def test_text_that_excel_would_run_as_a_formula_is_written_as_plain_text(std, form1):
     names = ['=HYPERLINK("http://evil.example","点我")', "+1", "-2", "@SUM(A1)"]
-    data = form1([HouseholdRow(n, person(i), 3, 2016, "=cmd|' /C calc'!A0", "")
-                  for i, n in enumerate(names, start=1)])
+    data = form1(
+        [
+            HouseholdRow(n, person(i), 3, 2016, "=cmd|' /C calc'!A0", "")
+            for i, n in enumerate(names, start=1)
+        ]
+    )
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
         assert "<f>" not in sheet_xml and "<f " not in sheet_xml
@@ -352,14 +513,43 @@ def test_text_that_excel_would_run_as_a_formula_is_written_as_plain_text(std, fo
     assert [r.values["name"] for r in parsed.rows] == names
 
 
+def test_control_characters_from_the_database_do_not_break_the_form(std, form1):
+    data = form1([HouseholdRow("张\x07三", person(1))])
+    assert openpyxl.load_workbook(io.BytesIO(data))["附件1"]["B6"].value == "张三"
+
+
 def results_rows() -> list[ResultRow]:
     return [
-        ResultRow("住房安全无保障", "安居富民工程改建", "县住建局", "张伟", date(2018, 12, 31),
-                  "推进中", 3.5, township=TOWN),
-        ResultRow("计生服务站无固定场所", "调剂办公用房", "县卫生计生委", "阿不都",
-                  date(2018, 10, 1), "已完成", 1.25, township=TOWN),
-        ResultRow("综治工作中心未挂牌", "完善综治中心", "县委政法委", "赵强", date(2018, 11, 30),
-                  "未完成", None, township=TOWN),
+        ResultRow(
+            "住房安全无保障",
+            "安居富民工程改建",
+            "县住建局",
+            "张伟",
+            date(2018, 12, 31),
+            "推进中",
+            3.5,
+            township=TOWN,
+        ),
+        ResultRow(
+            "计生服务站无固定场所",
+            "调剂办公用房",
+            "县卫生计生委",
+            "阿不都",
+            date(2018, 10, 1),
+            "已完成",
+            1.25,
+            township=TOWN,
+        ),
+        ResultRow(
+            "综治工作中心未挂牌",
+            "完善综治中心",
+            "县委政法委",
+            "赵强",
+            date(2018, 11, 30),
+            "未完成",
+            None,
+            township=TOWN,
+        ),
         ResultRow("=1+1", "-", "县扶贫办", "@张", None, "已完成", 0.05, township=TOWN),
     ]
 
@@ -380,10 +570,20 @@ def test_form6_ends_with_totals_equal_to_its_rows():
 
 
 def test_forms_4_and_5_carry_their_subjects_and_no_totals():
-    row = ResultRow("有安全饮水：否", "自来水入户", "县水利局", "刘明", date(2018, 9, 30), "已完成",
-                    0.35, name="户主1", id_number=person(1))
-    ws = openpyxl.load_workbook(io.BytesIO(write_results_form(
-        4, ResultsContext(TOWN, VILLAGE, rows=[row]))))["附件4"]
+    row = ResultRow(
+        "有安全饮水：否",
+        "自来水入户",
+        "县水利局",
+        "刘明",
+        date(2018, 9, 30),
+        "已完成",
+        0.35,
+        name="户主1",
+        id_number=person(1),
+    )
+    ws = openpyxl.load_workbook(
+        io.BytesIO(write_results_form(4, ResultsContext(TOWN, VILLAGE, rows=[row])))
+    )["附件4"]
     assert ws["A2"].value == "且末县奥依亚依拉克镇布古纳村脱贫人口“回头帮”成果统计表"
     assert [c.value for c in ws[5]][:4] == [1, "户主1", person(1), "有安全饮水：否"]
     assert all(c.value != "合计" for c in ws["A"])

@@ -16,10 +16,32 @@ from workflow.standards import (
     standard_to_dict,
 )
 
-HOUSEHOLD = ["H-INCOME", "H-INCOME-GROWTH", "H-WATER", "H-POWER", "H-TV", "H-DIBAO", "H-EDU",
-             "H-MEDICAL", "H-PENSION", "H-HOUSING", "A-FOUR", "A-BOOKLET"]
-VILLAGE = ["V-ROAD", "V-NETWORK", "V-POWER", "V-PARTY", "V-COLLECTIVE-INCOME", "V-KINDERGARTEN",
-           "V-CULTURE", "V-SERVICE", "V-CLINIC", "V-SHOP"]
+HOUSEHOLD = [
+    "H-INCOME",
+    "H-INCOME-GROWTH",
+    "H-WATER",
+    "H-POWER",
+    "H-TV",
+    "H-DIBAO",
+    "H-EDU",
+    "H-MEDICAL",
+    "H-PENSION",
+    "H-HOUSING",
+    "A-FOUR",
+    "A-BOOKLET",
+]
+VILLAGE = [
+    "V-ROAD",
+    "V-NETWORK",
+    "V-POWER",
+    "V-PARTY",
+    "V-COLLECTIVE-INCOME",
+    "V-KINDERGARTEN",
+    "V-CULTURE",
+    "V-SERVICE",
+    "V-CLINIC",
+    "V-SHOP",
+]
 TOWNSHIP = ["T-SCHOOL", "T-HOSPITAL", "T-FAMILY-PLANNING", "T-SERVICE", "T-SECURITY"]
 
 
@@ -45,7 +67,14 @@ def test_packaged_years_are_2018_to_2020():
 def test_poverty_lines_carry_their_source_and_whether_confirmed():
     lines = load_poverty_lines()
     assert {y: lines[y].amount for y in range(2014, 2021)} == {
-        2014: 2800, 2015: 2855, 2016: 2952, 2017: 2952, 2018: 2995, 2019: 3218, 2020: 4000}
+        2014: 2800,
+        2015: 2855,
+        2016: 2952,
+        2017: 2952,
+        2018: 2995,
+        2019: 3218,
+        2020: 4000,
+    }
     assert lines[2019].confirmed
     assert not any(lines[y].confirmed for y in (2014, 2015, 2016, 2017, 2018, 2020))
     assert all(line.source for line in lines.values())
@@ -106,8 +135,15 @@ def test_growth_cannot_be_judged_without_a_regional_average(std2018):
 
 def test_household_evaluation_finds_exactly_the_unmet_indicators(std2018):
     answers = {code: True for code in HOUSEHOLD}
-    answers.update({"H-INCOME": 2650.0, "H-INCOME-GROWTH": 12.0, "H-WATER": False,
-                    "A-BOOKLET": False, "H-TV": None})
+    answers.update(
+        {
+            "H-INCOME": 2650.0,
+            "H-INCOME-GROWTH": 12.0,
+            "H-WATER": False,
+            "A-BOOKLET": False,
+            "H-TV": None,
+        }
+    )
     assert evaluate(std2018, "household", answers) == [
         Finding("H-INCOME", "人均纯收入 2,650 元，低于 2018 年标准 2,995 元"),
         Finding("H-WATER", "有安全饮水：否"),
@@ -117,8 +153,9 @@ def test_household_evaluation_finds_exactly_the_unmet_indicators(std2018):
 
 def test_growth_finding_quotes_the_year_average(std2018):
     findings = evaluate(std2018, "household", {"H-INCOME-GROWTH": 5.25})
-    assert findings == [Finding("H-INCOME-GROWTH",
-                                "人均可支配收入增幅 5.25%，未高于 2018 年自治区平均水平 8.4%")]
+    assert findings == [
+        Finding("H-INCOME-GROWTH", "人均可支配收入增幅 5.25%，未高于 2018 年自治区平均水平 8.4%")
+    ]
 
 
 def test_village_evaluation_uses_the_fixed_five_wan_line(std2018):
@@ -133,14 +170,21 @@ def test_village_evaluation_uses_the_fixed_five_wan_line(std2018):
 
 def test_township_evaluation_and_missing_answers_are_not_gaps(std2018):
     assert evaluate(std2018, "township", {"T-FAMILY-PLANNING": False}) == [
-        Finding("T-FAMILY-PLANNING", "有计生服务站：否")]
+        Finding("T-FAMILY-PLANNING", "有计生服务站：否")
+    ]
     assert evaluate(std2018, "township", {}) == []
 
 
 def test_the_same_income_is_judged_by_each_year_own_line():
     assert evaluate(load_standard(2018), "household", {"H-INCOME": 3100}) == []
     assert evaluate(load_standard(2019), "household", {"H-INCOME": 3100}) == [
-        Finding("H-INCOME", "人均纯收入 3,100 元，低于 2019 年标准 3,218 元")]
+        Finding("H-INCOME", "人均纯收入 3,100 元，低于 2019 年标准 3,218 元")
+    ]
+
+
+def test_evaluating_an_unknown_subject_kind_is_a_programming_error(std2018):
+    with pytest.raises(ValueError, match="subject kind"):
+        evaluate(std2018, "county", {})
 
 
 def test_judging_a_wrongly_typed_answer_is_a_programming_error(std2018):
@@ -156,15 +200,15 @@ def test_an_uploaded_catalogue_with_errors_lists_every_problem(std2018):
     doc["poverty_line"] = {"amount": "两千九", "source": "", "confirmed": "yes"}
     doc["colour"] = "red"
     items = doc["indicators"]
-    items[2]["judge"] = "yes-no"                     # H-WATER
-    items[3]["code"] = "H-WATER"                     # H-POWER renamed into a duplicate
-    del items[4]["label"]                            # H-TV
-    items[0]["threshold"] = "5千"                    # H-INCOME
-    items[16]["threshold"] = None                    # V-COLLECTIVE-INCOME
-    items[5]["threshold"] = 3                        # H-DIBAO is yes/no
-    items[6]["subject_kind"] = "family"              # H-EDU
-    items[7]["threshhold"] = 1                       # H-MEDICAL: misspelt field
-    items[8]["column"] = "住房安全有保障"             # H-PENSION: same header as H-HOUSING
+    items[2]["judge"] = "yes-no"  # H-WATER
+    items[3]["code"] = "H-WATER"  # H-POWER renamed into a duplicate
+    del items[4]["label"]  # H-TV
+    items[0]["threshold"] = "5千"  # H-INCOME
+    items[16]["threshold"] = None  # V-COLLECTIVE-INCOME
+    items[5]["threshold"] = 3  # H-DIBAO is yes/no
+    items[6]["subject_kind"] = "family"  # H-EDU
+    items[7]["threshhold"] = 1  # H-MEDICAL: misspelt field
+    items[8]["column"] = "住房安全有保障"  # H-PENSION: same header as H-HOUSING
     with pytest.raises(CatalogueError) as caught:
         parse_standard(doc)
     assert caught.value.problems == [

@@ -15,8 +15,21 @@ from workflow.forms.writer import (
 )
 
 __all__ = [
-    "FormError", "FormLayout", "HouseholdRow", "ParsedForm", "ParsedRow", "ResultRow",
-    "ResultsContext", "ResultsTotals", "SurveyContext", "VillageRow", "form_title",
-    "read_survey_form", "results_layout", "results_totals", "survey_layout",
-    "write_results_form", "write_survey_form",
+    "FormError",
+    "FormLayout",
+    "HouseholdRow",
+    "ParsedForm",
+    "ParsedRow",
+    "ResultRow",
+    "ResultsContext",
+    "ResultsTotals",
+    "SurveyContext",
+    "VillageRow",
+    "form_title",
+    "read_survey_form",
+    "results_layout",
+    "results_totals",
+    "survey_layout",
+    "write_results_form",
+    "write_survey_form",
 ]

@@ -18,7 +18,18 @@ FIRST_EXIT_YEAR, LAST_EXIT_YEAR = 2013, 2020
 
 # Column kinds: how a cell is written and read.
 SEQ, TEXT, ID, COUNT, YEAR, YES_NO, AMOUNT, PERCENT, STATUS, DATE, MONEY = (
-    "seq", "text", "id", "count", "year", "yes_no", "amount", "percent", "status", "date", "money")
+    "seq",
+    "text",
+    "id",
+    "count",
+    "year",
+    "yes_no",
+    "amount",
+    "percent",
+    "status",
+    "date",
+    "money",
+)
 _KIND_OF_JUDGE = {"yes_no": YES_NO, "amount_at_least": AMOUNT, "percent_above": PERCENT}
 _SUBJECT_OF_FORM = {1: "household", 2: "village", 3: "township"}
 
@@ -94,10 +105,18 @@ def subject_kind_of(form_no: int) -> str:
 
 
 _SEQ = Column("seq", "序号", SEQ, 6)
-_TOWNSHIP = Column("township", "乡镇", TEXT, 12, aliases=("乡镇名称", "乡(镇)"),
-                   essential=True, required=True)
-_VILLAGE = Column("village", "村名", TEXT, 12, aliases=("村名称", "村(社区)", "行政村"),
-                  essential=True, required=True)
+_TOWNSHIP = Column(
+    "township", "乡镇", TEXT, 12, aliases=("乡镇名称", "乡(镇)"), essential=True, required=True
+)
+_VILLAGE = Column(
+    "village",
+    "村名",
+    TEXT,
+    12,
+    aliases=("村名称", "村(社区)", "行政村"),
+    essential=True,
+    required=True,
+)
 _PROBLEMS = Column("problems", "存在问题", TEXT, 18, aliases=("存在的问题", "主要问题"))
 _REMARK = Column("remark", "备注", TEXT, 10)
 
@@ -107,25 +126,47 @@ def survey_layout(form_no: int, standard: Standard) -> FormLayout:
     if form_no not in SURVEY_FORMS:
         raise ValueError(f"not a survey form: {form_no}")
     answers = tuple(
-        Column(ind.code, ind.column, _KIND_OF_JUDGE[ind.judge],
-               6.5 if ind.judge == "yes_no" else 13, ind.group, (ind.label,), True, True)
-        for ind in standard.for_kind(subject_kind_of(form_no)))
+        Column(
+            ind.code,
+            ind.column,
+            _KIND_OF_JUDGE[ind.judge],
+            6.5 if ind.judge == "yes_no" else 13,
+            ind.group,
+            (ind.label,),
+            True,
+            True,
+        )
+        for ind in standard.for_kind(subject_kind_of(form_no))
+    )
     if form_no == 1:
-        head = (_SEQ,
-                Column("name", "户主姓名", TEXT, 10, aliases=("户主",), essential=True,
-                       required=True),
-                Column("id_number", "身份证号", ID, 21,
-                       aliases=("身份证号码", "户主身份证号", "公民身份号码"),
-                       essential=True, required=True),
-                Column("family_size", "家庭人口", COUNT, 6, aliases=("家庭人口数", "人口数")),
-                Column("exit_year", "脱贫年度", YEAR, 7, aliases=("脱贫年份", "脱贫时间")))
-        tail = (_PROBLEMS,
-                Column("helper", "帮扶责任人", TEXT, 10, aliases=("帮扶人",)),
-                Column("phone", "联系电话", TEXT, 13, aliases=("电话", "联系方式")),
-                _REMARK)
+        head = (
+            _SEQ,
+            Column("name", "户主姓名", TEXT, 10, aliases=("户主",), essential=True, required=True),
+            Column(
+                "id_number",
+                "身份证号",
+                ID,
+                21,
+                aliases=("身份证号码", "户主身份证号", "公民身份号码"),
+                essential=True,
+                required=True,
+            ),
+            Column("family_size", "家庭人口", COUNT, 6, aliases=("家庭人口数", "人口数")),
+            Column("exit_year", "脱贫年度", YEAR, 7, aliases=("脱贫年份", "脱贫时间")),
+        )
+        tail = (
+            _PROBLEMS,
+            Column("helper", "帮扶责任人", TEXT, 10, aliases=("帮扶人",)),
+            Column("phone", "联系电话", TEXT, 13, aliases=("电话", "联系方式")),
+            _REMARK,
+        )
     elif form_no == 2:
-        head = (_SEQ, _TOWNSHIP, _VILLAGE,
-                Column("exit_year", "退出年度", YEAR, 7, aliases=("退出年份", "退出时间")))
+        head = (
+            _SEQ,
+            _TOWNSHIP,
+            _VILLAGE,
+            Column("exit_year", "退出年度", YEAR, 7, aliases=("退出年份", "退出时间")),
+        )
         tail = (_PROBLEMS, _REMARK)
     else:
         head, tail = (_SEQ, _TOWNSHIP), (_PROBLEMS, _REMARK)
@@ -141,12 +182,14 @@ def results_layout(form_no: int) -> FormLayout:
         5: (Column("township", "乡镇", TEXT, 12), Column("village", "村名", TEXT, 12)),
         6: (Column("township", "乡镇", TEXT, 12),),
     }[form_no]
-    rest = (Column("problem", "存在问题", TEXT, 22),
-            Column("measure", "帮扶措施", TEXT, 24),
-            Column("department", "责任单位", TEXT, 14),
-            Column("responsible", "责任人", TEXT, 9),
-            Column("deadline", "完成时限", DATE, 15),
-            Column("status", "完成情况", STATUS, 9),
-            Column("funds", "投入资金（万元）", MONEY, 10),
-            _REMARK)
+    rest = (
+        Column("problem", "存在问题", TEXT, 22),
+        Column("measure", "帮扶措施", TEXT, 24),
+        Column("department", "责任单位", TEXT, 14),
+        Column("responsible", "责任人", TEXT, 9),
+        Column("deadline", "完成时限", DATE, 15),
+        Column("status", "完成情况", STATUS, 9),
+        Column("funds", "投入资金（万元）", MONEY, 10),
+        _REMARK,
+    )
     return FormLayout(form_no, sheet_name(form_no), (_SEQ, *subject, *rest))

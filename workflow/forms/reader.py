@@ -11,27 +11,13 @@ import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from workflow.forms.layout import (
-    AMOUNT,
-    COUNT,
-    FIRST_EXIT_YEAR,
-    ID,
-    LAST_EXIT_YEAR,
-    PERCENT,
-    SEQ,
-    YEAR,
-    YES_NO,
-    Column,
-    FormLayout,
-    survey_layout,
-)
-from workflow.idcard import InvalidIdNumber, validate_id
+from workflow.forms.cells import CellError, Percent, blank, read_cell
+from workflow.forms.layout import SEQ, FormLayout, survey_layout
 from workflow.standards import Standard
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
@@ -41,10 +27,6 @@ _HEADER_SCAN = 30  # non-blank rows searched for the header
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
 _SIGNATURE = re.compile(r"\s*(填表人|审核人|负责人)[^:：]{0,6}[:：]")
-_YES = {"是", "有", "√", "✓", "✔", "☑", "1", "Y", "YES", "对", "T", "TRUE", "是的"}
-_NO = {"否", "无", "没有", "×", "✗", "✘", "☒", "X", "0", "N", "NO", "错", "F", "FALSE", "不是"}
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-_UNIT_SUFFIXES = {"元": ("元",), "万元": ("万元", "万"), "%": ("%",)}
 _KEYS = {1: ("id_number",), 2: ("township", "village"), 3: ("township",)}
 _ONCE = {1: "同一户只能填一行", 2: "同一个村只能填一行", 3: "同一个乡镇只能填一行"}
 
@@ -93,16 +75,9 @@ class _Refused(Exception):
         self.sheet = sheet
 
 
-class _CellError(Exception):
-    """A cell that cannot be read; its message is shown to the clerk."""
-
-
-class _Percent(float):
-    """A number shown with a % format: Excel stores 8.4% as 0.084."""
-
-
-def read_survey_form(form_no: int, standard: Standard, data: bytes,
-                     max_rows: int = 20000) -> ParsedForm:
+def read_survey_form(
+    form_no: int, standard: Standard, data: bytes, max_rows: int = 20000
+) -> ParsedForm:
     """Return the rows of survey form 1, 2 or 3 and every problem of the file, all at once."""
     layout = survey_layout(form_no, standard)
     try:
@@ -116,8 +91,10 @@ def read_survey_form(form_no: int, standard: Standard, data: bytes,
 def _check_container(data: bytes) -> None:
     """Refuse what is not a sane .xlsx, judging from the zip directory before unpacking anything."""
     if data[:8] == _OLE_MAGIC:
-        raise _Refused("这是旧版Excel（.xls）文件或加了密码的工作簿，"
-                       "请在Excel中另存为不加密的“Excel工作簿（*.xlsx）”后再上传")
+        raise _Refused(
+            "这是旧版Excel（.xls）文件或加了密码的工作簿，"
+            "请在Excel中另存为不加密的“Excel工作簿（*.xlsx）”后再上传"
+        )
     if not data.startswith(_XLSX_MAGIC):
         raise _Refused("这不是Excel文件（.xlsx），请上传用系统模板填写的表格")
     try:
@@ -168,8 +145,8 @@ def _collect(ws: Any, max_rows: int) -> list[tuple[int, tuple]]:
     ws.reset_dimensions()  # some writers record a wrong sheet size; read what is there
     grid = []
     for number, cells in enumerate(ws.iter_rows(), start=1):
-        values = tuple(_Percent(c.value) if _is_percent_cell(c) else c.value for c in cells)
-        if all(_blank(v) for v in values):
+        values = tuple(Percent(c.value) if _is_percent_cell(c) else c.value for c in cells)
+        if all(blank(v) for v in values):
             continue
         grid.append((number, values))
         if len(grid) > max_rows + _HEADER_SCAN:
@@ -180,8 +157,11 @@ def _collect(ws: Any, max_rows: int) -> list[tuple[int, tuple]]:
 def _is_percent_cell(cell: Any) -> bool:
     """Tell whether a cell holds a number displayed as a percentage."""
     value = cell.value
-    return (isinstance(value, int | float) and not isinstance(value, bool)
-            and "%" in (cell.number_format or ""))
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and "%" in (cell.number_format or "")
+    )
 
 
 def _too_many(max_rows: int) -> str:
@@ -195,8 +175,9 @@ def _norm(text: str) -> str:
     return re.sub(r"\([^()]*\)$", "", text)
 
 
-def _find_header(layout: FormLayout,
-                 grid: list[tuple[int, tuple]]) -> tuple[dict[str, int], int | None]:
+def _find_header(
+    layout: FormLayout, grid: list[tuple[int, tuple]]
+) -> tuple[dict[str, int], int | None]:
     """Return each field's column index and the grid index of the last header row (None: absent)."""
     wanted: dict[str, str] = {}
     for column in layout.columns:
@@ -220,17 +201,18 @@ def _find_header(layout: FormLayout,
     return positions, end
 
 
-def _parse(layout: FormLayout, sheet: str, grid: list[tuple[int, tuple]],
-           max_rows: int) -> ParsedForm:
+def _parse(
+    layout: FormLayout, sheet: str, grid: list[tuple[int, tuple]], max_rows: int
+) -> ParsedForm:
     """Return the parsed data rows under the header, with every cell problem."""
     positions, end = _find_header(layout, grid)
     missing = [c.header for c in layout.columns if c.essential and c.key not in positions]
     if end is None or missing:
         return ParsedForm([], [FormError(sheet, "", _not_this_form(layout, sheet, missing, end))])
     body, errors, signed = [], [], False
-    for number, values in grid[end + 1:]:
+    for number, values in grid[end + 1 :]:
         signed = signed or any(isinstance(v, str) and _SIGNATURE.match(v) for v in values)
-        filled = [k for k, col in positions.items() if k != "seq" and not _blank(_at(values, col))]
+        filled = [k for k, col in positions.items() if k != "seq" and not blank(_at(values, col))]
         if filled and not signed:
             body.append((number, values))
         elif signed and (keys := [k for k in _KEYS[layout.form_no] if k in filled]):
@@ -248,13 +230,13 @@ def _parse(layout: FormLayout, sheet: str, grid: list[tuple[int, tuple]],
             cell = f"{get_column_letter(positions[column.key] + 1)}{number}"
             parsed.cells[column.key] = cell
             raw = _at(values, positions[column.key])
-            if _blank(raw):
+            if blank(raw):
                 if column.required:
                     errors.append(FormError(sheet, cell, f"{column.name}未填写"))
                 continue
             try:
-                parsed.values[column.key] = _read_cell(column, raw)
-            except _CellError as problem:
+                parsed.values[column.key] = read_cell(column, raw)
+            except CellError as problem:
                 errors.append(FormError(sheet, cell, str(problem)))
         key_fields = _KEYS[layout.form_no]
         if all(k in parsed.values for k in key_fields):
@@ -262,8 +244,13 @@ def _parse(layout: FormLayout, sheet: str, grid: list[tuple[int, tuple]],
             here = parsed.cells[key_fields[-1]]
             if key in first_seen:
                 what = layout.column(key_fields[-1]).name
-                errors.append(FormError(sheet, here, f"{what}“{key[-1]}”与{first_seen[key]}重复，"
-                                                      f"{_ONCE[layout.form_no]}"))
+                errors.append(
+                    FormError(
+                        sheet,
+                        here,
+                        f"{what}“{key[-1]}”与{first_seen[key]}重复，{_ONCE[layout.form_no]}",
+                    )
+                )
             else:
                 first_seen[key] = here
         rows.append(parsed)
@@ -284,91 +271,3 @@ def _not_this_form(layout: FormLayout, sheet: str, missing: list[str], end: int 
 def _at(values: tuple, col: int) -> Any:
     """Return the value in a column of a row, None past its end."""
     return values[col] if col < len(values) else None
-
-
-def _blank(value: Any) -> bool:
-    """Tell whether a cell counts as empty."""
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _read_cell(column: Column, raw: Any) -> Any:
-    """Return a cell's value normalized for its column kind, or raise _CellError saying why not."""
-    if column.kind == YES_NO:
-        return _yes_no(column, raw)
-    if column.kind == ID:
-        try:
-            return validate_id(raw)
-        except InvalidIdNumber as exc:
-            shown = f"{raw:.15g}" if isinstance(raw, float) else raw
-            raise _CellError(f"身份证号“{shown}”有误：{exc.reason}") from None
-    if column.kind in (AMOUNT, PERCENT):
-        number = _number(column, raw, _UNIT_SUFFIXES.get(_unit(column), ()))
-        if column.kind == AMOUNT and number < 0:
-            raise _CellError(f"{column.name}不能为负数")
-        return number
-    if column.kind == COUNT:
-        size = _whole(column, raw, ("人", "口"))
-        if size is None or size < 1:
-            raise _CellError(f"{column.name}应为正整数，填写的是“{_shown(raw)}”")
-        return size
-    if column.kind == YEAR:
-        year = _whole(column, raw, ("年度", "年"))
-        if year is None or not FIRST_EXIT_YEAR <= year <= LAST_EXIT_YEAR:
-            raise _CellError(f"{column.name}应为{FIRST_EXIT_YEAR}至{LAST_EXIT_YEAR}年之间的年份，"
-                             f"填写的是“{_shown(raw)}”")
-        return year
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)  # phone numbers and the like typed into a number cell
-    return str(raw).strip()
-
-
-def _unit(column: Column) -> str:
-    """Return the unit a column header names in brackets (元, 万元, %), or ''."""
-    match = re.search(r"\(([^()]*)\)$", unicodedata.normalize("NFKC", column.header))
-    return match.group(1) if match else ""
-
-
-def _yes_no(column: Column, raw: Any) -> bool:
-    """Return the answer of a 是/否 cell written in any of the ways clerks write it."""
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, int | float) and raw in (0, 1):
-        return bool(raw)
-    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", str(raw))).upper()
-    if text in _YES:
-        return True
-    if text in _NO:
-        return False
-    raise _CellError(f"无法识别“{column.name}”的填写“{str(raw).strip()}”，请填写“是”或“否”")
-
-
-def _number(column: Column, raw: Any, suffixes: tuple[str, ...]) -> float:
-    """Return a number typed as a number or as text (full-width, thousands commas, unit)."""
-    if isinstance(raw, _Percent) and column.kind == PERCENT:
-        return round(float(raw) * 100, 10)
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return float(raw)
-    if isinstance(raw, datetime | date | time | bool):
-        raise _CellError(f"{column.name}应为数字，填写的是“{_shown(raw)}”")
-    text = re.sub(r"[\s,]", "", unicodedata.normalize("NFKC", str(raw))).replace("−", "-")
-    for suffix in suffixes:
-        text = text.removesuffix(suffix)
-    if not _NUMBER.fullmatch(text):
-        raise _CellError(f"{column.name}应为数字，填写的是“{_shown(raw)}”")
-    return float(text)
-
-
-def _whole(column: Column, raw: Any, suffixes: tuple[str, ...]) -> int | None:
-    """Return a whole number (family size, year), or None when the cell holds something else."""
-    try:
-        number = _number(column, raw, suffixes)
-    except _CellError:
-        return None
-    return int(number) if number.is_integer() else None
-
-
-def _shown(raw: Any) -> str:
-    """Return a cell value as quoted back to the clerk."""
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    return str(raw).strip()

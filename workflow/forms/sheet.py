@@ -31,8 +31,15 @@ _BLANK = "__________"
 _SUBJECT_KEYS = ("name", "id_number", "township", "village")  # stay in view when scrolling right
 
 
-def draw_frame_top(ws: Worksheet, layout: FormLayout, title: str, township: str, village: str,
-                   when: date | None, widths: list[float]) -> int:
+def draw_frame_top(
+    ws: Worksheet,
+    layout: FormLayout,
+    title: str,
+    township: str,
+    village: str,
+    when: date | None,
+    widths: list[float],
+) -> int:
     """Write widths, 附件N, the title, the unit row and the header; return the first data row."""
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
@@ -62,8 +69,9 @@ def setup_page(ws: Worksheet, layout: FormLayout, first_data: int) -> None:
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
-def _unit_row(ws: Worksheet, layout: FormLayout, township: str, village: str,
-              when: date | None, ncols: int) -> None:
+def _unit_row(
+    ws: Worksheet, layout: FormLayout, township: str, village: str, when: date | None, ncols: int
+) -> None:
     """Write 乡镇：___ 村：___ at the left and 填报日期：___ at the right of row 3."""
     known = {"乡镇": township, "村": village}
     left = "　　".join(f"{f}：{known[f] or _BLANK}" for f in unit_fields(layout.form_no))
@@ -100,8 +108,10 @@ def _header(ws: Worksheet, layout: FormLayout, widths: list[float]) -> int:
             col += 1
             continue
         span = 1
-        while (col + span <= len(layout.columns)
-               and layout.columns[col + span - 1].group == column.group):
+        while (
+            col + span <= len(layout.columns)
+            and layout.columns[col + span - 1].group == column.group
+        ):
             span += 1
         put(ws.cell(top, col), column.group)
         if span > 1:
@@ -124,8 +134,14 @@ def draw_signature_row(ws: Worksheet, row: int, widths: list[float]) -> None:
     parts = ("填表人：", "审核人：", "负责人（签字）：", "日期：")
     edges = list(itertools.accumulate(widths))
     # Each part starts at the column boundary nearest its share of the printed width.
-    bounds = [0] + [min(range(1, len(widths)), key=lambda c: abs(edges[c - 1] - edges[-1] * i / 4))
-                    for i in range(1, len(parts))] + [len(widths)]
+    bounds = (
+        [0]
+        + [
+            min(range(1, len(widths)), key=lambda c: abs(edges[c - 1] - edges[-1] * i / 4))
+            for i in range(1, len(parts))
+        ]
+        + [len(widths)]
+    )
     for part, start, end in zip(parts, bounds[:-1], bounds[1:], strict=True):
         if end <= start:
             continue
@@ -162,12 +178,19 @@ def header_text(header: str, width: float) -> str:
         lines = [base]
     else:
         count = min(len(tokens), 2 if len(base) <= 10 else 3)
-        splits = [_split(tokens, cuts)
-                  for cuts in itertools.combinations(range(1, len(tokens)), count - 1)]
+        splits = [
+            _split(tokens, cuts)
+            for cuts in itertools.combinations(range(1, len(tokens)), count - 1)
+        ]
         # Narrowest first, then breaks after punctuation, then even lines, then longer lines first.
-        lines = min(reversed(splits), key=lambda ls: (
-            max(map(display_len, ls)), sum(not ln.endswith(tuple("、，：；")) for ln in ls[:-1]),
-            sum(display_len(ln) ** 2 for ln in ls)))
+        lines = min(
+            reversed(splits),
+            key=lambda ls: (
+                max(map(display_len, ls)),
+                sum(not ln.endswith(tuple("、，：；")) for ln in ls[:-1]),
+                sum(display_len(ln) ** 2 for ln in ls),
+            ),
+        )
     return "\n".join(lines + ([unit] if unit else []))
 
 

@@ -137,12 +137,22 @@ def write_survey_form(form_no: int, standard: Standard, context: SurveyContext) 
     """Return survey form 1, 2 or 3 as .xlsx bytes, pre-filled with the subjects of the context."""
     layout = survey_layout(form_no, standard)
     if form_no == 1:
-        rows = [{"name": h.name, "id_number": h.id_number, "family_size": h.family_size,
-                 "exit_year": h.exit_year, "helper": h.helper, "phone": h.phone}
-                for h in context.households]
+        rows = [
+            {
+                "name": h.name,
+                "id_number": h.id_number,
+                "family_size": h.family_size,
+                "exit_year": h.exit_year,
+                "helper": h.helper,
+                "phone": h.phone,
+            }
+            for h in context.households
+        ]
     elif form_no == 2:
-        rows = [{"township": v.township, "village": v.village, "exit_year": v.exit_year}
-                for v in context.villages]
+        rows = [
+            {"township": v.township, "village": v.village, "exit_year": v.exit_year}
+            for v in context.villages
+        ]
     else:
         rows = [{"township": context.township}]
     for n, row in enumerate(rows, start=1):
@@ -159,15 +169,24 @@ def write_results_form(form_no: int, context: ResultsContext) -> bytes:
     for r in context.rows:
         if r.status and r.status not in STATUSES:
             raise ValueError(f"unknown completion state {r.status!r}")
-    rows = [{**{c.key: getattr(r, c.key) for c in layout.columns if c.key != "seq"}, "seq": n}
-            for n, r in enumerate(context.rows, start=1)]
+    rows = [
+        {**{c.key: getattr(r, c.key) for c in layout.columns if c.key != "seq"}, "seq": n}
+        for n, r in enumerate(context.rows, start=1)
+    ]
     totals = results_totals(context.rows) if form_no == 6 else None
     title = form_title(form_no, context.township, context.village)
     return _render(layout, title, context.township, context.village, context.date, rows, totals)
 
 
-def _render(layout: FormLayout, title: str, township: str, village: str, when: date | None,
-            rows: list[dict], totals: ResultsTotals | None = None) -> bytes:
+def _render(
+    layout: FormLayout,
+    title: str,
+    township: str,
+    village: str,
+    when: date | None,
+    rows: list[dict],
+    totals: ResultsTotals | None = None,
+) -> bytes:
     """Return the workbook bytes of one form sheet."""
     wb = Workbook()
     ws = wb.active
@@ -191,8 +210,14 @@ def _render(layout: FormLayout, title: str, township: str, village: str, when: d
     return out.getvalue()
 
 
-def _data_row(ws: Worksheet, layout: FormLayout, row: int, values: dict, widths: list[float],
-              free_height: bool) -> None:
+def _data_row(
+    ws: Worksheet,
+    layout: FormLayout,
+    row: int,
+    values: dict,
+    widths: list[float],
+    free_height: bool,
+) -> None:
     """Write one bordered data row; ID and phone cells are text so Excel keeps every digit."""
     lines = 1
     for col, column in enumerate(layout.columns, start=1):
@@ -218,25 +243,44 @@ def _style_name(column: Column) -> str:
 
 def _add_data_styles(wb: Workbook) -> None:
     """Register the named styles of data cells (bordered 宋体; text, date, money formats)."""
-    formats = {"正文居中": "General", "正文居左": "General", "正文文本": "@",
-               "正文日期": 'yyyy"年"m"月"d"日"', "正文金额": "0.00"}
+    formats = {
+        "正文居中": "General",
+        "正文居左": "General",
+        "正文文本": "@",
+        "正文日期": 'yyyy"年"m"月"d"日"',
+        "正文金额": "0.00",
+    }
     for name, number_format in formats.items():
-        wb.add_named_style(NamedStyle(name, font=_DATA_FONT, border=BOX,
-                                      alignment=LEFT if name == "正文居左" else CENTER,
-                                      number_format=number_format))
+        wb.add_named_style(
+            NamedStyle(
+                name,
+                font=_DATA_FONT,
+                border=BOX,
+                alignment=LEFT if name == "正文居左" else CENTER,
+                number_format=number_format,
+            )
+        )
 
 
 def _validations(ws: Worksheet, layout: FormLayout, first: int, last: int) -> None:
     """Offer 是/否 (and 完成情况) drop-down lists; other spellings only get a warning."""
-    lists = {YES_NO: ("是,否", "请填写“是”或“否”"),
-             STATUS: (",".join(STATUSES), "请填写“已完成”“推进中”或“未完成”")}
+    lists = {
+        YES_NO: ("是,否", "请填写“是”或“否”"),
+        STATUS: (",".join(STATUSES), "请填写“已完成”“推进中”或“未完成”"),
+    }
     for kind, (choices, message) in lists.items():
         letters = [get_column_letter(i) for i, c in enumerate(layout.columns, 1) if c.kind == kind]
         if not letters:
             continue
-        dv = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True,
-                            showErrorMessage=True, errorStyle="warning",
-                            errorTitle="填写提示", error=message)
+        dv = DataValidation(
+            type="list",
+            formula1=f'"{choices}"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning",
+            errorTitle="填写提示",
+            error=message,
+        )
         ws.add_data_validation(dv)
         for letter in letters:
             dv.add(f"{letter}{first}:{letter}{last}")
@@ -253,8 +297,9 @@ def _totals_row(ws: Worksheet, layout: FormLayout, row: int, totals: ResultsTota
     ws.cell(row, 1).value = "合计"
     ws.cell(row, problem).value = f"发现问题 {totals.problems} 项"
     ws.merge_cells(start_row=row, start_column=problem + 1, end_row=row, end_column=status)
-    ws.cell(row, problem + 1).value = (f"已完成 {totals.done} 项，推进中 {totals.in_progress} 项，"
-                                       f"未完成 {totals.not_done} 项")
+    ws.cell(row, problem + 1).value = (
+        f"已完成 {totals.done} 项，推进中 {totals.in_progress} 项，未完成 {totals.not_done} 项"
+    )
     ws.cell(row, funds).value = totals.funds
     ws.cell(row, funds).number_format = "0.00"
     ws.row_dimensions[row].height = 24

@@ -1,0 +1,125 @@
+"""Read one cell the way clerks write it: 是/√/有/1/Y/对, full-width digits, numbers as text
+with thousands commas and units, ID numbers with a lower-case x."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time
+from typing import Any
+
+from workflow.forms.layout import (
+    AMOUNT,
+    COUNT,
+    FIRST_EXIT_YEAR,
+    ID,
+    LAST_EXIT_YEAR,
+    PERCENT,
+    YEAR,
+    YES_NO,
+    Column,
+)
+from workflow.idcard import InvalidIdNumber, validate_id
+
+_YES = {"是", "有", "√", "✓", "✔", "☑", "1", "Y", "YES", "对", "T", "TRUE", "是的"}
+_NO = {"否", "无", "没有", "×", "✗", "✘", "☒", "X", "0", "N", "NO", "错", "F", "FALSE", "不是"}
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_UNIT_SUFFIXES = {"元": ("元",), "万元": ("万元", "万"), "%": ("%",)}
+
+
+class CellError(Exception):
+    """A cell that cannot be read; its message is shown to the clerk."""
+
+
+class Percent(float):
+    """A number shown with a % format: Excel stores 8.4% as 0.084."""
+
+
+def blank(value: Any) -> bool:
+    """Tell whether a cell counts as empty."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_cell(column: Column, raw: Any) -> Any:
+    """Return a cell's value normalized for its column kind, or raise CellError saying why not."""
+    if column.kind == YES_NO:
+        return _yes_no(column, raw)
+    if column.kind == ID:
+        try:
+            return validate_id(raw)
+        except InvalidIdNumber as exc:
+            shown = f"{raw:.15g}" if isinstance(raw, float) else raw
+            raise CellError(f"身份证号“{shown}”有误：{exc.reason}") from None
+    if column.kind in (AMOUNT, PERCENT):
+        number = _number(column, raw, _UNIT_SUFFIXES.get(_unit(column), ()))
+        if column.kind == AMOUNT and number < 0:
+            raise CellError(f"{column.name}不能为负数")
+        return number
+    if column.kind == COUNT:
+        size = _whole(column, raw, ("人", "口"))
+        if size is None or size < 1:
+            raise CellError(f"{column.name}应为正整数，填写的是“{_shown(raw)}”")
+        return size
+    if column.kind == YEAR:
+        year = _whole(column, raw, ("年度", "年"))
+        if year is None or not FIRST_EXIT_YEAR <= year <= LAST_EXIT_YEAR:
+            raise CellError(
+                f"{column.name}应为{FIRST_EXIT_YEAR}至{LAST_EXIT_YEAR}年之间的年份，"
+                f"填写的是“{_shown(raw)}”"
+            )
+        return year
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # phone numbers and the like typed into a number cell
+    return str(raw).strip()
+
+
+def _unit(column: Column) -> str:
+    """Return the unit a column header names in brackets (元, 万元, %), or ''."""
+    match = re.search(r"\(([^()]*)\)$", unicodedata.normalize("NFKC", column.header))
+    return match.group(1) if match else ""
+
+
+def _yes_no(column: Column, raw: Any) -> bool:
+    """Return the answer of a 是/否 cell written in any of the ways clerks write it."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int | float) and raw in (0, 1):
+        return bool(raw)
+    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", str(raw))).upper()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise CellError(f"无法识别“{column.name}”的填写“{str(raw).strip()}”，请填写“是”或“否”")
+
+
+def _number(column: Column, raw: Any, suffixes: tuple[str, ...]) -> float:
+    """Return a number typed as a number or as text (full-width, thousands commas, unit)."""
+    if isinstance(raw, Percent) and column.kind == PERCENT:
+        return round(float(raw) * 100, 10)
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return float(raw)
+    if isinstance(raw, datetime | date | time | bool):
+        raise CellError(f"{column.name}应为数字，填写的是“{_shown(raw)}”")
+    text = re.sub(r"[\s,]", "", unicodedata.normalize("NFKC", str(raw))).replace("−", "-")
+    for suffix in suffixes:
+        text = text.removesuffix(suffix)
+    if not _NUMBER.fullmatch(text):
+        raise CellError(f"{column.name}应为数字，填写的是“{_shown(raw)}”")
+    return float(text)
+
+
+def _whole(column: Column, raw: Any, suffixes: tuple[str, ...]) -> int | None:
+    """Return a whole number (family size, year), or None when the cell holds something else."""
+    try:
+        number = _number(column, raw, suffixes)
+    except CellError:
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def _shown(raw: Any) -> str:
+    """Return a cell value as quoted back to the clerk."""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw).strip()
