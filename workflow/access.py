@@ -95,3 +95,17 @@ def require_role(user: User, *roles: Role) -> None:
     """Refuse unless the user holds one of the roles."""
     if not user.is_active or user.role not in roles:
         raise AccessDenied("您的岗位无权进行此操作。")
+
+
+def gap_filter(user: User) -> sa.ColumnElement[bool]:
+    """The SQL condition selecting the gaps (补课清单 lines) a user may see."""
+    from workflow.models import Gap
+
+    if user.role in COUNTY_WIDE_READERS:
+        return sa.true()
+    kind = user.role.scope_kind
+    if kind == "department":
+        return Gap.department_id == user.department_id
+    if kind == "township":
+        return Gap.township_id == user.township_id
+    return Gap.village_id == user.village_id

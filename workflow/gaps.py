@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from workflow import audit, clock
-from workflow.access import require_role
+from workflow.access import gap_filter, require_role
 from workflow.cases import Subject, open_case
 from workflow.db import db
 from workflow.errors import ConflictError, NotFound, ValidationFailed
@@ -99,6 +99,7 @@ def gap_list(
     round_: Round,
     *,
     township: Township | None = None,
+    viewer: User | None = None,
     statuses: tuple[GapStatus, ...] = (GapStatus.PENDING, GapStatus.OPEN, GapStatus.CONFIRMED),
 ) -> list[Gap]:
     """The 补课清单: gaps of a round (or one township), ordered by township, village, subject."""
@@ -111,6 +112,8 @@ def gap_list(
     )
     if township is not None:
         query = query.where(Gap.township_id == township.id)
+    if viewer is not None:
+        query = query.where(gap_filter(viewer))
     return list(
         db.session.scalars(query.order_by(Township.code, Village.code, Household.id, Gap.id))
     )

@@ -40,7 +40,15 @@ def get_round(year: int) -> Round:
     return round_
 
 
-def launch_round(year: int, actor: User, deadlines: Deadlines | None = None) -> Round:
+def default_standard_year(year: int, survey_due: date) -> int:
+    """Which year's standard a round checks against: a mid-year look-back checks the households
+    against the previous year's standard (§四.1: July 2018 against 2017), a year-end one against
+    that year's (§四.2)."""
+    return year - 1 if survey_due.month < 12 else year
+
+
+def launch_round(year: int, actor: User, deadlines: Deadlines | None = None,
+                 standard_year: int | None = None) -> Round:
     """Start a year's round: store it, then start annual_round, which starts every township."""
     require_role(actor, Role.COUNTY_OFFICE, Role.ADMIN)
     dl = deadlines or Deadlines.defaults(year)
@@ -54,10 +62,10 @@ def launch_round(year: int, actor: User, deadlines: Deadlines | None = None) -> 
     if db.session.scalar(sa.select(Round.id).where(Round.year == year)) is not None:
         raise ConflictError(f"{year} 年度的工作已经启动，不能重复启动。")
     previous = db.session.scalar(sa.select(Round).where(Round.year == year - 1))
-    catalogue = catalogue_record(year)
+    catalogue = catalogue_record(standard_year or default_standard_year(year, dl.survey_due))
     round_ = Round(
         year=year,
-        standard_version=f"{year}-v{catalogue.version}",
+        standard_version=f"{catalogue.year}-v{catalogue.version}",
         catalogue_id=catalogue.id,
         exit_year_from=FIRST_EXIT_YEAR,
         exit_year_to=year - 1,

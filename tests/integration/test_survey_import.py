@@ -158,7 +158,7 @@ def test_messy_but_valid_forms_give_exactly_the_expected_gaps(round2018, user):
         ("奥依亚依拉克镇", "T-SECURITY", "ZFW"),
     }
     income = db.session.scalar(sa.select(Gap).where(Gap.indicator_code == "H-INCOME"))
-    assert "2,650" in income.evidence and "2,995" in income.evidence
+    assert "2,650" in income.evidence and "2017 年标准 2,952" in income.evidence  # §四.1
     pension = db.session.scalar(sa.select(Gap).where(Gap.indicator_code == "H-PENSION"))
     assert pension.department_id is None, "§六 names no department: the county office decides"
     assert all(g.status == GapStatus.PENDING for g in db.session.scalars(sa.select(Gap)))

@@ -27,6 +27,8 @@ from workflow.standards import Finding, evaluate, load_standard, parse_standard,
 
 TOWN, VILLAGE = "奥依亚依拉克镇", "布古纳村"
 HOUSEHOLD_ANSWERS = "HIJKLMNOPQ"  # the ten 是/否 columns of 附件1 (2018)
+ANSWER_CODES = ["H-WATER", "H-POWER", "H-TV", "H-DIBAO", "H-EDU", "H-MEDICAL", "H-PENSION"]
+ANSWER_CODES += ["H-HOUSING", "A-FOUR", "A-BOOKLET"]
 
 
 def person(seq: int, year: int = 1970) -> str:
@@ -54,6 +56,11 @@ def edit(data: bytes, cells: dict, formats: dict | None = None, sheet: str = "�
     return out.getvalue()
 
 
+def answers_at(row: int, values: list) -> dict:
+    """Return the ten 是/否 answers of a 附件1 row, as the clerk wrote them."""
+    return {f"{c}{row}": v for c, v in zip(HOUSEHOLD_ANSWERS, values, strict=True)}
+
+
 def answered(row: int) -> dict:
     """Return valid answers for every indicator of a 附件1 row."""
     return {f"F{row}": 3500, f"G{row}": 10, **{f"{c}{row}": "是" for c in HOUSEHOLD_ANSWERS}}
@@ -74,29 +81,12 @@ def form1(std):
 
 
 def test_form1_columns_follow_the_official_order_and_the_catalogue(std):
-    headers = [c.header for c in survey_layout(1, std).columns]
-    assert headers[:7] == [
-        "序号",
-        "户主姓名",
-        "身份证号",
-        "家庭人口",
-        "脱贫年度",
-        "人均纯收入（元）",
-        "人均可支配收入增幅（%）",
-    ]
-    assert headers[7:17] == [
-        "有安全饮水",
-        "有生活用电",
-        "有广播电视",
-        "有低保兜底",
-        "义务教育有保障",
-        "基本医疗有保障",
-        "基本养老有保障",
-        "住房安全有保障",
-        "档案“四统一”",
-        "帮扶手册、扶持证填写规范",
-    ]
-    assert headers[17:] == ["存在问题", "帮扶责任人", "联系电话", "备注"]
+    headers = " ".join(c.header for c in survey_layout(1, std).columns)
+    assert headers == (
+        "序号 户主姓名 身份证号 家庭人口 脱贫年度 人均纯收入（元） 人均可支配收入增幅（%） "
+        "有安全饮水 有生活用电 有广播电视 有低保兜底 义务教育有保障 基本医疗有保障 基本养老有保障 "
+        "住房安全有保障 档案“四统一” 帮扶手册、扶持证填写规范 存在问题 帮扶责任人 联系电话 备注"
+    )
 
 
 def test_form1_looks_like_the_official_attachment(std, form1):
@@ -151,47 +141,19 @@ def test_messy_clerk_answers_are_read_back_exactly(std, form1):
         ]
     )
     fullwidth_id = idx[:-1].translate({ord(d): 0xFF10 + int(d) for d in "0123456789"}) + "x"
-    data = edit(
-        data,
-        {
-            "F6": "３，２００元",
-            "G6": "9.5%",
-            "H6": "√",
-            "I6": "✓",
-            "J6": "有",
-            "K6": "是",
-            "L6": 1,
-            "M6": "Y",
-            "N6": "对",
-            "O6": True,
-            "P6": " 是 ",
-            "Q6": "ｙｅｓ",
-            "T6": 13899001122,
-            "C7": fullwidth_id,
-            "F7": 2650,
-            "G7": 0.052,
-            "H7": "×",
-            "I7": "✗",
-            "J7": "无",
-            "K7": "否",
-            "L7": 0,
-            "M7": "N",
-            "N7": "错",
-            "O7": False,
-            "P7": "x",
-            "Q7": "没有",
-            "R7": "饮水管道未入户",
-            "D8": "6人",
-            "E8": "２０１５年",
-            "F8": " 4,100.50 ",
-            "G8": "－1.5",
-            **{f"{c}8": "是" for c in HOUSEHOLD_ANSWERS},
-            "A9": 4,
-            "B9": "   ",
-            "A12": "说明：本表由村委会填写",
-        },
-        formats={"G7": "0.0%"},
-    )
+    # fmt: off
+    messy = {
+        **answers_at(6, ["√", "✓", "有", "是", 1, "Y", "对", True, " 是 ", "ｙｅｓ"]),
+        **answers_at(7, ["×", "✗", "无", "否", 0, "N", "错", False, "x", "没有"]),
+        **answers_at(8, ["是"] * 10),
+        "F6": "３，２００元", "G6": "9.5%", "T6": 13899001122,  # phone typed as a number
+        "C7": fullwidth_id, "F7": 2650, "G7": 0.052, "R7": "饮水管道未入户",  # G7 shows 5.2%
+        "D8": "6人", "E8": "２０１５年", "F8": " 4,100.50 ", "G8": "－1.5",
+        "A9": 4, "B9": "   ",  # a numbered blank row above the signature
+        "A12": "说明：本表由村委会填写",  # a note below the signature
+    }
+    # fmt: on
+    data = edit(data, messy, formats={"G7": "0.0%"})
     book = openpyxl.load_workbook(io.BytesIO(data))
     book["附件1"].column_dimensions["U"].hidden = True
     book["附件1"].column_dimensions["B"].width = 40
@@ -201,65 +163,20 @@ def test_messy_clerk_answers_are_read_back_exactly(std, form1):
     parsed = read_survey_form(1, std, out.getvalue())
 
     assert parsed.errors == []
-    yes = dict.fromkeys(
-        [
-            "H-WATER",
-            "H-POWER",
-            "H-TV",
-            "H-DIBAO",
-            "H-EDU",
-            "H-MEDICAL",
-            "H-PENSION",
-            "H-HOUSING",
-            "A-FOUR",
-            "A-BOOKLET",
-        ],
-        True,
-    )
+    yes = dict.fromkeys(ANSWER_CODES, True)
     no = dict.fromkeys(yes, False)
+    # fmt: off
     assert [(r.row, r.values) for r in parsed.rows] == [
-        (
-            6,
-            {
-                "name": "买买提·吐尔逊",
-                "id_number": person(1),
-                "family_size": 5,
-                "exit_year": 2016,
-                "H-INCOME": 3200.0,
-                "H-INCOME-GROWTH": 9.5,
-                **yes,
-                "helper": "李建国",
-                "phone": "13899001122",
-            },
-        ),
-        (
-            7,
-            {
-                "name": "古丽娜尔·艾买提",
-                "id_number": idx,
-                "family_size": 3,
-                "exit_year": 2017,
-                "H-INCOME": 2650.0,
-                "H-INCOME-GROWTH": 5.2,
-                **no,
-                "problems": "饮水管道未入户",
-                "helper": "王芳",
-            },
-        ),
-        (
-            8,
-            {
-                "name": "张建华",
-                "id_number": person(3),
-                "family_size": 6,
-                "exit_year": 2015,
-                "H-INCOME": 4100.5,
-                "H-INCOME-GROWTH": -1.5,
-                **yes,
-                "helper": "王芳",
-            },
-        ),
+        (6, {"name": "买买提·吐尔逊", "id_number": person(1), "family_size": 5, "exit_year": 2016,
+             "H-INCOME": 3200.0, "H-INCOME-GROWTH": 9.5, **yes,
+             "helper": "李建国", "phone": "13899001122"}),
+        (7, {"name": "古丽娜尔·艾买提", "id_number": idx, "family_size": 3, "exit_year": 2017,
+             "H-INCOME": 2650.0, "H-INCOME-GROWTH": 5.2, **no,
+             "problems": "饮水管道未入户", "helper": "王芳"}),
+        (8, {"name": "张建华", "id_number": person(3), "family_size": 6, "exit_year": 2015,
+             "H-INCOME": 4100.5, "H-INCOME-GROWTH": -1.5, **yes, "helper": "王芳"}),
     ]
+    # fmt: on
     assert parsed.rows[1].cells["H-INCOME"] == "F7" and parsed.rows[1].cells["id_number"] == "C7"
     assert parsed.ok
 
@@ -280,24 +197,13 @@ def test_every_problem_of_a_bad_form_is_reported_with_its_cell(std, form1):
     for row in range(6, 16):
         cells.update(answered(row))
     wrong_check = ids[0][:-1] + ("1" if ids[0][-1] != "1" else "2")
-    cells.update(
-        {
-            "C6": wrong_check,
-            "F7": -100,
-            "F8": "两千",
-            "D9": 0,
-            "E9": 2021,
-            "B10": None,
-            "H10": None,
-            "I11": "可能",
-            "D11": 2.5,
-            "C12": ids[1],
-            "C13": 6.52825197003041e17,
-            "G14": "高",
-            "C14": "65282519700304",
-            "C15": None,
-        }
-    )
+    # fmt: off
+    cells.update({
+        "C6": wrong_check, "F7": -100, "F8": "两千", "D9": 0, "E9": 2021, "B10": None,
+        "H10": None, "I11": "可能", "D11": 2.5, "C12": ids[1], "C13": 6.52825197003041e17,
+        "G14": "高", "C14": "65282519700304", "C15": None,
+    })
+    # fmt: on
     parsed = read_survey_form(1, std, edit(data, cells))
     assert [str(e) for e in parsed.errors] == [
         f"附件1!C6: 身份证号“{wrong_check}”有误：校验码错误，应为{check_digit(ids[0][:17])}",
@@ -369,17 +275,8 @@ def test_a_sheet_that_is_not_the_form_names_what_is_missing(std):
         "“身份证号”、“人均纯收入（元）”等列，请使用系统生成的附件1模板填写"
     )
     doc = standard_to_dict(std)
-    doc["indicators"].append(
-        {
-            "code": "H-TOILET",
-            "label": "有卫生厕所",
-            "subject_kind": "household",
-            "judge": "yes_no",
-            "column": "有卫生厕所",
-            "group": "四保障",
-            "clause": "三.1",
-        }
-    )
+    water = doc["indicators"][2]
+    doc["indicators"].append({**water, "code": "H-TOILET", "column": "有卫生厕所"})
     newer = parse_standard(doc)
     old_form = write_survey_form(1, std, SurveyContext(TOWN, VILLAGE, households=[household(1)]))
     [error] = read_survey_form(1, newer, old_form).errors

@@ -60,8 +60,9 @@ def test_each_packaged_year_has_the_contract_indicator_codes_in_form_order(year)
     assert all(i.label and i.column and i.clause for i in std.indicators)
 
 
-def test_packaged_years_are_2018_to_2020():
-    assert available_years() == [2018, 2019, 2020]
+def test_packaged_years_are_2017_to_2020():
+    """2017 is there because the July 2018 look-back checks against the 2017 standard (§四.1)."""
+    assert available_years() == [2017, 2018, 2019, 2020]
 
 
 def test_poverty_lines_carry_their_source_and_whether_confirmed():

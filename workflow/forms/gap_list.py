@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from workflow.forms.layout import TEXT, Column, FormLayout
-from workflow.forms.writer import _render
+from workflow.forms.writer import render_sheet
 
 SHEET = "补课清单"
 LAYOUT = FormLayout(0, SHEET, (
@@ -45,4 +45,4 @@ def write_gap_list(rows: list[GapRow], *, year: int, township: str = "",
     """The 补课清单 workbook for a round (or one township of it)."""
     title = f"且末县{township}{year}年“回头看”补课清单"
     values = [{**asdict(r), "seq": n} for n, r in enumerate(rows, start=1)]
-    return _render(LAYOUT, title, township, "", when, values)
+    return render_sheet(LAYOUT, title, township, "", when, values)

@@ -160,7 +160,7 @@ def write_survey_form(form_no: int, standard: Standard, context: SurveyContext) 
     if not rows:
         rows = [{} for _ in range(context.blank_rows)]
     title = form_title(form_no, context.township, context.village)
-    return _render(layout, title, context.township, context.village, context.date, rows)
+    return render_sheet(layout, title, context.township, context.village, context.date, rows)
 
 
 def write_results_form(form_no: int, context: ResultsContext) -> bytes:
@@ -175,10 +175,10 @@ def write_results_form(form_no: int, context: ResultsContext) -> bytes:
     ]
     totals = results_totals(context.rows) if form_no == 6 else None
     title = form_title(form_no, context.township, context.village)
-    return _render(layout, title, context.township, context.village, context.date, rows, totals)
+    return render_sheet(layout, title, context.township, context.village, context.date, rows, totals)
 
 
-def _render(
+def render_sheet(
     layout: FormLayout,
     title: str,
     township: str,
