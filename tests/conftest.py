@@ -162,6 +162,8 @@ class Browser:
 
     def get(self, url: str, **kw: object):
         response = self.client.get(url, **kw)
+        if response.mimetype != "text/html":
+            return response
         match = CSRF_RE.search(response.get_data(as_text=True))
         if match:
             self.token = match.group(1)

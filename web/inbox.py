@@ -8,10 +8,11 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from web.handling import acting_user, domain_view
+from web.survey import SURVEY_STEPS
 from workflow import tasks
 from workflow.access import require_task
 from workflow.db import db
-from workflow.models import HelpCase
+from workflow.models import HelpCase, Round
 
 bp = Blueprint("inbox", __name__)
 
@@ -37,6 +38,11 @@ def open_task(task_id: int) -> Response:
     """Go to the page where a task is worked."""
     task = tasks.get_task(task_id)
     require_task(acting_user(), task)
+    if task.spec_name in SURVEY_STEPS:
+        return redirect(url_for("survey.task_page", task_id=task.id))
+    if task.spec_name == "county_triage":
+        year = db.session.scalar(sa.select(Round.year).where(Round.id == task.instance.round_id))
+        return redirect(url_for("rounds.triage", year=year))
     case_id = db.session.scalar(
         sa.select(HelpCase.id).where(HelpCase.instance_id == task.instance_id)
     )

@@ -1,0 +1,245 @@
+"""Round pages: launch a year, follow its townships, the 补课清单, and the county's triage."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from web.handling import acting_user, domain_view
+from workflow import gaps, rounds, survey_flow
+from workflow.access import require_role
+from workflow.db import db
+from workflow.errors import ConflictError, ValidationFailed
+from workflow.forms.gap_list import write_gap_list
+from workflow.i18n import gettext
+from workflow.models import (
+    Department,
+    Gap,
+    Role,
+    Round,
+    SurveyEscalation,
+    Township,
+    TownshipSurvey,
+)
+
+bp = Blueprint("rounds", __name__, url_prefix="/rounds")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@bp.get("")
+@login_required
+def index() -> str:
+    """Every round, newest first; the county office can launch the next one here."""
+    all_rounds = db.session.scalars(sa.select(Round).order_by(Round.year.desc())).all()
+    can_launch = acting_user().role in (Role.COUNTY_OFFICE, Role.ADMIN)
+    return render_template(
+        "rounds/index.html", rounds=all_rounds, can_launch=can_launch, errors={}, form=request.form
+    )
+
+
+@bp.post("/launch")
+@login_required
+@domain_view
+def launch():
+    """Launch a year's round with its three deadlines."""
+    form = request.form
+    year = int(form["year"]) if form.get("year", "").isdigit() else 0
+    errors: dict[str, str] = {}
+    if not 2014 <= year <= 2030:
+        errors["year"] = gettext("Enter a year between 2014 and 2030.")
+    dates = {k: _day(form.get(k)) for k in ("survey_due", "results_due", "done_by")}
+    for key, value in dates.items():
+        if form.get(key) and value is None:
+            errors[key] = gettext("Enter a date as YYYY-MM-DD.")
+    if not errors:
+        defaults = rounds.Deadlines.defaults(year)
+        deadlines = rounds.Deadlines(
+            dates["survey_due"] or defaults.survey_due,
+            dates["results_due"] or defaults.results_due,
+            dates["done_by"] or defaults.done_by,
+        )
+        try:
+            rounds.launch_round(year, acting_user(), deadlines)
+            db.session.commit()
+            flash(gettext("Round %(year)s launched.", year=year), "success")
+            return redirect(url_for("rounds.show", year=year), 303)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
+        except ConflictError as exc:
+            db.session.rollback()
+            errors = {"_": exc.message}
+    all_rounds = db.session.scalars(sa.select(Round).order_by(Round.year.desc())).all()
+    return render_template(
+        "rounds/index.html", rounds=all_rounds, can_launch=True, errors=errors, form=form
+    ), 422
+
+
+@bp.get("/<int:year>")
+@login_required
+@domain_view
+def show(year: int) -> str:
+    """A round's townships: survey status and how late; gap counts."""
+    round_ = rounds.get_round(year)
+    user = acting_user()
+    surveys = db.session.scalars(
+        sa.select(TownshipSurvey)
+        .join(Township)
+        .where(TownshipSurvey.round_id == round_.id)
+        .order_by(Township.code)
+    ).all()
+    if user.role.scope_kind == "township":
+        surveys = [s for s in surveys if s.township_id == user.township_id]
+    late = dict(
+        db.session.execute(
+            sa.select(SurveyEscalation.township_id, sa.func.max(SurveyEscalation.level))
+            .where(SurveyEscalation.round_id == round_.id)
+            .group_by(SurveyEscalation.township_id)
+        ).all()
+    )
+    counts = dict(
+        db.session.execute(
+            sa.select(Gap.status, sa.func.count())
+            .where(Gap.round_id == round_.id)
+            .group_by(Gap.status)
+        ).all()
+    )
+    return render_template(
+        "rounds/show.html",
+        round=round_,
+        surveys=surveys,
+        late=late,
+        counts={k.value: v for k, v in counts.items()},
+        county_office=user.role == Role.COUNTY_OFFICE,
+    )
+
+
+@bp.get("/<int:year>/gaps")
+@login_required
+@domain_view
+def gap_page(year: int) -> str:
+    """The 补课清单 of a round, as far as the user's scope reaches."""
+    round_ = rounds.get_round(year)
+    township = _township_arg()
+    rows = gaps.gap_list(round_, township=township, viewer=acting_user())
+    return render_template(
+        "rounds/gaps.html",
+        round=round_,
+        gaps=rows,
+        township=township,
+        townships=db.session.scalars(sa.select(Township).order_by(Township.code)).all(),
+    )
+
+
+@bp.get("/<int:year>/gaps.xlsx")
+@login_required
+@domain_view
+def gap_download(year: int) -> Response:
+    """The same 补课清单 as an xlsx in the county's layout."""
+    round_ = rounds.get_round(year)
+    township = _township_arg()
+    rows = gaps.gap_list(round_, township=township, viewer=acting_user())
+    data = write_gap_list(
+        gaps.gap_rows(rows), year=year, township=township.name if township else ""
+    )
+    name = f"补课清单_{township.name if township else '且末县'}_{year}.xlsx"
+    return Response(
+        data,
+        mimetype=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )
+
+
+def _township_arg() -> Township | None:
+    raw = request.args.get("township", "")
+    return db.session.scalar(sa.select(Township).where(Township.code == raw)) if raw else None
+
+
+def _triage_page(round_: Round, errors: dict[str, str] | None = None, status: int = 200):
+    surveys = db.session.scalars(
+        sa.select(TownshipSurvey)
+        .join(Township)
+        .where(TownshipSurvey.round_id == round_.id)
+        .order_by(Township.code)
+    ).all()
+    departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
+    return render_template(
+        "rounds/triage.html",
+        round=round_,
+        board=gaps.triage_board(round_),
+        departments=departments,
+        surveys=surveys,
+        errors=errors or {},
+        form=request.form,
+    ), status
+
+
+@bp.get("/<int:year>/triage")
+@login_required
+@domain_view
+def triage(year: int):
+    """The county office's triage: open gaps grouped by the department they are routed to."""
+    require_role(acting_user(), Role.COUNTY_OFFICE)
+    return _triage_page(rounds.get_round(year))
+
+
+@bp.post("/<int:year>/triage")
+@login_required
+@domain_view
+def triage_decide(year: int):
+    """Confirm, reroute or dismiss the selected gaps in one go."""
+    user = acting_user()
+    require_role(user, Role.COUNTY_OFFICE)
+    round_ = rounds.get_round(year)
+    form = request.form
+    ids = [int(x) for x in form.getlist("gap") if x.isdigit()]
+    action = form.get("action")
+    try:
+        if action == "confirm":
+            due = _day(form.get("due"))
+            if form.get("due") and due is None:
+                raise ValidationFailed({"due": gettext("Enter a date as YYYY-MM-DD.")})
+            made = gaps.confirm_gaps(round_, ids, user, due)
+            message = gettext("%(n)s cases opened and sent to their departments.", n=len(made))
+        elif action == "reroute":
+            gaps.reroute_gaps(round_, ids, form.get("department", ""), form.get("reason", ""), user)
+            message = gettext("Rerouted.")
+        elif action == "dismiss":
+            gaps.dismiss_gaps(round_, ids, form.get("reason", ""), user)
+            message = gettext("Dismissed, with the reason recorded.")
+        else:
+            raise ValidationFailed({"action": gettext("Choose what to do with the selected gaps.")})
+        db.session.commit()
+    except (ValidationFailed, ConflictError) as exc:
+        db.session.rollback()
+        problems = getattr(exc, "problems", None)
+        errors = problems if isinstance(problems, dict) else {"_": exc.message}
+        return _triage_page(round_, errors, 422)
+    flash(message, "success")
+    return redirect(url_for("rounds.triage", year=year), 303)
+
+
+@bp.post("/<int:year>/townships/<int:township_id>/release")
+@login_required
+@domain_view
+def release(year: int, township_id: int):
+    """Start triage for a township before it has submitted."""
+    round_ = rounds.get_round(year)
+    try:
+        survey_flow.release_early(round_.id, township_id, acting_user())
+        db.session.commit()
+    except ConflictError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for("rounds.triage", year=year), 303)
