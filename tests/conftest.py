@@ -150,6 +150,25 @@ def user(county) -> Callable[[str], object]:
     return get
 
 
+@pytest.fixture
+def run_tick(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], str]:
+    """Run the real `huitou tick --now …` command against the test database."""
+    from click.testing import CliRunner
+
+    from web import cli
+
+    monkeypatch.setattr(cli, "_app", lambda: app)
+
+    def run(moment: str) -> str:
+        db.session.commit()
+        result = CliRunner().invoke(cli.main, ["tick", "--now", moment], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        db.session.expire_all()
+        return result.output
+
+    return run
+
+
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

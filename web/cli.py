@@ -249,6 +249,24 @@ def report_gaps(year: int, township: str | None, output: str) -> None:
     click.echo(f"已生成补课清单：{len(rows)} 条问题 → {output}")
 
 
+@report.command("accountability")
+@click.option("--round", "year", type=int, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@with_app
+def report_accountability(year: int, output: str) -> None:
+    """Write the leading group's accountability report (by township, by department, items)."""
+    from pathlib import Path
+
+    from workflow import accountability, rounds
+
+    report = accountability.build_report(rounds.get_round(year))
+    Path(output).write_bytes(accountability.report_workbook(report))
+    click.echo(
+        f"已生成责任落实情况报告：{len(report.by_township)} 个乡镇，"
+        f"{len(report.by_department)} 个部门，追责问责事项 {len(report.items)} 项 → {output}"
+    )
+
+
 @main.group()
 def audit() -> None:
     """The audit log."""

@@ -241,6 +241,7 @@ def verify_case(case: HelpCase, actor: User, ok: bool, reason: str = "") -> Help
     if not ok and not reason.strip():
         raise ValidationFailed({"reason": "退回时请写明原因"})
     case.status = CaseStatus.ACCEPTING if ok else CaseStatus.IN_PROGRESS
+    case.verified_at = clock.now() if ok else None
     if not ok:
         case.work_done_at = None
     complete_task(task, actor, {"verified": ok})
@@ -261,7 +262,7 @@ def accept_case(case: HelpCase, actor: User, ok: bool, reason: str = "") -> Help
         raise ValidationFailed({"reason": "退回时请写明原因"})
     if not ok:
         case.status = CaseStatus.IN_PROGRESS
-        case.work_done_at = None
+        case.work_done_at = case.verified_at = None
     audit.record(
         actor,
         "case.accept" if ok else "case.accept_reject",

@@ -39,6 +39,10 @@ def escalate_case(case_id: int, level: int) -> bool:
     db.session.add(CaseEscalation(case_id=case_id, level=level, fired_at=clock.now()))
     case.escalation_level = max(case.escalation_level, level)
     audit.record(None, LEVEL_ACTIONS[level], "help_case", case_id, after={"level": level})
+    if level == 3:
+        from workflow.accountability import open_item
+
+        open_item(case)
     case_escalated.send(case, level=level)
     return True
 

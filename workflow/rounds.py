@@ -47,8 +47,9 @@ def default_standard_year(year: int, survey_due: date) -> int:
     return year - 1 if survey_due.month < 12 else year
 
 
-def launch_round(year: int, actor: User, deadlines: Deadlines | None = None,
-                 standard_year: int | None = None) -> Round:
+def launch_round(
+    year: int, actor: User, deadlines: Deadlines | None = None, standard_year: int | None = None
+) -> Round:
     """Start a year's round: store it, then start annual_round, which starts every township."""
     require_role(actor, Role.COUNTY_OFFICE, Role.ADMIN)
     dl = deadlines or Deadlines.defaults(year)
@@ -59,24 +60,24 @@ def launch_round(year: int, actor: User, deadlines: Deadlines | None = None,
         problems["done_by"] = f"完成时限应在 {year} 年内"
     if problems:
         raise ValidationFailed(problems)
-    if db.session.scalar(sa.select(Round.id).where(Round.year == year)) is not None:
+    planned = db.session.scalar(sa.select(Round).where(Round.year == year))
+    if planned is not None and planned.status != RoundStatus.PLANNED:
         raise ConflictError(f"{year} 年度的工作已经启动，不能重复启动。")
     previous = db.session.scalar(sa.select(Round).where(Round.year == year - 1))
     catalogue = catalogue_record(standard_year or default_standard_year(year, dl.survey_due))
-    round_ = Round(
-        year=year,
-        standard_version=f"{catalogue.year}-v{catalogue.version}",
-        catalogue_id=catalogue.id,
-        exit_year_from=FIRST_EXIT_YEAR,
-        exit_year_to=year - 1,
-        survey_due=dl.survey_due,
-        results_due=dl.results_due,
-        done_by=dl.done_by,
-        status=RoundStatus.OPEN,
-        launched_at=clock.now(),
-        launched_by_id=actor.id,
-        previous_round_id=previous.id if previous else None,
+    # A round planned by last year's carry-over (holding the carried cases) is launched in place.
+    round_ = planned or Round(year=year, exit_year_from=FIRST_EXIT_YEAR)
+    round_.standard_version = f"{catalogue.year}-v{catalogue.version}"
+    round_.catalogue_id = catalogue.id
+    round_.exit_year_to = year - 1
+    round_.survey_due, round_.results_due, round_.done_by = (
+        dl.survey_due,
+        dl.results_due,
+        dl.done_by,
     )
+    round_.status = RoundStatus.OPEN
+    round_.launched_at, round_.launched_by_id = clock.now(), actor.id
+    round_.previous_round_id = previous.id if previous else None
     db.session.add(round_)
     db.session.flush()
     audit.record(
@@ -99,12 +100,3 @@ def launch_round(year: int, actor: User, deadlines: Deadlines | None = None,
         )
     round_.instance_id = instance.id
     return round_
-
-
-def close_round(round_id: int) -> None:
-    """The annual_round process ended: the round is closed (called from the diagram)."""
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or round_.status == RoundStatus.CLOSED:
-        return
-    round_.status = RoundStatus.CLOSED
-    audit.record(instances.current_actor.get(), "round.close", "round", round_id)

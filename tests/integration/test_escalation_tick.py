@@ -5,32 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 
 from notifications.models import Notice
 from tests.factories import at, make_round, open_household_case
 from workflow import clock
 from workflow.db import db
 from workflow.models import AuditEvent, CaseEscalation, HelpCase, HumanTask, TaskState
-
-
-@pytest.fixture
-def run_tick(app, monkeypatch):
-    """Run the real `huitou tick --now …` command against the test database."""
-    from web import cli
-
-    monkeypatch.setattr(cli, "_app", lambda: app)
-
-    def run(moment: str) -> str:
-        db.session.commit()
-        result = CliRunner().invoke(cli.main, ["tick", "--now", moment], catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-        db.session.expire_all()
-        return result.output
-
-    return run
 
 
 def levels(case_id: int) -> list[int]:

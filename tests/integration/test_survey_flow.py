@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 
 from notifications.models import Notice
 from tests.factories import at
-from tests.integration.test_survey_import import (
-    ALL_YES_HOUSEHOLD,
-    ALL_YES_TOWNSHIP,
-    ALL_YES_VILLAGE,
-)
+from tests.scenario import ALL_YES_HOUSEHOLD, AOYI, submit_township
 from tests.survey_filling import fill, rows_of
 from workflow import clock, gaps, rounds, survey_flow, tasks
 from workflow.db import db
@@ -34,8 +29,6 @@ from workflow.models import (
 from workflow.survey import import_survey
 from workflow.survey_templates import find_township, survey_template
 
-AOYI = "奥依亚依拉克镇"
-
 
 @pytest.fixture
 def round2018(county, user):
@@ -43,85 +36,6 @@ def round2018(county, user):
     round_ = rounds.launch_round(2018, user("fpb"))
     db.session.commit()
     return round_
-
-
-def village_clerk_for(village: Village, user):
-    """The demo has one clerk for 布古纳村; other villages get one made on the spot."""
-    from workflow.models import Role, User
-
-    existing = db.session.scalar(sa.select(User).where(User.village_id == village.id))
-    if existing:
-        return existing
-    clerk = User(
-        username=f"clerk_{village.code}",
-        display_name=f"{village.name}填报员",
-        role=Role.VILLAGE_CLERK,
-        village_id=village.id,
-        township_id=village.township_id,
-        password_hash="!",
-    )
-    db.session.add(clerk)
-    db.session.flush()
-    return clerk
-
-
-def submit_township(round_, township_name: str, user, *, with_water_gap: bool = True) -> None:
-    """Every village of the township files and signs; the clerk files 附件3; the leader signs."""
-    township = find_township(township_name)
-    village_tasks = db.session.scalars(
-        sa.select(HumanTask).where(
-            HumanTask.spec_name == "village_forms",
-            HumanTask.state == TaskState.READY,
-            HumanTask.township_id == township.id,
-        )
-    ).all()
-    for task in village_tasks:
-        village = db.session.get(Village, task.village_id)
-        clerk = village_clerk_for(village, user)
-        answers = {}
-        form1 = survey_template(1, round_, village=village)
-        if with_water_gap and has_rows(form1):
-            first_id = next(iter(rows_of(form1, "身份证号")))
-            answers = {first_id: {"有安全饮水": "否"}}
-        if has_rows(form1):
-            import_survey(fill(form1, "身份证号", answers, ALL_YES_HOUSEHOLD), clerk, round_)
-        if village.is_exited_poor:
-            form2 = survey_template(2, round_, village=village)
-            import_survey(fill(form2, "村名", {}, ALL_YES_VILLAGE), clerk, round_)
-        survey_flow.submit_village_forms(task, clerk)
-    review = tasks.ready_task_of(village_tasks[0].instance_id, "township_review")
-    clerk = user("aoyi_zg") if township_name == AOYI else user("qmz_zg")
-    form3 = survey_template(3, round_, township=township)
-    import_survey(fill(form3, "乡镇", {}, ALL_YES_TOWNSHIP), clerk, round_)
-    survey_flow.submit_township_review(review, clerk)
-    sign = tasks.ready_task_of(village_tasks[0].instance_id, "leader_sign")
-    leader = user("aoyi_fzr") if township_name == AOYI else user("qmz_fzr")
-    survey_flow.sign_township_survey(sign, leader)
-    db.session.commit()
-
-
-def has_rows(data: bytes) -> bool:
-    """Whether a pre-filled form has any household rows (a village may have none in scope)."""
-    try:
-        return bool(rows_of(data, "身份证号"))
-    except AssertionError:
-        return False
-
-
-@pytest.fixture
-def run_tick(app, monkeypatch):
-    from web import cli
-
-    monkeypatch.setattr(cli, "_app", lambda: app)
-
-    def run(moment: str) -> str:
-        db.session.commit()
-        result = CliRunner().invoke(cli.main, ["tick", "--now", moment], catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-        db.session.expire_all()
-        return result.output
-
-    return run
 
 
 def test_village_cannot_sign_before_importing(round2018, user):

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import at
+from tests.scenario import ALL_YES_HOUSEHOLD, ALL_YES_TOWNSHIP, ALL_YES_VILLAGE
 from tests.survey_filling import column_letter, edit, fill, rows_of
 from workflow import clock, rounds
 from workflow.db import db
@@ -22,54 +23,6 @@ from workflow.models import (
 )
 from workflow.survey import ImportRefused, import_survey
 from workflow.survey_templates import find_township, find_village, survey_template
-
-ALL_YES_HOUSEHOLD = {
-    "人均纯收入（元）": "３２００",
-    "人均可支配收入增幅（%）": "10",
-    **{
-        h: y
-        for h, y in zip(
-            [
-                "有安全饮水",
-                "有生活用电",
-                "有广播电视",
-                "有低保兜底",
-                "义务教育有保障",
-                "基本医疗有保障",
-                "基本养老有保障",
-                "住房安全有保障",
-                "档案“四统一”",
-                "帮扶手册、扶持证填写规范",
-            ],
-            ["是", "√", "有", "1", "是", "✓", "Y", "有", "是", "是"],
-            strict=True,
-        )
-    },
-}
-ALL_YES_VILLAGE = {
-    h: "是"
-    for h in [
-        "通硬化路",
-        "通通讯网络",
-        "通动力电",
-        "有基层党组织阵地",
-        "有幼儿园",
-        "有文化活动室",
-        "有便民服务中心",
-        "有卫生室",
-        "有惠民超市",
-    ]
-} | {"集体经济年收入（万元）": "6.5"}
-ALL_YES_TOWNSHIP = {
-    h: "有"
-    for h in [
-        "有中心小学",
-        "有标准卫生院（含体检中心）",
-        "有计生服务站",
-        "有便民服务中心",
-        "有综治工作中心",
-    ]
-}
 
 
 @pytest.fixture

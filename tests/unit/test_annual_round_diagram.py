@@ -104,24 +104,15 @@ def test_changing_done_by_at_does_not_move_a_waiting_timer():
     assert ready_ids(wf) == ["annual_acceptance"]
 
 
-def test_past_deadline_fires_as_soon_as_the_timer_is_reached():
-    """Pins SpiffWorkflow behaviour: a timeDate already in the past fires when the flow arrives
-    (within do_engine_steps), without waiting for a refresh_timers() tick."""
+def test_triage_still_open_at_year_end_closes_and_acceptance_opens():
+    """At the done-by moment an unfinished triage is interrupted (later finds go to next year)."""
     wf, rec, _ = start_round(PAST)
-    wf = complete(wf, rec, "county_triage", COUNTY)
-    assert ready_ids(wf) == ["annual_acceptance"]
-
-
-def test_past_deadline_leads_to_acceptance_and_carry_over():
-    wf, rec, _ = start_round(PAST)
-    wf = complete(wf, rec, "county_triage", COUNTY)
-
     wf.refresh_timers()
     wf.do_engine_steps()
     wf = reload(wf, rec)
     assert ready_ids(wf) == ["annual_acceptance"]
     assert ready_user_tasks(wf)[0].task_spec.lane == COUNTY
-    assert [t.state for t in tasks(wf, "year_end")] == [TaskState.COMPLETED]
+    assert [t.state for t in tasks(wf, "county_triage")] == [TaskState.CANCELLED]
     assert rec.named("carry_over_round") == []
 
     wf = complete(wf, rec, "annual_acceptance", COUNTY)

@@ -47,7 +47,7 @@ class Scope:
 
 def _script_functions() -> dict[str, Callable[..., Any]]:
     """The only names diagrams can call: the domain functions they need, nothing else."""
-    from workflow import escalation, rounds, survey_flow
+    from workflow import acceptance, escalation, survey_flow
 
     return {
         "close_case": escalation.close_case_from_process,
@@ -55,7 +55,7 @@ def _script_functions() -> dict[str, Callable[..., Any]]:
         "start_township_surveys": survey_flow.start_township_surveys,
         "survey_submitted": survey_flow.survey_submitted,
         "escalate_survey": survey_flow.escalate_survey,
-        "carry_over_round": rounds.close_round,
+        "carry_over_round": acceptance.carry_over_round,
     }
 
 
@@ -253,3 +253,20 @@ def due_instances(moment: datetime, limit: int = 500) -> list[ProcessInstance]:
             .limit(limit)
         )
     )
+
+
+def cancel_instance(instance: ProcessInstance) -> None:
+    """Stop an instance for good (its case continues elsewhere): no more tasks, no more timers."""
+    wf = load(instance)
+    wf.cancel()
+    instance.state = _serialize(wf)
+    instance.status = InstanceStatus.CANCELLED
+    instance.next_timer_due = None
+    instance.updated_at = clock.now()
+    db.session.execute(
+        sa.update(HumanTask)
+        .where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY)
+        .values(state=TaskState.CANCELLED, completed_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()

@@ -175,7 +175,9 @@ def write_results_form(form_no: int, context: ResultsContext) -> bytes:
     ]
     totals = results_totals(context.rows) if form_no == 6 else None
     title = form_title(form_no, context.township, context.village)
-    return render_sheet(layout, title, context.township, context.village, context.date, rows, totals)
+    return render_sheet(
+        layout, title, context.township, context.village, context.date, rows, totals
+    )
 
 
 def render_sheet(
@@ -189,9 +191,33 @@ def render_sheet(
 ) -> bytes:
     """Return the workbook bytes of one form sheet."""
     wb = Workbook()
-    ws = wb.active
-    ws.title = layout.sheet_name
     _add_data_styles(wb)
+    draw_sheet(wb.active, layout, title, township, village, when, rows, totals)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def new_workbook() -> Workbook:
+    """An empty workbook carrying the forms' named styles, for reports of several sheets."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    _add_data_styles(wb)
+    return wb
+
+
+def draw_sheet(
+    ws: Worksheet,
+    layout: FormLayout,
+    title: str,
+    township: str,
+    village: str,
+    when: date | None,
+    rows: list[dict],
+    totals: ResultsTotals | None = None,
+) -> None:
+    """Draw one form sheet (frame, rows, totals, signature row, page setup) into a worksheet."""
+    ws.title = layout.sheet_name
     widths = _column_widths(layout, rows)
     first_data = draw_frame_top(ws, layout, title, township, village, when, widths)
     end = first_data + len(rows) - 1
@@ -205,9 +231,6 @@ def render_sheet(
         foot += 1
     draw_signature_row(ws, foot + 1, widths)
     setup_page(ws, layout, first_data)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def _data_row(
@@ -297,7 +320,9 @@ def _totals_row(ws: Worksheet, layout: FormLayout, row: int, totals: ResultsTota
     ws.cell(row, 1).value = "合计"
     ws.cell(row, problem).value = f"发现问题 {totals.problems} 项"
     ws.merge_cells(start_row=row, start_column=problem + 1, end_row=row, end_column=status)
-    ws.cell(row, problem + 1).value = (
+    ws.cell(
+        row, problem + 1
+    ).value = (
         f"已完成 {totals.done} 项，推进中 {totals.in_progress} 项，未完成 {totals.not_done} 项"
     )
     ws.cell(row, funds).value = totals.funds

@@ -1,7 +1,15 @@
 """All models, imported together so metadata and migrations see every table."""
 
 from workflow.models.audit import AuditEvent, AuditHead
-from workflow.models.cases import CaseEscalation, CaseNote, CaseStatus, HelpCase, SubjectKind
+from workflow.models.cases import (
+    AccountabilityItem,
+    CaseEscalation,
+    CaseNote,
+    CaseStatus,
+    DecisionStatus,
+    HelpCase,
+    SubjectKind,
+)
 from workflow.models.org import County, Department, Household, Township, Village
 from workflow.models.people import DigestMode, Role, User
 from workflow.models.process import (
@@ -26,6 +34,7 @@ from workflow.models.survey import (
 )
 
 __all__ = [
+    "AccountabilityItem",
     "AuditEvent",
     "AuditHead",
     "CaseEscalation",
@@ -33,6 +42,7 @@ __all__ = [
     "CaseStatus",
     "CatalogueRecord",
     "County",
+    "DecisionStatus",
     "Department",
     "DigestMode",
     "Gap",

@@ -29,6 +29,7 @@ class CaseStatus(enum.StrEnum):
     VERIFYING = "verifying"
     ACCEPTING = "accepting"
     CLOSED = "closed"
+    CARRIED_OVER = "carried_over"  # unfinished at the annual acceptance: continued next year
 
 
 class HelpCase(db.Model):
@@ -56,6 +57,7 @@ class HelpCase(db.Model):
     funds_spent: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal("0"))
     escalation_level: Mapped[int] = mapped_column(default=-1)
     work_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -87,6 +89,36 @@ class CaseNote(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20))
     text: Mapped[str] = mapped_column(sa.Text, default="")
     funds: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal("0"))
+
+
+class DecisionStatus(enum.StrEnum):
+    """Whether the leading group has decided an accountability item."""
+
+    OPEN = "open"
+    DECIDED = "decided"
+
+
+class AccountabilityItem(db.Model):
+    """A case so late that the leading group must decide on accountability (追责问责 §七.1)."""
+
+    __tablename__ = "accountability_item"
+    __table_args__ = (sa.UniqueConstraint("case_id", name="uq_accountability_case"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("help_case.id"))
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"))
+    township_id: Mapped[int] = mapped_column(sa.ForeignKey("township.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    grounds: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[DecisionStatus] = mapped_column(
+        enum_column(DecisionStatus, "decision_status"), default=DecisionStatus.OPEN
+    )
+    decision: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    case: Mapped[HelpCase] = relationship()
+    department: Mapped[Department] = relationship()
+    township: Mapped[Township] = relationship()
 
 
 class CaseEscalation(db.Model):

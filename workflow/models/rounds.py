@@ -14,6 +14,7 @@ from workflow.db import UTCDateTime, db, enum_column
 class RoundStatus(enum.StrEnum):
     """Where a year's round stands."""
 
+    PLANNED = "planned"  # created by the previous year's carry-over; not yet launched
     OPEN = "open"
     CLOSED = "closed"
 

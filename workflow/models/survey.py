@@ -96,6 +96,8 @@ class Gap(db.Model):
     indicator_label: Mapped[str] = mapped_column(sa.String(80))
     evidence: Mapped[str] = mapped_column(sa.Text, default="")
     routed_to: Mapped[str] = mapped_column(sa.String(16))  # the DMN's answer, kept as found
+    # "survey", or "acceptance" when the year-end check found what the survey missed (核查不准确)
+    found_by: Mapped[str] = mapped_column(sa.String(16), default="survey")
     department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"))
     status: Mapped[GapStatus] = mapped_column(
         enum_column(GapStatus, "gap_status"), default=GapStatus.PENDING

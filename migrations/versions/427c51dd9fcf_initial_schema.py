@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 4d2569b76bcc
+Revision ID: 427c51dd9fcf
 Revises: 
-Create Date: 2026-11-26 08:31:14.220860
+Create Date: 2026-11-26 08:41:00.804163
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '4d2569b76bcc'
+revision = '427c51dd9fcf'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -202,7 +202,7 @@ def upgrade():
     sa.Column('survey_due', sa.Date(), nullable=False),
     sa.Column('results_due', sa.Date(), nullable=False),
     sa.Column('done_by', sa.Date(), nullable=False),
-    sa.Column('status', sa.Enum('open', 'closed', name='round_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('status', sa.Enum('planned', 'open', 'closed', name='round_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('launched_at', sa.DateTime(), nullable=False),
     sa.Column('launched_by_id', sa.Integer(), nullable=True),
     sa.Column('previous_round_id', sa.Integer(), nullable=True),
@@ -287,7 +287,7 @@ def upgrade():
     sa.Column('evidence', sa.Text(), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=False),
     sa.Column('due_at', sa.DateTime(), nullable=False),
-    sa.Column('status', sa.Enum('planning', 'in_progress', 'verifying', 'accepting', 'closed', name='case_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('status', sa.Enum('planning', 'in_progress', 'verifying', 'accepting', 'closed', 'carried_over', name='case_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('measure', sa.Text(), nullable=False),
     sa.Column('target_standard', sa.Text(), nullable=False),
     sa.Column('responsible_person', sa.String(length=60), nullable=False),
@@ -295,6 +295,7 @@ def upgrade():
     sa.Column('funds_spent', sa.Numeric(precision=14, scale=2), nullable=False),
     sa.Column('escalation_level', sa.Integer(), nullable=False),
     sa.Column('work_done_at', sa.DateTime(), nullable=True),
+    sa.Column('verified_at', sa.DateTime(), nullable=True),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
     sa.Column('instance_id', sa.Integer(), nullable=True),
     sa.Column('opened_at', sa.DateTime(), nullable=False),
@@ -384,6 +385,29 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_township_survey')),
     sa.UniqueConstraint('round_id', 'township_id', name='uq_township_survey')
     )
+    op.create_table('accountability_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('township_id', sa.Integer(), nullable=False),
+    sa.Column('opened_at', sa.DateTime(), nullable=False),
+    sa.Column('grounds', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('open', 'decided', name='decision_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('decision', sa.Text(), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['help_case.id'], name=op.f('fk_accountability_item_case_id_help_case')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_accountability_item_decided_by_id_user_account')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_accountability_item_department_id_department')),
+    sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_accountability_item_round_id_round')),
+    sa.ForeignKeyConstraint(['township_id'], ['township.id'], name=op.f('fk_accountability_item_township_id_township')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_accountability_item')),
+    sa.UniqueConstraint('case_id', name='uq_accountability_case')
+    )
+    with op.batch_alter_table('accountability_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_accountability_item_round_id'), ['round_id'], unique=False)
+
     op.create_table('case_escalation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -424,6 +448,7 @@ def upgrade():
     sa.Column('indicator_label', sa.String(length=80), nullable=False),
     sa.Column('evidence', sa.Text(), nullable=False),
     sa.Column('routed_to', sa.String(length=16), nullable=False),
+    sa.Column('found_by', sa.String(length=16), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.Enum('pending', 'open', 'confirmed', 'dismissed', 'superseded', name='gap_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
@@ -465,6 +490,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_case_escalation_case_id'))
 
     op.drop_table('case_escalation')
+    with op.batch_alter_table('accountability_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_accountability_item_round_id'))
+
+    op.drop_table('accountability_item')
     op.drop_table('township_survey')
     with op.batch_alter_table('survey_answer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_answer_submission_id'))

@@ -1,0 +1,264 @@
+"""Annual acceptance (§五.5): accept the verified cases, re-check a sample, close the round, and
+carry what is unfinished into next year's round, linked to its history."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from workflow import audit, clock
+from workflow.access import require_role
+from workflow.cases import Subject, accept_case, escalation_moments, open_case
+from workflow.db import db
+from workflow.engine import instances
+from workflow.errors import ConflictError, ValidationFailed
+from workflow.models import (
+    CaseStatus,
+    Department,
+    Gap,
+    GapStatus,
+    HelpCase,
+    Role,
+    Round,
+    RoundStatus,
+    SubjectKind,
+    User,
+)
+from workflow.routing import UNOWNED, route
+from workflow.tasks import complete_task, ready_task_of
+
+REOPEN_DAYS = 15
+
+
+def bulk_accept(round_: Round, actor: User, case_ids: list[int] | None = None) -> int:
+    """Accept every case the townships verified (or the given ones); returns how many."""
+    require_role(actor, Role.COUNTY_OFFICE)
+    query = sa.select(HelpCase).where(
+        HelpCase.round_id == round_.id, HelpCase.status == CaseStatus.ACCEPTING
+    )
+    if case_ids is not None:
+        query = query.where(HelpCase.id.in_(case_ids))
+    cases = db.session.scalars(query.order_by(HelpCase.id)).all()
+    for case in cases:
+        accept_case(case, actor, ok=True)
+    return len(cases)
+
+
+def recheck_sample(
+    round_: Round, actor: User, size: int, seed: int | None = None
+) -> list[HelpCase]:
+    """Draw closed cases at random for an on-site re-check; the draw is audited."""
+    require_role(actor, Role.COUNTY_OFFICE)
+    if size < 1:
+        raise ValidationFailed({"size": "抽查数量至少为 1"})
+    closed = db.session.scalars(
+        sa.select(HelpCase)
+        .where(HelpCase.round_id == round_.id, HelpCase.status == CaseStatus.CLOSED)
+        .order_by(HelpCase.id)
+    ).all()
+    picked = random.Random(seed).sample(list(closed), min(size, len(closed)))
+    picked.sort(key=lambda c: c.id)
+    audit.record(
+        actor,
+        "acceptance.sample",
+        "round",
+        round_.id,
+        after={"cases": [c.id for c in picked], "of": len(closed)},
+    )
+    return picked
+
+
+def reopen_case(case: HelpCase, actor: User, reason: str) -> HelpCase:
+    """A re-check found a closed case not really done: it goes back to the department."""
+    require_role(actor, Role.COUNTY_OFFICE)
+    if not reason.strip():
+        raise ValidationFailed({"reason": "退回重办须写明原因"})
+    if case.status != CaseStatus.CLOSED:
+        raise ConflictError("只有已办结的事项可以在抽查后退回重办。")
+    now = clock.now()
+    case.due_at = max(case.due_at, clock.end_of_day(clock.today() + timedelta(days=REOPEN_DAYS)))
+    case.status, case.closed_at, case.verified_at, case.work_done_at = (
+        CaseStatus.IN_PROGRESS,
+        None,
+        None,
+        None,
+    )
+    data = {"case_id": case.id, "planned": True, **escalation_moments(case.due_at, now)}
+    scope = instances.Scope(case.round_id, case.township_id, case.village_id, case.department_id)
+    instance = instances.start_instance(
+        "gap_case", data, scope, subject=f"{case.indicator_label}（抽查退回）"
+    )
+    case.instance_id = instance.id
+    audit.record(
+        actor,
+        "case.reopen",
+        "help_case",
+        case.id,
+        reason=reason.strip(),
+        after={"due_at": case.due_at.isoformat()},
+    )
+    return case
+
+
+def record_missed_gap(
+    round_: Round, subject: Subject, indicator_code: str, label: str, evidence: str, actor: User
+) -> Gap:
+    """A gap the acceptance found that the survey had missed (核查不准确): counted, then triaged."""
+    require_role(actor, Role.COUNTY_OFFICE)
+    routed = route(subject.kind.value, indicator_code)
+    department = (
+        None
+        if routed in UNOWNED
+        else db.session.scalar(sa.select(Department).where(Department.code == routed))
+    )
+    village = subject.village or (subject.household.village if subject.household else None)
+    gap = Gap(
+        round_id=round_.id,
+        subject_kind=subject.kind,
+        household_id=subject.household.id if subject.household else None,
+        village_id=village.id if village else None,
+        township_id=subject.township.id,
+        indicator_code=indicator_code,
+        indicator_label=label,
+        evidence=evidence,
+        routed_to=routed,
+        department=department,
+        status=GapStatus.OPEN,
+        found_by="acceptance",
+        found_at=clock.now(),
+    )
+    db.session.add(gap)
+    db.session.flush()
+    audit.record(
+        actor,
+        "acceptance.missed_gap",
+        "gap",
+        gap.id,
+        after={"indicator": indicator_code, "township": subject.township.name},
+    )
+    return gap
+
+
+def finish_acceptance(round_: Round, actor: User) -> None:
+    """The county office closes the year's acceptance; the process then carries over."""
+    require_role(actor, Role.COUNTY_OFFICE)
+    task = ready_task_of(round_.instance_id, "annual_acceptance")
+    if task is None:
+        raise ConflictError("年度验收尚未开始（年底完成时限之后才能验收）或已经完成。")
+    waiting = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(HelpCase)
+        .where(HelpCase.round_id == round_.id, HelpCase.status == CaseStatus.ACCEPTING)
+    )
+    if waiting:
+        raise ConflictError(f"还有 {waiting} 件已核验的事项未验收，请先验收。")
+    complete_task(task, actor, {})
+
+
+def next_round(round_: Round) -> Round:
+    """Next year's round, created as planned (not yet launched) if it does not exist."""
+    year = round_.year + 1
+    existing = db.session.scalar(sa.select(Round).where(Round.year == year))
+    if existing is not None:
+        return existing
+    from workflow.catalogue import catalogue_record
+    from workflow.rounds import Deadlines
+
+    dl = Deadlines.defaults(year)
+    catalogue = catalogue_record(year)
+    planned = Round(
+        year=year,
+        standard_version=f"{catalogue.year}-v{catalogue.version}",
+        catalogue_id=catalogue.id,
+        exit_year_from=round_.exit_year_from,
+        exit_year_to=year - 1,
+        survey_due=dl.survey_due,
+        results_due=dl.results_due,
+        done_by=dl.done_by,
+        status=RoundStatus.PLANNED,
+        launched_at=clock.now(),
+        previous_round_id=round_.id,
+    )
+    db.session.add(planned)
+    db.session.flush()
+    audit.record(None, "round.plan", "round", planned.id, after={"year": year})
+    return planned
+
+
+def carry_over_round(round_id: int) -> None:
+    """Close the round; unfinished cases and open acceptance findings continue next year."""
+    round_ = db.session.get(Round, round_id)
+    if round_.status == RoundStatus.CLOSED:
+        return
+    target = next_round(round_)
+    actor = instances.current_actor.get()
+    unfinished = db.session.scalars(
+        sa.select(HelpCase)
+        .where(
+            HelpCase.round_id == round_id,
+            HelpCase.status.not_in([CaseStatus.CLOSED, CaseStatus.CARRIED_OVER]),
+        )
+        .order_by(HelpCase.id)
+    ).all()
+    for case in unfinished:
+        if case.instance_id is not None:
+            instances.cancel_instance(db.session.get(instances.ProcessInstance, case.instance_id))
+        case.status = CaseStatus.CARRIED_OVER
+        subject = Subject(
+            SubjectKind(case.subject_kind), case.township, case.village, case.household
+        )
+        open_case(
+            target,
+            subject,
+            case.indicator_code,
+            case.indicator_label,
+            case.department,
+            actor,
+            evidence=f"{round_.year} 年度未完成，结转：{case.evidence}",
+            carried_from=case,
+        )
+    for gap in db.session.scalars(
+        sa.select(Gap).where(Gap.round_id == round_id, Gap.status == GapStatus.OPEN)
+    ).all():
+        db.session.add(
+            Gap(
+                round_id=target.id,
+                subject_kind=gap.subject_kind,
+                household_id=gap.household_id,
+                village_id=gap.village_id,
+                township_id=gap.township_id,
+                indicator_code=gap.indicator_code,
+                indicator_label=gap.indicator_label,
+                evidence=gap.evidence,
+                routed_to=gap.routed_to,
+                department_id=gap.department_id,
+                status=GapStatus.OPEN,
+                found_by=gap.found_by,
+                found_at=clock.now(),
+            )
+        )
+        gap.status = GapStatus.SUPERSEDED
+        gap.reason = f"结转至 {target.year} 年度"
+    round_.status = RoundStatus.CLOSED
+    audit.record(
+        actor,
+        "round.close",
+        "round",
+        round_id,
+        after={"carried_cases": len(unfinished), "into": target.year},
+    )
+
+
+def case_story(case: HelpCase) -> list[HelpCase]:
+    """A case and its carried-over predecessors and successors, oldest first: one story."""
+    first = case
+    while first.carried_from_id is not None:
+        first = db.session.get(HelpCase, first.carried_from_id)
+    story = [first]
+    while True:
+        nxt = db.session.scalar(sa.select(HelpCase).where(HelpCase.carried_from_id == story[-1].id))
+        if nxt is None:
+            return story
+        story.append(nxt)
