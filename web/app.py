@@ -93,12 +93,14 @@ def _register_blueprints(app: Flask) -> None:
     from web.inbox import bp as inbox_bp
     from web.notices import bp as notices_bp
     from web.notices import init_app as init_notices
+    from web.oversight import bp as oversight_bp
     from web.rounds import bp as rounds_bp
     from web.survey import bp as survey_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(rounds_bp)
+    app.register_blueprint(oversight_bp)
     app.register_blueprint(survey_bp)
     init_notices(app)
     app.register_blueprint(inbox_bp)

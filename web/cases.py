@@ -9,12 +9,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from workflow import cases, tasks
+from workflow import acceptance, cases, tasks
 from workflow.access import can_work_task, case_filter
 from workflow.db import db
 from workflow.errors import ConflictError, ValidationFailed
 from workflow.i18n import gettext
-from workflow.models import CaseNote, HelpCase
+from workflow.models import CaseNote, CaseStatus, Department, HelpCase, Role
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -31,12 +31,11 @@ STEP_OF_STATUS = {
 def index() -> str:
     """The cases the user may see, overdue first."""
     user = acting_user()
-    rows = db.session.scalars(
-        sa.select(HelpCase)
-        .where(case_filter(user))
-        .order_by(HelpCase.due_at, HelpCase.id)
-        .limit(500)
-    ).all()
+    query = sa.select(HelpCase).where(case_filter(user))
+    ids = [int(x) for x in request.args.get("ids", "").split(",") if x.strip().isdigit()]
+    if ids:  # the cases behind a figure of the accountability report
+        query = query.where(HelpCase.id.in_(ids))
+    rows = db.session.scalars(query.order_by(HelpCase.due_at, HelpCase.id).limit(500)).all()
     return render_template("cases/index.html", cases=rows)
 
 
@@ -47,6 +46,11 @@ def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 20
     notes = db.session.scalars(
         sa.select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.at)
     ).all()
+    can_reassign = user.role == Role.COUNTY_OFFICE and case.status not in (
+        CaseStatus.CLOSED,
+        CaseStatus.CARRIED_OVER,
+    )
+    departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
     return render_template(
         "cases/show.html",
         case=case,
@@ -55,6 +59,9 @@ def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 20
         errors=errors or {},
         can_work=task is not None and can_work_task(user, task),
         form=request.form,
+        story=acceptance.case_story(case),
+        can_reassign=can_reassign,
+        departments=departments if can_reassign else [],
     ), status
 
 
@@ -95,6 +102,13 @@ def act(case_id: int, action: str):
             cases.add_progress(case, user, form.get("text", ""), form.get("funds", "0"))
         elif action == "submit":
             cases.submit_work(case, user, form.get("summary", ""))
+        elif action == "reassign":
+            department = db.session.scalar(
+                sa.select(Department).where(Department.code == form.get("department", ""))
+            )
+            if department is None:
+                raise ValidationFailed({"department": gettext("Choose a department.")})
+            cases.reassign_case(case, department, form.get("reason", ""), user)
         elif action in ("verify", "accept"):
             ok = form.get("decision") == "ok"
             operation = cases.verify_case if action == "verify" else cases.accept_case

@@ -20,9 +20,11 @@ from workflow.models import (
     HelpCase,
     Household,
     HumanTask,
+    ProcessInstance,
     Role,
     Round,
     SubjectKind,
+    TaskState,
     Township,
     User,
     Village,
@@ -281,3 +283,38 @@ def cases_of_round(round_id: int) -> list[HelpCase]:
             sa.select(HelpCase).where(HelpCase.round_id == round_id).order_by(HelpCase.id)
         )
     )
+
+
+def reassign_case(case: HelpCase, department: Department, reason: str, actor: User) -> HelpCase:
+    """The county office moves an open case to another department, with a reason."""
+    require_role(actor, Role.COUNTY_OFFICE)
+    if not reason.strip():
+        raise ValidationFailed({"reason": "改派须写明原因"})
+    if case.status in (CaseStatus.CLOSED, CaseStatus.CARRIED_OVER):
+        raise ConflictError("已办结或已结转的事项不能改派。")
+    if department.id == case.department_id:
+        raise ValidationFailed({"department": "请选择另一个部门"})
+    before = case.department.code
+    case.department = department
+    instance = db.session.get(ProcessInstance, case.instance_id)
+    instance.department_id = department.id
+    db.session.execute(
+        sa.update(HumanTask)
+        .where(
+            HumanTask.instance_id == instance.id,
+            HumanTask.state == TaskState.READY,
+            HumanTask.role == Role.DEPARTMENT_CLERK,
+        )
+        .values(department_id=department.id)
+        .execution_options(synchronize_session=False)
+    )
+    audit.record(
+        actor,
+        "case.reassign",
+        "help_case",
+        case.id,
+        before={"department": before},
+        after={"department": department.code},
+        reason=reason.strip(),
+    )
+    return case

@@ -1,0 +1,154 @@
+"""Year-end acceptance (county office) and the accountability report (leading group)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from web.handling import acting_user, domain_view
+from workflow import acceptance, accountability, rounds, tasks
+from workflow.access import COUNTY_WIDE_READERS, require_role
+from workflow.db import db
+from workflow.errors import ConflictError, NotFound, ValidationFailed
+from workflow.i18n import gettext
+from workflow.models import AccountabilityItem, CaseStatus, HelpCase, Role
+
+bp = Blueprint("oversight", __name__, url_prefix="/rounds")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _acceptance_page(year: int, sample: list[HelpCase] | None = None, status: int = 200):
+    round_ = rounds.get_round(year)
+    counts = dict(
+        db.session.execute(
+            sa.select(HelpCase.status, sa.func.count())
+            .where(HelpCase.round_id == round_.id)
+            .group_by(HelpCase.status)
+        ).all()
+    )
+    waiting = db.session.scalars(
+        sa.select(HelpCase)
+        .where(HelpCase.round_id == round_.id, HelpCase.status == CaseStatus.ACCEPTING)
+        .order_by(HelpCase.id)
+    ).all()
+    task = (
+        tasks.ready_task_of(round_.instance_id, "annual_acceptance") if round_.instance_id else None
+    )
+    return render_template(
+        "oversight/acceptance.html",
+        round=round_,
+        waiting=waiting,
+        counts={k.value: v for k, v in counts.items()},
+        sample=sample or [],
+        acceptance_open=task is not None,
+    ), status
+
+
+@bp.get("/<int:year>/acceptance")
+@login_required
+@domain_view
+def acceptance_page(year: int):
+    """What the county office has to accept, re-check and close at year end."""
+    require_role(acting_user(), Role.COUNTY_OFFICE)
+    return _acceptance_page(year)
+
+
+@bp.post("/<int:year>/acceptance/<action>")
+@login_required
+@domain_view
+def acceptance_action(year: int, action: str):
+    """Bulk-accept, draw a re-check sample, reopen a case, or finish the acceptance."""
+    user = acting_user()
+    require_role(user, Role.COUNTY_OFFICE)
+    round_ = rounds.get_round(year)
+    form = request.form
+    try:
+        if action == "accept":
+            ids = [int(x) for x in form.getlist("case") if x.isdigit()] or None
+            flash(
+                gettext("%(n)s cases accepted.", n=acceptance.bulk_accept(round_, user, ids)),
+                "success",
+            )
+        elif action == "sample":
+            size = int(form.get("size", "0") or 0) if form.get("size", "").isdigit() else 0
+            sample = acceptance.recheck_sample(round_, user, size)
+            db.session.commit()
+            return _acceptance_page(year, sample)
+        elif action == "reopen":
+            case = db.session.get(HelpCase, int(form.get("case", "0") or 0))
+            if case is None or case.round_id != round_.id:
+                raise NotFound(gettext("The page or record does not exist."))
+            acceptance.reopen_case(case, user, form.get("reason", ""))
+            flash(gettext("The case went back to its department."), "success")
+        elif action == "finish":
+            acceptance.finish_acceptance(round_, user)
+            flash(gettext("Acceptance finished; unfinished cases were carried over."), "success")
+        else:
+            raise NotFound(gettext("The page or record does not exist."))
+        db.session.commit()
+    except (ValidationFailed, ConflictError) as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _acceptance_page(year, status=422)
+    return redirect(url_for("oversight.acceptance_page", year=year), 303)
+
+
+def _require_reader() -> None:
+    if acting_user().role not in COUNTY_WIDE_READERS:
+        from workflow.errors import AccessDenied
+
+        raise AccessDenied(
+            gettext("Only the county office and the leading group read this report.")
+        )
+
+
+@bp.get("/<int:year>/accountability")
+@login_required
+@domain_view
+def accountability_page(year: int) -> str:
+    """The leading group's report: every figure links to the cases behind it."""
+    _require_reader()
+    report = accountability.build_report(rounds.get_round(year))
+    return render_template(
+        "oversight/accountability.html",
+        report=report,
+        year=year,
+        metrics=accountability.METRICS,
+        can_decide=acting_user().role == Role.LEADING_GROUP,
+    )
+
+
+@bp.get("/<int:year>/accountability.xlsx")
+@login_required
+@domain_view
+def accountability_download(year: int) -> Response:
+    """The same report as the county's xlsx."""
+    _require_reader()
+    data = accountability.report_workbook(accountability.build_report(rounds.get_round(year)))
+    name = f"责任落实情况_{year}.xlsx"
+    return Response(
+        data,
+        mimetype=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )
+
+
+@bp.post("/<int:year>/accountability/<int:item_id>")
+@login_required
+@domain_view
+def decide(year: int, item_id: int):
+    """The leading group records its decision on one item."""
+    item = db.session.get(AccountabilityItem, item_id)
+    if item is None:
+        raise NotFound(gettext("The page or record does not exist."))
+    try:
+        accountability.decide_item(item, acting_user(), request.form.get("decision", ""))
+        db.session.commit()
+        flash(gettext("Decision recorded."), "success")
+    except (ValidationFailed, ConflictError) as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for("oversight.accountability_page", year=year), 303)
