@@ -25,6 +25,8 @@ def create_app(
     """Build the app: settings, then extensions, then blueprints; nothing starts running here."""
     settings = settings or Settings.from_env()
     use_settings(settings)
+    if settings.rehearsal_start:
+        clock.start_rehearsal(clock.parse_moment(settings.rehearsal_start))
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,

@@ -49,8 +49,9 @@ def main() -> None:
 @click.option("--demo", is_flag=True, help="Create the demo county with synthetic people.")
 @click.option("--if-absent", is_flag=True, help="Do nothing (exit 0) if a county already exists.")
 @click.option("--households", default=3500, show_default=True, help="Demo households.")
+@click.option("--no-scenario", is_flag=True, help="Demo county only, without its 2018 so far.")
 @with_app
-def init(demo: bool, if_absent: bool, households: int) -> None:
+def init(demo: bool, if_absent: bool, households: int, no_scenario: bool) -> None:
     """Create the county: the demo county, or an empty one with an administrator."""
     from workflow import county_setup
     from workflow.db import db
@@ -65,6 +66,12 @@ def init(demo: bool, if_absent: bool, households: int) -> None:
     if demo:
         logins = county_setup.load_demo_county(build_demo_county(households=households))
         db.session.commit()
+        if not no_scenario:
+            from workflow.demo_year import REHEARSAL_START, play_demo_year
+
+            play_demo_year()
+            click.echo("已模拟 2018 年工作至 8 月 1 日。演示时钟：")
+            click.echo(f"  HUITOU_REHEARSAL_START={REHEARSAL_START}")
         password = county_setup.DEMO_PASSWORD
         click.echo(f"已创建演示县：且末县（{households} 户）。演示账号（密码均为 {password}）：")
         for login in logins:

@@ -17,12 +17,22 @@ END_OF_DAY = time(23, 59, 59)
 
 _lock = threading.Lock()
 _frozen: datetime | None = None
+_offset = timedelta(0)  # a rehearsal clock runs this far from real time
 
 
 def now() -> datetime:
     """The current moment, timezone-aware UTC (or the moment the clock was set to)."""
     frozen = _frozen
-    return frozen if frozen is not None else datetime.now(UTC)
+    return frozen if frozen is not None else datetime.now(UTC) + _offset
+
+
+def start_rehearsal(moment: datetime) -> None:
+    """Let the clock run from a past moment (a demo, a county rehearsing its year)."""
+    global _offset
+    if moment.tzinfo is None:
+        raise ValueError("the clock only takes timezone-aware moments")
+    with _lock:
+        _offset = moment - datetime.now(UTC)
 
 
 def set_now(moment: datetime | None) -> None:

@@ -64,6 +64,27 @@ def create_county(name: str, code: str, admin_username: str, admin_password: str
     return county
 
 
+def _add_village_clerks(villages: object, password_hash: str) -> None:
+    """Every village has its 村级填报员; villages without a named demo user get one."""
+    staffed = set(
+        db.session.scalars(sa.select(User.village_id).where(User.role == Role.VILLAGE_CLERK))
+    )
+    for village in villages:
+        if village.id not in staffed:
+            db.session.add(
+                User(
+                    username=f"cun{village.code}",
+                    display_name=f"{village.name}填报员",
+                    email=f"cun{village.code}@huitou.example",
+                    role=Role.VILLAGE_CLERK,
+                    village_id=village.id,
+                    township_id=village.township_id,
+                    password_hash=password_hash,
+                )
+            )
+    db.session.flush()
+
+
 def load_demo_county(demo: DemoCounty, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
     """Create the demo county: townships, villages, households, departments, users per role."""
     if county_exists():
@@ -129,6 +150,7 @@ def load_demo_county(demo: DemoCounty, password: str = DEMO_PASSWORD) -> list[De
         db.session.add(user)
         logins.append(DemoLogin(u.username, u.display_name, user.role, u.unit))
     db.session.flush()
+    _add_village_clerks(villages.values(), template.password_hash)
     audit.record(
         None,
         "county.demo",

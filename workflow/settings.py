@@ -60,6 +60,16 @@ class Settings:
     survey_county_after_days: int = 3
     tick_seconds: int = 60
     base_url: str = "http://127.0.0.1:5000"
+    rehearsal_start: str = ""  # ISO moment: the clock runs on from there (demo and rehearsal)
+
+    def __post_init__(self) -> None:
+        if self.rehearsal_start:
+            from workflow.clock import parse_moment
+
+            try:
+                parse_moment(self.rehearsal_start)
+            except ValueError as exc:
+                raise SettingsError(f"HUITOU_REHEARSAL_START: {exc}") from exc
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -82,6 +92,7 @@ class Settings:
             survey_county_after_days=_int(env, "HUITOU_SURVEY_COUNTY_AFTER_DAYS", 3, minimum=1),
             tick_seconds=_int(env, "HUITOU_TICK_SECONDS", 60, minimum=1),
             base_url=env.get("HUITOU_BASE_URL", "http://127.0.0.1:5000"),
+            rehearsal_start=env.get("HUITOU_REHEARSAL_START", ""),
         )
 
 

@@ -57,6 +57,21 @@ def villages_in_scope(round_: Round, township_id: int) -> list[Village]:
     )
 
 
+def has_households_in_scope(round_: Round, village: Village) -> bool:
+    """Whether a village has households that exited in the years the round looks back at."""
+    return (
+        db.session.scalar(
+            sa.select(Household.id)
+            .where(
+                Household.village_id == village.id,
+                Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def start_township_surveys(round_id: int) -> int:
     """Start one township_survey per township (called by annual_round); returns how many."""
     round_ = db.session.get(Round, round_id)
@@ -140,15 +155,7 @@ def submit_village_forms(task: HumanTask, actor: User) -> None:
     }
     round_ = db.session.get(Round, instance.round_id)
     needed = {2} if village.is_exited_poor else set()
-    has_households = db.session.scalar(
-        sa.select(Household.id)
-        .where(
-            Household.village_id == village.id,
-            Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
-        )
-        .limit(1)
-    )
-    if has_households:
+    if has_households_in_scope(round_, village):
         needed.add(1)
     missing = sorted(needed - forms)
     if missing:
