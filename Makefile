@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+# The demo county lives in 2018: its clock runs on from 1 August 2018 (empty it for real time).
+DEMO_CLOCK ?= 2018-08-01T09:00:00+08:00
 
 .PHONY: run test test-sqlite test-postgresql lint bench clean
 
@@ -17,7 +19,7 @@ $(STAMP): requirements.txt requirements-dev.txt setup.cfg setup.py
 ## Set up, create the demo county on the embedded SQLite database if absent, serve :5000.
 run: $(STAMP)
 	$(BIN)/huitou init --demo --if-absent
-	$(BIN)/huitou serve
+	HUITOU_REHEARSAL_START="$(DEMO_CLOCK)" $(BIN)/huitou serve
 
 ## Set up and run the whole suite: SQLite, then PostgreSQL when a server is reachable.
 test: $(STAMP) lint test-sqlite test-postgresql

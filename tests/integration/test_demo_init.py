@@ -1,4 +1,4 @@
-"""`huitou init`: the demo county with its 2018 so far, and an empty county with an administrator."""
+"""`huitou init`: the demo county with its 2018 so far, or an empty county and its admin."""
 
 from __future__ import annotations
 
