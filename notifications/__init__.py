@@ -1,1 +1,1 @@
-"""What to tell whom, and when, through which channels (in-app now; e-mail over SMTP next)."""
+"""What to tell whom, and when, through which channels: in-app notices and e-mail over SMTP."""

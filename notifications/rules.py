@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from notifications.email import mail_body, queue_email
 from notifications.models import Notice
 from workflow import clock
 from workflow.db import db
@@ -72,7 +73,7 @@ def notify_survey_level(survey: Any, level: int) -> list[Notice]:
 
 
 def _tell(people: list[User], key: str, subject: str, body: str, link: str) -> list[Notice]:
-    """One notice per person for an event, never twice for the same event."""
+    """One notice and one e-mail per person for an event, never twice for the same event."""
     notices = []
     for person in people:
         exists = db.session.scalar(
@@ -90,5 +91,6 @@ def _tell(people: list[User], key: str, subject: str, body: str, link: str) -> l
         )
         db.session.add(notice)
         notices.append(notice)
+        queue_email(person, subject, mail_body(subject, body, link), key)
     db.session.flush()
     return notices

@@ -19,6 +19,8 @@ from workflow import clock
 from workflow.db import db
 from workflow.settings import Settings
 
+pytest_plugins = ["tests.smtp_server"]
+
 TEST_DB = os.environ.get("HUITOU_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get(
     "HUITOU_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -27,21 +29,29 @@ DEMO_PASSWORD = "huitou-demo"
 
 
 @pytest.fixture(autouse=True)
-def _no_strange_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail any test that reaches for a server it did not start (only loopback is allowed)."""
+def _no_strange_network(monkeypatch: pytest.MonkeyPatch) -> set[int]:
+    """Fail any test that reaches for a server it did not start.
+
+    Returns the set of loopback ports a fixture may open to the test: a fixture that starts a
+    server adds its port. Only those and the test database's PostgreSQL port can be reached.
+    """
+    allowed: set[int] = set()
+    database_port = sa.engine.make_url(PG_ADMIN_URL).port or 5432
     real_connect = socket.socket.connect
 
     def guarded(sock: socket.socket, address: object) -> object:
-        host = address[0] if isinstance(address, tuple) else str(address)
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and host not in (
-            "127.0.0.1",
-            "::1",
-            "localhost",
-        ):
-            raise AssertionError(f"test tried to reach {address!r}: start a loopback server")
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            host, port = address[0], address[1]  # type: ignore[index]
+            loopback = host in ("127.0.0.1", "::1", "localhost")
+            if port != database_port and not (loopback and port in allowed):
+                raise AssertionError(
+                    f"test tried to reach {address!r}: start a loopback server in a fixture "
+                    "and register its port"
+                )
         return real_connect(sock, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+    return allowed
 
 
 def _create_pg_database() -> tuple[str, Callable[[], None]]:
@@ -172,6 +182,19 @@ def run_tick(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], str
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in an app context of its own.
+
+    The `app` fixture keeps an app context pushed, and a request made inside it would reuse that
+    context's `g`, where Flask-Login caches the current user and Flask-WTF the CSRF token: with
+    several clients in one test, the second would act as the first. A context per request keeps
+    each client to its own session, as a real server does."""
+
+    def open(self, *args: object, **kwargs: object):  # type: ignore[override]
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 class Browser:
     """A test client that logs in through the real form and posts with the page's CSRF token."""
 
@@ -204,7 +227,7 @@ def browser(app: Flask) -> Callable[[str | None], Browser]:
     """A factory of clients, each logged in as the given demo user (or anonymous)."""
 
     def make(username: str | None = None) -> Browser:
-        b = Browser(app.test_client())
+        b = Browser(IsolatedClient(app, app.response_class, use_cookies=True))
         if username:
             response = b.login(username)
             assert response.status_code == 302, f"login failed for {username}"

@@ -96,10 +96,11 @@ def init(demo: bool, if_absent: bool, households: int, no_scenario: bool) -> Non
 @with_app
 def tick(now_text: str | None) -> None:
     """Fire every timer that is due (at --now, to rehearse deadlines)."""
-    from workflow import clock, scheduler
+    from notifications.wiring import tick_and_deliver
+    from workflow import clock
 
     moment = clock.parse_moment(now_text) if now_text else None
-    report = scheduler.tick(moment)
+    report = tick_and_deliver(moment)
     if not report.acquired:
         click.echo("另一个调度进程正在运行，本次未执行。")
         sys.exit(2)
@@ -176,23 +177,31 @@ def round_launch(
 @click.option("--round", "year", type=int, required=True)
 @click.option("--village", help="村名（如 布古纳村）或区划代码")
 @click.option("--township", help="乡镇名或区划代码")
+@click.option("--as", "username", help="以该用户身份生成（检查其辖区）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @with_app
 def template(
-    form_no: int, year: int, village: str | None, township: str | None, output: str
+    form_no: int,
+    year: int,
+    village: str | None,
+    township: str | None,
+    username: str | None,
+    output: str,
 ) -> None:
-    """Write an official form (附件1–3), pre-filled with what the county knows."""
+    """Write an official form: 附件1–3 pre-filled, 附件4–6 filled from the cases."""
     from pathlib import Path
 
-    from workflow import rounds, survey_templates
+    from workflow import results, rounds, survey_templates
 
     round_ = rounds.get_round(year)
     v = survey_templates.find_village(village) if village else None
     t = survey_templates.find_township(township) if township else None
     if form_no > 3:
-        click.echo("错误：附件4–6（成果统计表）尚未实现。", err=True)
-        sys.exit(1)
-    data = survey_templates.survey_template(form_no, round_, village=v, township=t)
+        if username:
+            results.require_results_scope(_user(username), form_no, v, t)
+        data = results.results_form(round_, form_no, village=v, township=t)
+    else:
+        data = survey_templates.survey_template(form_no, round_, village=v, township=t)
     Path(output).write_bytes(data)
     click.echo(f"已生成附件{form_no}：{output}")
 
@@ -254,6 +263,34 @@ def report_gaps(year: int, township: str | None, output: str) -> None:
         write_gap_list(gaps.gap_rows(rows), year=year, township=t.name if t else "")
     )
     click.echo(f"已生成补课清单：{len(rows)} 条问题 → {output}")
+
+
+@report.command("plan")
+@click.option("--round", "year", type=int, required=True)
+@click.option("--department", "code", required=True, help="部门代码（如 SLJ）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@with_app
+def report_plan(year: int, code: str, output: str) -> None:
+    """Write a department's 《“回头帮”年度实施方案》 task list as xlsx."""
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from workflow import rounds
+    from workflow.db import db
+    from workflow.department_plan import department_plan_xlsx, plan_rows
+    from workflow.errors import NotFound
+    from workflow.models import Department
+
+    department = db.session.scalar(
+        sa.select(Department).where(Department.code == code.strip().upper())
+    )
+    if department is None:
+        raise NotFound(f"没有代码为“{code}”的部门。")
+    round_ = rounds.get_round(year)
+    Path(output).write_bytes(department_plan_xlsx(round_, department))
+    tasks = len(plan_rows(round_, department))
+    click.echo(f"已生成{department.name}{year}年“回头帮”年度实施方案：{tasks} 项任务 → {output}")
 
 
 @report.command("accountability")

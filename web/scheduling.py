@@ -7,7 +7,7 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from workflow import scheduler
+from notifications import wiring
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
 
     def job() -> None:
         with app.app_context():
-            report = scheduler.tick()
+            report = wiring.tick_and_deliver()
             if report.failed:
                 log.warning("tick: %d instances failed", len(report.failed))
 

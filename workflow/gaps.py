@@ -138,7 +138,8 @@ def _open_gaps(round_: Round, gap_ids: list[int]) -> list[Gap]:
     stale = [g.id for g in gaps if g.status != GapStatus.OPEN]
     if stale:
         raise ConflictError(f"问题 {', '.join(map(str, stale))} 已被处理或尚未上报，请刷新。")
-    return gaps
+    position = {gap_id: n for n, gap_id in enumerate(gap_ids)}
+    return sorted(gaps, key=lambda g: position[g.id])  # in the order the office chose them
 
 
 def confirm_gaps(

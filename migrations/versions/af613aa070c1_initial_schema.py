@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 427c51dd9fcf
+Revision ID: af613aa070c1
 Revises: 
-Create Date: 2026-11-26 08:41:00.804163
+Create Date: 2026-11-26 08:45:22.858607
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '427c51dd9fcf'
+revision = 'af613aa070c1'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -147,6 +147,30 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_event_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index('ix_audit_object', ['object_type', 'object_id'], unique=False)
+
+    op.create_table('email_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('to_address', sa.String(length=120), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('event_key', sa.String(length=80), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'sent', 'failed', name='email_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('digest', sa.Boolean(), nullable=False),
+    sa.CheckConstraint("status != 'sent' OR sent_at IS NOT NULL", name=op.f('ck_email_message_sent_has_time')),
+    sa.CheckConstraint('attempts >= 0', name=op.f('ck_email_message_attempts_not_negative')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_email_message_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_email_message')),
+    sa.UniqueConstraint('user_id', 'event_key', name='uq_email_message_event')
+    )
+    with op.batch_alter_table('email_message', schema=None) as batch_op:
+        batch_op.create_index('ix_email_message_due', ['status', 'digest', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_email_message_user_id'), ['user_id'], unique=False)
 
     op.create_table('notice',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -543,6 +567,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_notice_user_id'))
 
     op.drop_table('notice')
+    with op.batch_alter_table('email_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_email_message_user_id'))
+        batch_op.drop_index('ix_email_message_due')
+
+    op.drop_table('email_message')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_object')
         batch_op.drop_index(batch_op.f('ix_audit_event_actor_id'))

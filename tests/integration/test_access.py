@@ -1,0 +1,524 @@
+"""Who may open and do what: every route of the app, for anonymous and one user of every role.
+
+The world, on 2018-07-01: the county office has launched the 2018 round, so every village has
+its survey forms to file and the county office its triage; a 水利局 case for a household of
+布古纳村 (奥依亚依拉克镇) waits for 水利局 to plan it, and a 交通局 road case for the same
+village waits for 交通局. Insiders of the water case are its department, its township, its
+village and the county; outsiders are another department, another township and another village.
+
+A route added to the app without a row in MATRIX fails this file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import DEMO_PASSWORD, Browser, IsolatedClient
+from tests.factories import at, department, household_of, open_household_case
+from workflow import accountability, clock, rounds
+from workflow.cases import Subject, open_case
+from workflow.db import db
+from workflow.models import CaseStatus, HelpCase, HumanTask, SubjectKind, TaskState
+
+INSIDERS = (
+    "admin",
+    "fpb",
+    "ldxz",
+    "aoyi_zg",
+    "aoyi_fzr",
+    "buguna_cun",
+    "dept_slj",
+    "dept_slj_fzr",
+)
+OUTSIDERS = ("dept_jtj", "qmz_zg", "katelesh_cun")
+USERS = INSIDERS + OUTSIDERS
+ANONYMOUS = None
+EVERYONE = (ANONYMOUS, *USERS)
+
+
+@dataclass(frozen=True)
+class Expect:
+    """A response: its status and, for a redirect, the path it goes to."""
+
+    status: int
+    to: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.status}" + (f" → {self.to}" if self.to else "")
+
+
+OK = Expect(200)
+TO_LOGIN = Expect(302, "/login")
+FORBIDDEN = Expect(403)
+REFUSED_INPUT = Expect(422)  # allowed in, but the (empty) input is refused: nothing changes
+
+
+def verdicts(anonymous: Expect, default: Expect, **named: Expect) -> dict[str | None, Expect]:
+    """Anonymous gets one answer, the named users their own, every other user the default."""
+    table: dict[str | None, Expect] = {ANONYMOUS: anonymous}
+    table.update({name: named.get(name, default) for name in USERS})
+    return table
+
+
+def only_insiders() -> dict[str | None, Expect]:
+    return verdicts(TO_LOGIN, OK, **dict.fromkeys(OUTSIDERS, FORBIDDEN))
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to probe a route (a request with {placeholders} for the world's ids), and who gets
+    which answer. A POST answered 303 is the one that does something."""
+
+    methods: frozenset[str]
+    probe: str
+    verdicts: dict[str | None, Expect]
+    data: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def method(self) -> str:
+        return self.probe.split()[0]
+
+    def url(self, world: World) -> str:
+        return self.probe.split()[1].format(**vars(world))
+
+    def changes_for(self, name: str | None) -> bool:
+        return self.method == "POST" and self.verdicts[name].status == 303
+
+
+PLAN = {
+    "measure": "铺设入户自来水管道",
+    "target_standard": "全天候安全饮水",
+    "responsible_person": "张水利",
+    "planned_completion": "2018-09-30",
+}
+GET, POST = frozenset({"GET"}), frozenset({"POST"})
+COUNTY_READERS = dict.fromkeys(("fpb", "ldxz", "admin"), OK)
+SURVEY = "/survey/tasks/{village_task}"
+
+MATRIX: dict[str, Route] = {
+    "auth.login": Route(GET | POST, "GET /login", verdicts(OK, OK)),
+    "auth.logout": Route(POST, "POST /logout", verdicts(TO_LOGIN, TO_LOGIN)),
+    "inbox.home": Route(GET, "GET /", verdicts(Expect(302, "/inbox"), Expect(302, "/inbox"))),
+    "inbox.inbox": Route(GET, "GET /inbox", verdicts(TO_LOGIN, OK)),
+    "inbox.open_task": Route(
+        GET,
+        "GET /tasks/{plan_task}",
+        verdicts(TO_LOGIN, FORBIDDEN, dept_slj=Expect(302, "/cases/{case}")),
+    ),
+    "notices.index": Route(GET, "GET /notices", verdicts(TO_LOGIN, OK)),
+    "cases.index": Route(GET, "GET /cases", verdicts(TO_LOGIN, OK)),
+    "cases.show": Route(GET, "GET /cases/{case}", only_insiders()),
+    "cases.act": Route(
+        POST,
+        "POST /cases/{case}/plan",
+        verdicts(TO_LOGIN, FORBIDDEN, dept_slj=Expect(303, "/cases/{case}")),
+        data=PLAN,
+    ),
+    "rounds.index": Route(GET, "GET /rounds", verdicts(TO_LOGIN, OK)),
+    "rounds.show": Route(GET, "GET /rounds/2018", verdicts(TO_LOGIN, OK)),
+    "rounds.gap_page": Route(GET, "GET /rounds/2018/gaps", verdicts(TO_LOGIN, OK)),
+    "rounds.gap_download": Route(GET, "GET /rounds/2018/gaps.xlsx", verdicts(TO_LOGIN, OK)),
+    "rounds.launch": Route(
+        POST,
+        "POST /rounds/launch",
+        verdicts(
+            TO_LOGIN, FORBIDDEN, fpb=Expect(303, "/rounds/2019"), admin=Expect(303, "/rounds/2019")
+        ),
+        data={"year": "2019"},
+    ),
+    "rounds.triage": Route(GET, "GET /rounds/2018/triage", verdicts(TO_LOGIN, FORBIDDEN, fpb=OK)),
+    "rounds.triage_decide": Route(
+        POST,
+        "POST /rounds/2018/triage",
+        verdicts(TO_LOGIN, FORBIDDEN, fpb=REFUSED_INPUT),  # no gap selected
+        data={"action": "confirm"},
+    ),
+    "rounds.release": Route(
+        POST,
+        "POST /rounds/2018/townships/{aoyi}/release",
+        verdicts(TO_LOGIN, FORBIDDEN, fpb=Expect(303, "/rounds/2018/triage")),
+    ),
+    "oversight.acceptance_page": Route(
+        GET, "GET /rounds/2018/acceptance", verdicts(TO_LOGIN, FORBIDDEN, fpb=OK)
+    ),
+    "oversight.acceptance_action": Route(
+        POST,
+        "POST /rounds/2018/acceptance/finish",
+        verdicts(TO_LOGIN, FORBIDDEN, fpb=REFUSED_INPUT),  # acceptance is not open in July
+    ),
+    "oversight.accountability_page": Route(
+        GET, "GET /rounds/2018/accountability", verdicts(TO_LOGIN, FORBIDDEN, **COUNTY_READERS)
+    ),
+    "oversight.accountability_download": Route(
+        GET, "GET /rounds/2018/accountability.xlsx", verdicts(TO_LOGIN, FORBIDDEN, **COUNTY_READERS)
+    ),
+    "oversight.decide": Route(
+        POST,
+        "POST /rounds/2018/accountability/{road_item}",
+        verdicts(TO_LOGIN, FORBIDDEN, ldxz=Expect(303, "/rounds/2018/accountability")),
+        data={"decision": "约谈县交通局分管负责人，限期整改"},
+    ),
+    "survey.task_page": Route(GET, f"GET {SURVEY}", verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=OK)),
+    "survey.download": Route(
+        GET, f"GET {SURVEY}/form/1.xlsx", verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=OK)
+    ),
+    "survey.upload": Route(
+        POST,
+        f"POST {SURVEY}/upload",
+        verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=REFUSED_INPUT),  # no file chosen
+    ),
+    "survey.submit": Route(
+        POST,
+        f"POST {SURVEY}/submit",
+        verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=REFUSED_INPUT),  # nothing filed yet
+    ),
+}
+
+
+@dataclass
+class World:
+    case: int
+    plan_task: int
+    road_case: int
+    road_task: int
+    road_item: int
+    village_task: int
+    triage_task: int
+    aoyi: int
+
+
+def _ready_task(spec_name: str, **where: int) -> int:
+    query = sa.select(HumanTask.id).where(
+        HumanTask.spec_name == spec_name, HumanTask.state == TaskState.READY
+    )
+    for column, value in where.items():
+        query = query.where(getattr(HumanTask, column) == value)
+    return db.session.scalar(query)
+
+
+@pytest.fixture
+def world(county, user) -> World:
+    clock.set_now(at("2018-07-01T10:00"))
+    round_ = rounds.launch_round(2018, user("fpb"))
+    water = open_household_case(round_)
+    village = household_of("布古纳村").village
+    road = open_case(
+        round_,
+        Subject(SubjectKind.VILLAGE, village.township, village),
+        "V-ROAD",
+        "通硬化路",
+        department("JTJ"),
+        None,
+        evidence="通硬化路：否",
+    )
+    item = accountability.open_item(road)  # as if the road case were three levels overdue
+    db.session.commit()
+    return World(
+        case=water.id,
+        plan_task=_ready_task("plan_measure", instance_id=water.instance_id),
+        road_case=road.id,
+        road_task=_ready_task("plan_measure", instance_id=road.instance_id),
+        road_item=item.id,
+        village_task=_ready_task("village_forms", village_id=village.id),
+        triage_task=_ready_task("county_triage"),
+        aoyi=village.township_id,
+    )
+
+
+def visitor(app, username: str | None = None) -> Browser:
+    """A client, logged in through the form as the user (or anonymous)."""
+    client = Browser(IsolatedClient(app, app.response_class, use_cookies=True))
+    if username:
+        response = client.login(username, DEMO_PASSWORD)
+        assert response.status_code == 302, f"login failed for {username}"
+    return client
+
+
+@pytest.fixture
+def people(app, world):
+    """One client per user (and an anonymous one), each logging in once."""
+    clients: dict[str | None, Browser] = {}
+
+    def get(name: str | None) -> Browser:
+        if name not in clients:
+            clients[name] = visitor(app, name)
+        return clients[name]
+
+    return get
+
+
+SESSION_TABLES = {"user_account", "audit_head"}  # what logging in writes
+
+
+def world_state() -> dict[str, list]:
+    """Every row a request could change, read fresh from the database (logins left out)."""
+    db.session.rollback()
+    db.session.expire_all()
+    state = {}
+    for table in db.metadata.sorted_tables:
+        if table.name in SESSION_TABLES:
+            continue
+        if table.name == "audit_event":
+            c = table.c
+            query = (
+                sa.select(c.action, c.object_type, c.object_id, c.before, c.after, c.reason)
+                .where(c.object_type != "user")
+                .order_by(c.seq)
+            )
+        else:
+            query = sa.select(table).order_by(*table.primary_key.columns)
+        state[table.name] = db.session.execute(query).all()
+    return state
+
+
+def changed_tables(before: dict[str, list]) -> list[str]:
+    after = world_state()
+    return [name for name in before if before[name] != after[name]]
+
+
+def answer(response) -> Expect:
+    """What a response amounts to, in the terms of the matrix."""
+    if 300 <= response.status_code < 400:
+        return Expect(response.status_code, urlsplit(response.headers["Location"]).path)
+    return Expect(response.status_code)
+
+
+def expected(verdict: Expect, world: World) -> Expect:
+    return Expect(verdict.status, verdict.to.format(**vars(world)) if verdict.to else None)
+
+
+def send(client: Browser, route: Route, world: World):
+    if route.method == "GET":
+        return client.get(route.url(world))
+    return client.post(route.url(world), route.data)
+
+
+def who(name: str | None) -> str:
+    return name or "anonymous"
+
+
+def test_every_route_is_in_the_matrix(app):
+    routes = {
+        rule.endpoint: frozenset(rule.methods - {"HEAD", "OPTIONS"})
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+    }
+    declared = {endpoint: route.methods for endpoint, route in MATRIX.items()}
+    missing = sorted(set(routes) - set(declared))
+    stale = sorted(set(declared) - set(routes))
+    methods = sorted(e for e in routes if e in declared and routes[e] != declared[e])
+    assert routes == declared, (
+        "every route needs a row in MATRIX (tests/integration/test_access.py) saying who may use "
+        f"it: missing {missing}, no longer in the app {stale}, methods differ {methods}"
+    )
+    for endpoint, route in MATRIX.items():
+        assert set(route.verdicts) == set(EVERYONE), f"{endpoint}: a verdict for everyone"
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_route_answers_everyone_as_the_matrix_says(endpoint, world, people):
+    """Everyone but the route's worker: the matrix's answer, and nothing changed by a POST."""
+    route = MATRIX[endpoint]
+    before = world_state()
+    wrong = []
+    for name in EVERYONE:
+        if route.changes_for(name):
+            continue
+        got = answer(send(people(name), route, world))
+        want = expected(route.verdicts[name], world)
+        if got != want:
+            wrong.append(f"{who(name)}: {route.probe} gave {got}, expected {want}")
+        if route.method == "POST":
+            assert not changed_tables(before), f"{who(name)}'s {route.probe} changed things"
+    assert not wrong, "\n".join(wrong)
+
+
+WORKERS = [
+    (endpoint, name)
+    for endpoint, route in sorted(MATRIX.items())
+    for name in EVERYONE
+    if route.changes_for(name)
+]
+
+
+@pytest.mark.parametrize("endpoint, name", WORKERS)
+def test_route_lets_its_worker_act(endpoint, name, world, people):
+    route = MATRIX[endpoint]
+    before = world_state()
+    got = answer(send(people(name), route, world))
+    assert got == expected(route.verdicts[name], world)
+    assert changed_tables(before), f"{who(name)}'s {route.probe} did nothing"
+
+
+def test_only_insiders_find_the_case_in_their_list(world, people):
+    link = f'href="/cases/{world.case}"'
+    for name in USERS:
+        page = people(name).get("/cases").get_data(as_text=True)
+        assert (link in page) == (name in INSIDERS), f"{name} and the case list"
+
+
+# Who works each action on a case, and in which state of the case.
+ANY_OPEN = "any open state"
+WORK = {
+    "plan": (CaseStatus.PLANNING, {"dept_slj"}, PLAN),
+    "progress": (
+        CaseStatus.IN_PROGRESS,
+        {"dept_slj", "dept_slj_fzr"},
+        {"text": "管道已采购", "funds": "12000"},
+    ),
+    "submit": (CaseStatus.IN_PROGRESS, {"dept_slj"}, {"summary": "管道已铺设入户"}),
+    "verify": (CaseStatus.VERIFYING, {"aoyi_zg"}, {"decision": "ok"}),
+    "accept": (CaseStatus.ACCEPTING, {"fpb"}, {"decision": "ok"}),
+    "reassign": (ANY_OPEN, {"fpb"}, {"department": "JTJ", "reason": "道路入户管网由交通局实施"}),
+}
+ALONG_THE_WAY = [
+    (CaseStatus.PLANNING, [("plan", "dept_slj")]),
+    (
+        CaseStatus.IN_PROGRESS,
+        [("progress", "dept_slj_fzr"), ("progress", "dept_slj"), ("submit", "dept_slj")],
+    ),
+    (CaseStatus.VERIFYING, [("verify", "aoyi_zg")]),
+    (CaseStatus.ACCEPTING, [("accept", "fpb")]),
+]
+
+
+def _status(case_id: int) -> CaseStatus:
+    db.session.rollback()
+    db.session.expire_all()
+    return db.session.get(HelpCase, case_id).status
+
+
+def test_only_the_right_worker_moves_the_case_at_every_step(world, people):
+    """At each step everyone else is refused (403) and changes nothing; actions out of turn and
+    unknown actions change nothing either; then the right worker does the step."""
+    url = f"/cases/{world.case}/{{}}"
+    for status, steps in ALONG_THE_WAY:
+        assert _status(world.case) == status
+        before = world_state()
+        for action, (when, workers, data) in WORK.items():
+            for name in EVERYONE:
+                in_turn = when in (status, ANY_OPEN)
+                if in_turn and name in workers:
+                    continue
+                got = answer(people(name).post(url.format(action), data))
+                what = f"{who(name)} {action} while {status.value}"
+                if name is ANONYMOUS:
+                    assert got == TO_LOGIN, what
+                elif in_turn or name in OUTSIDERS:
+                    assert got == FORBIDDEN, f"{what}: {got}"
+                else:  # out of turn: refused, or sent back to the case with a conflict message
+                    assert got.status in (303, 403), f"{what}: {got}"
+                assert not changed_tables(before), f"{what} changed things"
+        for name in EVERYONE:
+            response = people(name).post(url.format("frobnicate"), {})
+            assert response.status_code in (302, 400, 403), who(name)
+            assert not changed_tables(before), f"{who(name)} frobnicated the case"
+        for action, name in steps:
+            got = answer(people(name).post(url.format(action), WORK[action][2]))
+            assert got == Expect(303, f"/cases/{world.case}"), (action, name)
+    assert _status(world.case) == CaseStatus.CLOSED
+
+
+def test_a_reassigned_case_moves_to_its_new_department(world, people):
+    got = answer(people("fpb").post(f"/cases/{world.case}/reassign", WORK["reassign"][2]))
+    assert got == Expect(303, f"/cases/{world.case}")
+    assert people("dept_slj").get(f"/cases/{world.case}").status_code == 403
+    assert people("dept_slj").get(f"/tasks/{world.plan_task}").status_code == 403
+    assert people("dept_jtj").get(f"/cases/{world.case}").status_code == 200
+    assert answer(people("dept_jtj").get(f"/tasks/{world.plan_task}")) == Expect(
+        302, f"/cases/{world.case}"
+    )
+    assert people("buguna_cun").get(f"/cases/{world.case}").status_code == 200
+
+
+def _poster(endpoint: str) -> str | None:
+    """Someone whom the route lets in, so that only the missing token can refuse them."""
+    if endpoint == "auth.login":
+        return ANONYMOUS
+    if endpoint == "auth.logout":
+        return "dept_slj"
+    route = MATRIX[endpoint]
+    return next(name for name in USERS if route.verdicts[name] not in (FORBIDDEN, TO_LOGIN))
+
+
+@pytest.mark.parametrize("endpoint", sorted(e for e, r in MATRIX.items() if "POST" in r.methods))
+def test_a_post_without_csrf_token_is_refused_and_changes_nothing(endpoint, world, people):
+    route = MATRIX[endpoint]
+    name = _poster(endpoint)
+    client = people(name)
+    if endpoint == "auth.login":
+        url, data = "/login", {"username": "dept_slj", "password": DEMO_PASSWORD}
+    else:
+        url, data = route.url(world), route.data
+    before = world_state()
+    response = client.client.post(url, data=data)  # straight past the page: no csrf_token
+    assert response.status_code == 400
+    assert "表单已失效" in response.get_data(as_text=True)
+    assert not changed_tables(before)
+    logged_in = client.get("/inbox").status_code == 200
+    assert logged_in == (name is not ANONYMOUS), "the session is as it was before"
+
+
+def test_someone_elses_task_is_refused(world, people):
+    assert people("dept_slj").get(f"/tasks/{world.road_task}").status_code == 403
+    assert answer(people("dept_jtj").get(f"/tasks/{world.road_task}")) == Expect(
+        302, f"/cases/{world.road_case}"
+    )
+    assert people("dept_jtj").get(f"/tasks/{world.plan_task}").status_code == 403
+    for name in ("aoyi_zg", "katelesh_cun", "fpb"):
+        assert people(name).get(f"/tasks/{world.village_task}").status_code == 403, name
+    assert answer(people("buguna_cun").get(f"/tasks/{world.village_task}")) == Expect(
+        302, f"/survey/tasks/{world.village_task}"
+    )
+    for name in ("admin", "ldxz", "dept_slj"):
+        assert people(name).get(f"/tasks/{world.triage_task}").status_code == 403, name
+    assert answer(people("fpb").get(f"/tasks/{world.triage_task}")) == Expect(
+        302, "/rounds/2018/triage"
+    )
+
+
+def test_missing_things_are_not_found(world, people):
+    for url in ("/tasks/999999", "/cases/999999", "/rounds/2031", "/survey/tasks/999999"):
+        assert people("fpb").get(url).status_code == 404, url
+        assert answer(people(ANONYMOUS).get(url)) == TO_LOGIN, url
+
+
+def test_a_deactivated_user_is_logged_out_and_cannot_log_in(world, people, user):
+    clerk = people("dept_slj")
+    user("dept_slj").is_active = False
+    db.session.commit()
+    assert answer(clerk.get(f"/cases/{world.case}")) == TO_LOGIN
+    assert clerk.login("dept_slj", DEMO_PASSWORD).status_code == 401
+    before = world_state()
+    assert answer(clerk.post(f"/cases/{world.case}/plan", PLAN)) == TO_LOGIN
+    assert not changed_tables(before)
+
+
+def test_a_second_client_does_not_act_as_the_first(app, world):
+    """The harness itself: clients in one test keep to their own sessions."""
+    visitor(app, "dept_slj")
+    assert answer(visitor(app).get("/inbox")) == TO_LOGIN
+    assert visitor(app, "fpb").get("/rounds/2018/triage").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "target, lands",
+    [
+        ("/cases", "/cases"),
+        ("//evil.example/x", "/inbox"),
+        ("https://evil.example/", "/inbox"),
+        ("/%5Cevil.example/x", "/%5Cevil.example/x"),  # a browser reads /\ as //: kept escaped
+    ],
+)
+def test_login_only_returns_to_pages_of_huitou(app, county, target, lands):
+    client = visitor(app)
+    client.get("/login")
+    response = client.post(f"/login?next={target}", {"username": "fpb", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert urlsplit(location).netloc in ("", "localhost"), location
+    assert urlsplit(location).path == lands, location
