@@ -14,7 +14,9 @@ def beijing(moment: datetime | None, with_time: bool = True) -> str:
     if moment is None:
         return ""
     local = clock.in_beijing(moment)
-    text = local.strftime("%Y-%m-%d %H:%M") if with_time else local.strftime("%Y-%m-%d")
+    # A deadline is the last second of its day, and says so: 23:59:59, not 23:59.
+    clock_format = "%H:%M:%S" if local.second else "%H:%M"
+    text = local.strftime(f"%Y-%m-%d {clock_format}") if with_time else local.strftime("%Y-%m-%d")
     return gettext("%(moment)s (Beijing time)", moment=text)
 
 

@@ -11,7 +11,7 @@ from flask_login import login_required
 
 from web.handling import acting_user, domain_view
 from workflow import gaps, rounds, survey_flow
-from workflow.access import require_role
+from workflow.access import COUNTY_WIDE_READERS, require_role
 from workflow.db import db
 from workflow.errors import ConflictError, ValidationFailed
 from workflow.forms.gap_list import write_gap_list
@@ -122,6 +122,7 @@ def show(year: int) -> str:
         late=late,
         counts={k.value: v for k, v in counts.items()},
         county_office=user.role == Role.COUNTY_OFFICE,
+        county_reader=user.role in COUNTY_WIDE_READERS,
     )
 
 

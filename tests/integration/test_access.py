@@ -162,6 +162,22 @@ MATRIX: dict[str, Route] = {
         verdicts(TO_LOGIN, FORBIDDEN, ldxz=Expect(303, "/rounds/2018/accountability")),
         data={"decision": "约谈县交通局分管负责人，限期整改"},
     ),
+    "results.index": Route(GET, "GET /rounds/2018/results", verdicts(TO_LOGIN, OK)),
+    "results.download": Route(
+        GET,
+        "GET /rounds/2018/results/6.xlsx?township={aoyi}",
+        verdicts(TO_LOGIN, FORBIDDEN, aoyi_zg=OK, aoyi_fzr=OK, **COUNTY_READERS),
+    ),
+    "results.plan_download": Route(
+        GET,
+        "GET /rounds/2018/plan.xlsx?department=SLJ",
+        verdicts(TO_LOGIN, FORBIDDEN, dept_slj=OK, dept_slj_fzr=OK, **COUNTY_READERS),
+    ),
+    "results.plan_sign": Route(
+        POST,
+        "POST /rounds/2018/plan/sign",
+        verdicts(TO_LOGIN, FORBIDDEN, dept_slj_fzr=Expect(409)),  # its case has no measure yet
+    ),
     "survey.task_page": Route(GET, f"GET {SURVEY}", verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=OK)),
     "survey.download": Route(
         GET, f"GET {SURVEY}/form/1.xlsx", verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=OK)

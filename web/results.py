@@ -1,0 +1,142 @@
+"""Results tables (附件4–6) and department plans: downloads in each user's scope, and signing."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from web.handling import acting_user, domain_view
+from workflow import results, rounds
+from workflow.access import COUNTY_WIDE_READERS
+from workflow.db import db
+from workflow.department_plan import (
+    department_plan_xlsx,
+    latest_plan_signature,
+    plan_rows,
+    sign_department_plan,
+)
+from workflow.errors import AccessDenied, ConflictError, NotFound
+from workflow.i18n import gettext
+from workflow.models import Department, Role, Township, User, Village
+
+bp = Blueprint("results", __name__, url_prefix="/rounds")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(data: bytes, name: str) -> Response:
+    return Response(
+        data,
+        mimetype=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )
+
+
+def _visible_units(user: User) -> tuple[list[Township], list[Village]]:
+    """The townships and villages whose results tables the user may produce."""
+    townships = db.session.scalars(sa.select(Township).order_by(Township.code)).all()
+    if user.role in COUNTY_WIDE_READERS:
+        return list(townships), []
+    if user.role.scope_kind == "township":
+        return [t for t in townships if t.id == user.township_id], []
+    if user.role == Role.VILLAGE_CLERK:
+        return [], [user.village]
+    return [], []
+
+
+def _department_of(user: User) -> Department | None:
+    code = request.args.get("department", "")
+    if user.role.scope_kind == "department":
+        if code and code != user.department.code:
+            raise AccessDenied(gettext("Only departments and the county read department plans."))
+        return user.department
+    if user.role in COUNTY_WIDE_READERS and code:
+        return db.session.scalar(sa.select(Department).where(Department.code == code))
+    return None
+
+
+def _page(year: int, status: int = 200):
+    user = acting_user()
+    round_ = rounds.get_round(year)
+    townships, villages = _visible_units(user)
+    department = user.department if user.role.scope_kind == "department" else None
+    signature = latest_plan_signature(round_, department) if department else None
+    departments = (
+        db.session.scalars(sa.select(Department).order_by(Department.code)).all()
+        if user.role in COUNTY_WIDE_READERS
+        else []
+    )
+    return render_template(
+        "results/index.html",
+        round=round_,
+        townships=townships,
+        villages=villages,
+        department=department,
+        departments=departments,
+        signature=signature,
+        tasks=len(plan_rows(round_, department)) if department else 0,
+        can_sign=user.role == Role.DEPARTMENT_LEADER,
+    ), status
+
+
+@bp.get("/<int:year>/results")
+@login_required
+@domain_view
+def index(year: int):
+    """The results tables and plans this user can download (and sign)."""
+    return _page(year)
+
+
+@bp.get("/<int:year>/results/<int:form_no>.xlsx")
+@login_required
+@domain_view
+def download(year: int, form_no: int) -> Response:
+    """附件4 (a village), 附件5 or 附件6 (a township), filled from the cases as they stand."""
+    round_ = rounds.get_round(year)
+    village = db.session.get(Village, request.args.get("village", type=int) or 0)
+    township = db.session.get(Township, request.args.get("township", type=int) or 0)
+    if (
+        form_no not in (4, 5, 6)
+        or (form_no == 4 and village is None)
+        or (form_no == 6 and township is None)
+    ):
+        raise NotFound(gettext("The page or record does not exist."))
+    results.require_results_scope(acting_user(), form_no, village, township)
+    data = results.results_form(round_, form_no, village=village, township=township)
+    unit = (village or township).name if (village or township) else "且末县"
+    return _attachment(data, f"附件{form_no}_{unit}_{year}.xlsx")
+
+
+@bp.get("/<int:year>/plan.xlsx")
+@login_required
+@domain_view
+def plan_download(year: int) -> Response:
+    """A department's 《“回头帮”年度实施方案》 task list, from its cases."""
+    department = _department_of(acting_user())
+    if department is None:
+        raise AccessDenied(gettext("Only departments and the county read department plans."))
+    round_ = rounds.get_round(year)
+    return _attachment(
+        department_plan_xlsx(round_, department), f"年度实施方案_{department.name}_{year}.xlsx"
+    )
+
+
+@bp.post("/<int:year>/plan/sign")
+@login_required
+@domain_view
+def plan_sign(year: int):
+    """The department leader signs the plan as it stands."""
+    user = acting_user()
+    if user.role != Role.DEPARTMENT_LEADER:
+        raise AccessDenied(gettext("Only the department's leader signs its plan."))
+    try:
+        sign_department_plan(rounds.get_round(year), user.department, user)
+        db.session.commit()
+    except ConflictError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _page(year, 409)
+    flash(gettext("Signed and submitted."), "success")
+    return redirect(url_for("results.index", year=year), 303)
