@@ -253,14 +253,16 @@ def report_gaps(year: int, township: str | None, output: str) -> None:
     """Write the 补课清单 (one row per gap) as xlsx."""
     from pathlib import Path
 
-    from workflow import gaps, rounds, survey_templates
+    from workflow import clock, gaps, rounds, survey_templates
     from workflow.forms.gap_list import write_gap_list
 
     round_ = rounds.get_round(year)
     t = survey_templates.find_township(township) if township else None
     rows = gaps.gap_list(round_, township=t)
     Path(output).write_bytes(
-        write_gap_list(gaps.gap_rows(rows), year=year, township=t.name if t else "")
+        write_gap_list(
+            gaps.gap_rows(rows), year=year, township=t.name if t else "", when=clock.today()
+        )
     )
     click.echo(f"已生成补课清单：{len(rows)} 条问题 → {output}")
 

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from workflow import gaps, rounds, survey_flow
+from workflow import clock, gaps, rounds, survey_flow
 from workflow.access import COUNTY_WIDE_READERS, require_role
 from workflow.db import db
 from workflow.errors import ConflictError, ValidationFailed
@@ -152,7 +152,10 @@ def gap_download(year: int) -> Response:
     township = _township_arg()
     rows = gaps.gap_list(round_, township=township, viewer=acting_user())
     data = write_gap_list(
-        gaps.gap_rows(rows), year=year, township=township.name if township else ""
+        gaps.gap_rows(rows),
+        year=year,
+        township=township.name if township else "",
+        when=clock.today(),
     )
     name = f"补课清单_{township.name if township else '且末县'}_{year}.xlsx"
     return Response(

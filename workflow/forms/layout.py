@@ -95,7 +95,9 @@ def form_title(form_no: int, township: str = "", village: str = "") -> str:
 
 
 def unit_fields(form_no: int) -> tuple[str, ...]:
-    """Return which of 乡镇/村 the unit-and-date row names for a form."""
+    """Return which of 乡镇/村 the unit-and-date row names for a form (none for county lists)."""
+    if form_no == 0:
+        return ()
     return ("乡镇",) if form_no in (3, 6) else ("乡镇", "村")
 
 

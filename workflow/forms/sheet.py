@@ -65,7 +65,7 @@ def setup_page(ws: Worksheet, layout: FormLayout, first_data: int) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.75, footer=0.35)
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
@@ -74,7 +74,10 @@ def _unit_row(
 ) -> None:
     """Write 乡镇：___ 村：___ at the left and 填报日期：___ at the right of row 3."""
     known = {"乡镇": township, "村": village}
-    left = "　　".join(f"{f}：{known[f] or _BLANK}" for f in unit_fields(layout.form_no))
+    fields = unit_fields(layout.form_no)
+    left = "　　".join(f"{f}：{known[f] or _BLANK}" for f in fields)
+    if not fields:  # a county list (补课清单, reports): the county, narrowed to a township if given
+        left = f"单位：且末县{township}"
     day = f"{when.year}年{when.month}月{when.day}日" if when else _BLANK
     split = max(1, ncols * 2 // 3)
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=split)
