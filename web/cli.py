@@ -314,6 +314,58 @@ def report_accountability(year: int, output: str) -> None:
 
 
 @main.group()
+def catalogue() -> None:
+    """The standards catalogue (one version per change, every change audited)."""
+
+
+@catalogue.command("show")
+@click.option("--year", type=int, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@with_app
+def catalogue_show(year: int, output: str) -> None:
+    """Write the year's catalogue in force as JSON (edit it, then `catalogue load`)."""
+    from pathlib import Path
+
+    from workflow.catalogue import catalogue_record
+    from workflow.db import db
+
+    record = catalogue_record(year)
+    db.session.commit()
+    Path(output).write_text(record.document, encoding="utf-8")
+    click.echo(f"{year} 年标准目录（第 {record.version} 版）→ {output}")
+
+
+@catalogue.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "username", required=True, help="An administrator or the county office.")
+@with_app
+def catalogue_load(path: str, username: str) -> None:
+    """Load a changed catalogue as the year's next version; every problem is listed."""
+    import json
+    from pathlib import Path
+
+    from workflow.catalogue import load_catalogue
+    from workflow.db import db
+    from workflow.errors import ValidationFailed
+
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        click.echo(f"错误：文件不是有效的 JSON（{exc}）", err=True)
+        sys.exit(1)
+    try:
+        record = load_catalogue(document, _user(username))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        click.echo("标准目录有误，未做任何改动：", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"已载入 {record.year} 年标准目录第 {record.version} 版。")
+
+
+@main.group()
 def audit() -> None:
     """The audit log."""
 

@@ -47,6 +47,13 @@ def catalogue_record(year: int) -> CatalogueRecord:
     return record
 
 
+def catalogue_in_force(year: int) -> tuple[CatalogueRecord | None, Standard]:
+    """The year's stored catalogue (None while the packaged default is in force) and its
+    Standard, without storing anything: for reading."""
+    record = _latest(year)
+    return record, standard_of(record) if record else load_standard(year)
+
+
 def standard_of(record: CatalogueRecord) -> Standard:
     """The Standard a stored catalogue row describes."""
     return parse_standard(json.loads(record.document))

@@ -178,6 +178,14 @@ MATRIX: dict[str, Route] = {
         "POST /rounds/2018/plan/sign",
         verdicts(TO_LOGIN, FORBIDDEN, dept_slj_fzr=Expect(409)),  # its case has no measure yet
     ),
+    "admin.catalogue": Route(
+        GET, "GET /admin/catalogue/2018", verdicts(TO_LOGIN, FORBIDDEN, fpb=OK, admin=OK)
+    ),
+    "admin.catalogue_upload": Route(
+        POST,
+        "POST /admin/catalogue/2018",
+        verdicts(TO_LOGIN, FORBIDDEN, fpb=REFUSED_INPUT, admin=REFUSED_INPUT),  # no file chosen
+    ),
     "survey.task_page": Route(GET, f"GET {SURVEY}", verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=OK)),
     "survey.download": Route(
         GET, f"GET {SURVEY}/form/1.xlsx", verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=OK)
