@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
 from workflow import acceptance, accountability, rounds, tasks
 from workflow.access import COUNTY_WIDE_READERS, require_role
@@ -17,7 +16,6 @@ from workflow.i18n import gettext
 from workflow.models import AccountabilityItem, CaseStatus, HelpCase, Role
 
 bp = Blueprint("oversight", __name__, url_prefix="/rounds")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _acceptance_page(year: int, sample: list[HelpCase] | None = None, status: int = 200):
@@ -129,11 +127,7 @@ def accountability_download(year: int) -> Response:
     _require_reader()
     data = accountability.report_workbook(accountability.build_report(rounds.get_round(year)))
     name = f"责任落实情况_{year}.xlsx"
-    return Response(
-        data,
-        mimetype=XLSX,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
-    )
+    return xlsx_response(data, name)
 
 
 @bp.post("/<int:year>/accountability/<int:item_id>")

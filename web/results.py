@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
 from workflow import results, rounds
 from workflow.access import COUNTY_WIDE_READERS
@@ -23,15 +22,6 @@ from workflow.i18n import gettext
 from workflow.models import Department, Role, Township, User, Village
 
 bp = Blueprint("results", __name__, url_prefix="/rounds")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _attachment(data: bytes, name: str) -> Response:
-    return Response(
-        data,
-        mimetype=XLSX,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
-    )
 
 
 def _visible_units(user: User) -> tuple[list[Township], list[Village]]:
@@ -106,7 +96,7 @@ def download(year: int, form_no: int) -> Response:
     results.require_results_scope(acting_user(), form_no, village, township)
     data = results.results_form(round_, form_no, village=village, township=township)
     unit = (village or township).name if (village or township) else "且末县"
-    return _attachment(data, f"附件{form_no}_{unit}_{year}.xlsx")
+    return xlsx_response(data, f"附件{form_no}_{unit}_{year}.xlsx")
 
 
 @bp.get("/<int:year>/plan.xlsx")
@@ -118,7 +108,7 @@ def plan_download(year: int) -> Response:
     if department is None:
         raise AccessDenied(gettext("Only departments and the county read department plans."))
     round_ = rounds.get_round(year)
-    return _attachment(
+    return xlsx_response(
         department_plan_xlsx(round_, department), f"年度实施方案_{department.name}_{year}.xlsx"
     )
 

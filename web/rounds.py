@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
 from workflow import clock, gaps, rounds, survey_flow
 from workflow.access import COUNTY_WIDE_READERS, require_role
@@ -27,7 +27,6 @@ from workflow.models import (
 )
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _day(raw: str | None) -> date | None:
@@ -158,11 +157,7 @@ def gap_download(year: int) -> Response:
         when=clock.today(),
     )
     name = f"补课清单_{township.name if township else '且末县'}_{year}.xlsx"
-    return Response(
-        data,
-        mimetype=XLSX,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
-    )
+    return xlsx_response(data, name)
 
 
 def _township_arg() -> Township | None:

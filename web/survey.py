@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
 from workflow import survey_flow, survey_templates, tasks
 from workflow.access import require_task
@@ -17,7 +16,6 @@ from workflow.models import HumanTask, Round, Township, Village
 from workflow.survey import ImportRefused, import_survey
 
 bp = Blueprint("survey", __name__, url_prefix="/survey")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SURVEY_STEPS = ("village_forms", "township_review", "leader_sign")
 
 
@@ -78,11 +76,7 @@ def download(task_id: int, form_no: int) -> Response:
     township = db.session.get(Township, task.instance.township_id)
     data = survey_templates.survey_template(form_no, round_, village=village, township=township)
     name = f"附件{form_no}_{(village or township).name}_{round_.year}.xlsx"
-    return Response(
-        data,
-        mimetype=XLSX,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
-    )
+    return xlsx_response(data, name)
 
 
 @bp.post("/tasks/<int:task_id>/upload")

@@ -23,7 +23,6 @@ from workflow.models import (
     Role,
     Round,
     RoundStatus,
-    SubjectKind,
     User,
 )
 from workflow.routing import UNOWNED, route
@@ -113,13 +112,9 @@ def record_missed_gap(
         if routed in UNOWNED
         else db.session.scalar(sa.select(Department).where(Department.code == routed))
     )
-    village = subject.village or (subject.household.village if subject.household else None)
     gap = Gap(
         round_id=round_.id,
-        subject_kind=subject.kind,
-        household_id=subject.household.id if subject.household else None,
-        village_id=village.id if village else None,
-        township_id=subject.township.id,
+        **subject.columns(),
         indicator_code=indicator_code,
         indicator_label=label,
         evidence=evidence,
@@ -206,12 +201,9 @@ def carry_over_round(round_id: int) -> None:
         if case.instance_id is not None:
             instances.cancel_instance(db.session.get(instances.ProcessInstance, case.instance_id))
         case.status = CaseStatus.CARRIED_OVER
-        subject = Subject(
-            SubjectKind(case.subject_kind), case.township, case.village, case.household
-        )
         open_case(
             target,
-            subject,
+            Subject.of(case),
             case.indicator_code,
             case.indicator_label,
             case.department,

@@ -17,6 +17,7 @@ from workflow.models import (
     CaseNote,
     CaseStatus,
     Department,
+    Gap,
     HelpCase,
     Household,
     HumanTask,
@@ -44,6 +45,31 @@ class Subject:
     township: Township
     village: Village | None = None
     household: Household | None = None
+
+    @classmethod
+    def of(cls, row: HelpCase | Gap) -> Subject:
+        """The subject a case or gap is about."""
+        return cls(SubjectKind(row.subject_kind), row.township, row.village, row.household)
+
+    def columns(self) -> dict[str, object]:
+        """The subject columns shared by cases and gaps (a household's case names its village)."""
+        village = self.village or (self.household.village if self.household else None)
+        return {
+            "subject_kind": self.kind,
+            "household_id": self.household.id if self.household else None,
+            "village_id": village.id if village else None,
+            "township_id": self.township.id,
+        }
+
+
+def county_order(row: HelpCase) -> tuple[object, ...]:
+    """The order the county lists cases in: township, village, household, then case."""
+    return (
+        row.township.code,
+        row.village.code if row.village else "",
+        (row.household.exit_year, row.household.id) if row.household else (0, 0),
+        row.id,
+    )
 
 
 def escalation_moments(due_at: datetime, opened_at: datetime) -> dict[str, str]:
@@ -79,13 +105,9 @@ def open_case(
     if due_day > round_.done_by:
         raise ValidationFailed({"due": f"完成时限不能晚于本轮完成日期 {round_.done_by:%Y-%m-%d}"})
     now = clock.now()
-    village = subject.village or (subject.household.village if subject.household else None)
     case = HelpCase(
         round_id=round_.id,
-        subject_kind=subject.kind,
-        household_id=subject.household.id if subject.household else None,
-        village_id=village.id if village else None,
-        township_id=subject.township.id,
+        **subject.columns(),
         indicator_code=indicator_code,
         indicator_label=indicator_label,
         evidence=evidence,
@@ -99,11 +121,7 @@ def open_case(
     db.session.flush()
     data = {"case_id": case.id, **escalation_moments(case.due_at, now)}
     scope = instances.Scope(round_.id, subject.township.id, case.village_id, department.id)
-    label = (
-        f"{indicator_label}：{case.subject_label}"
-        if subject.household or village
-        else indicator_label
-    )
+    label = f"{indicator_label}：{case.subject_label}" if case.village_id else indicator_label
     instance = instances.start_instance(PROCESS_ID, data, scope, subject=label)
     case.instance_id = instance.id
     audit.record(actor, "case.open", "help_case", case.id, after=_snapshot(case))

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from workflow import audit, clock
+from workflow.cases import county_order
 from workflow.db import db
 from workflow.errors import AccessDenied, ConflictError
 from workflow.forms.department_plan import (
@@ -169,12 +170,4 @@ def _cases(round_: Round, department: Department) -> Sequence[HelpCase]:
             selectinload(HelpCase.township),
         )
     ).all()
-    return sorted(
-        cases,
-        key=lambda c: (
-            c.township.code,
-            c.village.code if c.village else "",
-            (c.household.exit_year, c.household.id) if c.household else (0, 0),
-            c.id,
-        ),
-    )
+    return sorted(cases, key=county_order)

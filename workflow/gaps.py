@@ -157,12 +157,7 @@ def confirm_gaps(
         raise ValidationFailed({"due": f"完成时限不能晚于 {round_.done_by:%Y-%m-%d}"})
     case_ids = []
     for gap in gaps:
-        subject = Subject(
-            SubjectKind(gap.subject_kind),
-            gap.township,
-            gap.village or (gap.household.village if gap.household else None),
-            gap.household,
-        )
+        subject = Subject.of(gap)
         case = open_case(
             round_,
             subject,

@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from workflow import clock
 from workflow.access import COUNTY_WIDE_READERS
+from workflow.cases import county_order
 from workflow.db import db
 from workflow.errors import AccessDenied, ValidationFailed
 from workflow.forms.layout import RESULTS_FORMS, form_title, results_layout
@@ -264,12 +265,4 @@ def _cases(
     if as_of is not None:
         query = query.where(HelpCase.opened_at <= as_of)
     cases = db.session.scalars(query).all()
-    return sorted(
-        cases,
-        key=lambda c: (
-            c.township.code,
-            c.village.code if c.village else "",
-            (c.household.exit_year, c.household.id) if c.household else (0, 0),
-            c.id,
-        ),
-    )
+    return sorted(cases, key=county_order)

@@ -32,7 +32,24 @@ class CaseStatus(enum.StrEnum):
     CARRIED_OVER = "carried_over"  # unfinished at the annual acceptance: continued next year
 
 
-class HelpCase(db.Model):
+class NamesItsSubject:
+    """For rows about a household, a village or a township (they have those relationships)."""
+
+    household: Household | None
+    village: Village | None
+    township: Township
+
+    @property
+    def subject_label(self) -> str:
+        """The subject as the county writes it: household head and ID, or village, or township."""
+        if self.household is not None:
+            return f"{self.household.head_name}（{self.household.id_number}）"
+        if self.village is not None:
+            return f"{self.township.name}{self.village.name}"
+        return self.township.name
+
+
+class HelpCase(NamesItsSubject, db.Model):
     """One gap routed to one department, with a deadline and a named responsible person."""
 
     __tablename__ = "help_case"
@@ -67,15 +84,6 @@ class HelpCase(db.Model):
     village: Mapped[Village | None] = relationship()
     township: Mapped[Township] = relationship()
     department: Mapped[Department] = relationship()
-
-    @property
-    def subject_label(self) -> str:
-        """The subject as the county writes it: household head and ID, or village, or township."""
-        if self.household is not None:
-            return f"{self.household.head_name}（{self.household.id_number}）"
-        if self.village is not None:
-            return f"{self.township.name}{self.village.name}"
-        return self.township.name
 
 
 class CaseNote(db.Model):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import UTCDateTime, db, enum_column
-from workflow.models.cases import SubjectKind
+from workflow.models.cases import NamesItsSubject, SubjectKind
 from workflow.models.org import Department, Household, Township, Village
 
 
@@ -80,7 +80,7 @@ class GapStatus(enum.StrEnum):
     SUPERSEDED = "superseded"  # the form it came from was replaced by a corrected one
 
 
-class Gap(db.Model):
+class Gap(NamesItsSubject, db.Model):
     """One unmet indicator of one household, village or township (a line of the 补课清单)."""
 
     __tablename__ = "gap"
@@ -110,15 +110,6 @@ class Gap(db.Model):
     village: Mapped[Village | None] = relationship()
     township: Mapped[Township] = relationship()
     department: Mapped[Department | None] = relationship()
-
-    @property
-    def subject_label(self) -> str:
-        """The subject as the county writes it."""
-        if self.household is not None:
-            return f"{self.household.head_name}（{self.household.id_number}）"
-        if self.village is not None:
-            return f"{self.township.name}{self.village.name}"
-        return self.township.name
 
 
 class Signature(db.Model):
