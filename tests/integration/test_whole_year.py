@@ -5,6 +5,7 @@ carries the unfinished case into 2019, linked to its history."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import sqlalchemy as sa
@@ -29,7 +30,17 @@ def set_clock(text: str) -> None:
     clock.set_now(at(text))
 
 
-def test_the_2018_year(county, user, run_tick):
+def case_mail(smtp_server, case_ids: set[int]) -> Counter[tuple[int, str]]:
+    """(case id, recipient) of every message the loopback server received about these cases."""
+    found: Counter[tuple[int, str]] = Counter()
+    for message in smtp_server.messages:
+        for case_id in case_ids:
+            if f"#{case_id} " in message.subject:
+                found.update((case_id, to) for to in message.rcpt_tos)
+    return found
+
+
+def test_the_2018_year(county, user, run_tick, smtp_server):
     fpb, township_clerk = user("fpb"), user("aoyi_zg")
     set_clock("2018-06-20T10:00")
     round_ = rounds.launch_round(2018, fpb)
@@ -91,6 +102,22 @@ def test_the_2018_year(county, user, run_tick):
         (never.id, 2),
         (never.id, 3),
     }
+    mail = {
+        u: user(u).email
+        for u in ("dept_zjj", "dept_zjj_fzr", "dept_jtj", "dept_jtj_fzr", "aoyi_fzr", "fpb", "ldxz")
+    }
+    assert case_mail(smtp_server, {on_time.id, late_case.id, never.id}) == Counter(
+        {
+            (late_case.id, mail["dept_zjj"]): 1,  # reminder
+            (late_case.id, mail["dept_zjj_fzr"]): 1,  # level 1
+            (late_case.id, mail["aoyi_fzr"]): 1,
+            (never.id, mail["dept_jtj"]): 1,
+            (never.id, mail["dept_jtj_fzr"]): 1,
+            (never.id, mail["aoyi_fzr"]): 1,
+            (never.id, mail["fpb"]): 2,  # level 2 and level 3
+            (never.id, mail["ldxz"]): 2,
+        }
+    )
     items = db.session.scalars(sa.select(AccountabilityItem)).all()
     assert [i.case_id for i in items] == [never.id]
     assert "县交通局" in items[0].grounds and "逾期" in items[0].grounds
