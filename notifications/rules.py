@@ -55,20 +55,26 @@ def notify_case_level(case: HelpCase, level: int) -> list[Notice]:
     return _tell(recipients_for_level(case, level), key, subject, body, f"/cases/{case.id}")
 
 
-def notify_survey_level(survey: Any, level: int) -> list[Notice]:
-    """A township's survey is late: level 1 its leader (and clerk), level 2 the county office."""
+_LATE_SUBJECTS = {
+    ("survey", 1): "The survey of %(township)s is overdue",
+    ("survey", 2): "The survey of %(township)s is still not submitted",
+    ("results", 1): "The results tables of %(township)s are overdue",
+    ("results", 2): "The results tables of %(township)s are still not submitted",
+}
+
+
+def notify_survey_level(survey: Any, level: int, stage: str = "survey") -> list[Notice]:
+    """A township's survey (or results tables) is late: level 1 its leader and clerk, level 2
+    the county office."""
     if level == 1:
         people = _users(
             User.role.in_([Role.TOWNSHIP_LEADER, Role.TOWNSHIP_CLERK]),
             User.township_id == survey.township_id,
         )
-        subject = gettext("The survey of %(township)s is overdue", township=survey.township.name)
     else:
         people = _users(User.role == Role.COUNTY_OFFICE)
-        subject = gettext(
-            "The survey of %(township)s is still not submitted", township=survey.township.name
-        )
-    key = f"survey:{survey.round_id}:{survey.township_id}:level:{level}"
+    subject = gettext(_LATE_SUBJECTS[(stage, level)], township=survey.township.name)
+    key = f"{stage}:{survey.round_id}:{survey.township_id}:level:{level}"
     return _tell(people, key, subject, "", "/inbox")
 
 

@@ -31,8 +31,8 @@ def _on_case_escalated(case: Any, level: int, **_: Any) -> None:
     rules.notify_case_level(case, level)
 
 
-def _on_survey_escalated(survey: Any, level: int, **_: Any) -> None:
-    rules.notify_survey_level(survey, level)
+def _on_survey_escalated(survey: Any, level: int, stage: str = "survey", **_: Any) -> None:
+    rules.notify_survey_level(survey, level, stage)
 
 
 def _note_commit(session: Session) -> None:

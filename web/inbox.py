@@ -8,6 +8,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from web.handling import acting_user, domain_view
+from web.results import RESULTS_STEPS
 from web.survey import SURVEY_STEPS
 from workflow import tasks
 from workflow.access import require_task
@@ -40,6 +41,8 @@ def open_task(task_id: int) -> Response:
     require_task(acting_user(), task)
     if task.spec_name in SURVEY_STEPS:
         return redirect(url_for("survey.task_page", task_id=task.id))
+    if task.spec_name in RESULTS_STEPS:
+        return redirect(url_for("results.task_page", task_id=task.id))
     if task.spec_name == "county_triage":
         year = db.session.scalar(sa.select(Round.year).where(Round.id == task.instance.round_id))
         return redirect(url_for("rounds.triage", year=year))

@@ -8,8 +8,8 @@ from flask_login import login_required
 
 from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
-from workflow import results, rounds
-from workflow.access import COUNTY_WIDE_READERS
+from workflow import results, results_flow, rounds, tasks
+from workflow.access import COUNTY_WIDE_READERS, require_task
 from workflow.db import db
 from workflow.department_plan import (
     department_plan_xlsx,
@@ -19,7 +19,7 @@ from workflow.department_plan import (
 )
 from workflow.errors import AccessDenied, ConflictError, NotFound
 from workflow.i18n import gettext
-from workflow.models import Department, Role, Township, User, Village
+from workflow.models import Department, Role, Round, Township, User, Village
 
 bp = Blueprint("results", __name__, url_prefix="/rounds")
 
@@ -130,3 +130,51 @@ def plan_sign(year: int):
         return _page(year, 409)
     flash(gettext("Signed and submitted."), "success")
     return redirect(url_for("results.index", year=year), 303)
+
+
+RESULTS_STEPS = ("results_review", "results_sign")
+
+
+def _results_task(task_id: int):
+    task = tasks.get_task(task_id)
+    if task.spec_name not in RESULTS_STEPS:
+        raise NotFound(gettext("The page or record does not exist."))
+    require_task(acting_user(), task)
+    return task
+
+
+def _task_page(task, status: int = 200, problems: list[str] | None = None):
+    round_ = db.session.get(Round, task.instance.round_id)
+    township = db.session.get(Township, task.instance.township_id)
+    return render_template(
+        "results/task.html", task=task, round=round_, township=township, problems=problems or []
+    ), status
+
+
+@bp.get("/results/tasks/<int:task_id>")
+@login_required
+@domain_view
+def task_page(task_id: int):
+    """The township's results step: the generated tables to check, and the sign button."""
+    return _task_page(_results_task(task_id))
+
+
+@bp.post("/results/tasks/<int:task_id>")
+@login_required
+@domain_view
+def task_submit(task_id: int):
+    """Review (clerk) or sign and submit (leader) the township's results tables."""
+    task = _results_task(task_id)
+    step = (
+        results_flow.review_results
+        if task.spec_name == "results_review"
+        else (results_flow.sign_results)
+    )
+    try:
+        step(task, acting_user())
+        db.session.commit()
+    except ConflictError as exc:
+        db.session.rollback()
+        return _task_page(tasks.get_task(task_id), 409, [exc.message])
+    flash(gettext("Signed and submitted."), "success")
+    return redirect(url_for("inbox.inbox"), 303)

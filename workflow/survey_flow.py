@@ -74,6 +74,8 @@ def has_households_in_scope(round_: Round, village: Village) -> bool:
 
 def start_township_surveys(round_id: int) -> int:
     """Start one township_survey per township (called by annual_round); returns how many."""
+    from workflow.results_flow import start_township_results
+
     round_ = db.session.get(Round, round_id)
     due_at = clock.end_of_day(round_.survey_due)
     county_at = due_at + timedelta(days=get_settings().survey_county_after_days)
@@ -93,9 +95,10 @@ def start_township_surveys(round_id: int) -> int:
             instances.Scope(round_id, township.id),
             subject=f"{round_.year} 年度 {township.name}“回头看”摸底",
         )
-        db.session.add(
-            TownshipSurvey(round_id=round_id, township_id=township.id, instance_id=instance.id)
-        )
+        survey = TownshipSurvey(round_id=round_id, township_id=township.id,
+                                instance_id=instance.id)
+        db.session.add(survey)
+        start_township_results(round_, township, survey)  # due on the results date (§五.2)
         started += 1
     return started
 
@@ -240,25 +243,28 @@ def release_early(round_id: int, township_id: int, actor: User) -> None:
     audit.record(actor, "survey.release_early", "township_survey", survey.id)
 
 
-def escalate_survey(round_id: int, township_id: int, level: int) -> bool:
-    """A township's survey is late (called by its timers): level 1 its leader, 2 the county."""
-    survey = township_survey(round_id, township_id)
-    if survey is None or survey.status == TownshipSurveyStatus.SUBMITTED:
-        return False
+def record_late(survey: TownshipSurvey, stage: str, level: int) -> bool:
+    """Record that a township's survey or results are late at a level; once per level."""
     exists = db.session.scalar(
         sa.select(SurveyEscalation.id).where(
-            SurveyEscalation.round_id == round_id,
-            SurveyEscalation.township_id == township_id,
+            SurveyEscalation.round_id == survey.round_id,
+            SurveyEscalation.township_id == survey.township_id,
+            SurveyEscalation.stage == stage,
             SurveyEscalation.level == level,
         )
     )
     if exists is not None:
         return False
-    db.session.add(
-        SurveyEscalation(
-            round_id=round_id, township_id=township_id, level=level, fired_at=clock.now()
-        )
-    )
-    audit.record(None, f"survey.overdue_level{level}", "township_survey", survey.id)
-    survey_escalated.send(survey, level=level)
+    db.session.add(SurveyEscalation(round_id=survey.round_id, township_id=survey.township_id,
+                                    stage=stage, level=level, fired_at=clock.now()))
+    audit.record(None, f"{stage}.overdue_level{level}", "township_survey", survey.id)
+    survey_escalated.send(survey, level=level, stage=stage)
     return True
+
+
+def escalate_survey(round_id: int, township_id: int, level: int) -> bool:
+    """A township's survey is late (called by its timers): level 1 its leader, 2 the county."""
+    survey = township_survey(round_id, township_id)
+    if survey is None or survey.status == TownshipSurveyStatus.SUBMITTED:
+        return False
+    return record_late(survey, "survey", level)

@@ -186,6 +186,14 @@ MATRIX: dict[str, Route] = {
         "POST /admin/catalogue/2018",
         verdicts(TO_LOGIN, FORBIDDEN, fpb=REFUSED_INPUT, admin=REFUSED_INPUT),  # no file chosen
     ),
+    "results.task_page": Route(
+        GET, "GET /rounds/results/tasks/{results_task}", verdicts(TO_LOGIN, FORBIDDEN, aoyi_zg=OK)
+    ),
+    "results.task_submit": Route(
+        POST,
+        "POST /rounds/results/tasks/{results_task}",
+        verdicts(TO_LOGIN, FORBIDDEN, aoyi_zg=Expect(303, "/inbox")),
+    ),
     "survey.task_page": Route(GET, f"GET {SURVEY}", verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=OK)),
     "survey.download": Route(
         GET, f"GET {SURVEY}/form/1.xlsx", verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=OK)
@@ -212,6 +220,7 @@ class World:
     road_item: int
     village_task: int
     triage_task: int
+    results_task: int
     aoyi: int
 
 
@@ -249,6 +258,7 @@ def world(county, user) -> World:
         road_item=item.id,
         village_task=_ready_task("village_forms", village_id=village.id),
         triage_task=_ready_task("county_triage"),
+        results_task=_ready_task("results_review", township_id=village.township_id),
         aoyi=village.township_id,
     )
 

@@ -51,9 +51,9 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
 
 def _indirect_python_ids() -> dict[str, list[str]]:
     """Python files that pass a computed id to gettext, with every id they can pass."""
-    from notifications.rules import _SUBJECTS
+    from notifications.rules import _LATE_SUBJECTS, _SUBJECTS
 
-    return {"notifications/rules.py": list(_SUBJECTS.values())}
+    return {"notifications/rules.py": [*_SUBJECTS.values(), *_LATE_SUBJECTS.values()]}
 
 
 class Found:

@@ -47,7 +47,7 @@ class Scope:
 
 def _script_functions() -> dict[str, Callable[..., Any]]:
     """The only names diagrams can call: the domain functions they need, nothing else."""
-    from workflow import acceptance, escalation, survey_flow
+    from workflow import acceptance, escalation, results_flow, survey_flow
 
     return {
         "close_case": escalation.close_case_from_process,
@@ -56,6 +56,8 @@ def _script_functions() -> dict[str, Callable[..., Any]]:
         "survey_submitted": survey_flow.survey_submitted,
         "escalate_survey": survey_flow.escalate_survey,
         "carry_over_round": acceptance.carry_over_round,
+        "results_submitted": results_flow.results_submitted,
+        "escalate_results": results_flow.escalate_results,
     }
 
 

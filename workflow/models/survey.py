@@ -128,13 +128,16 @@ class Signature(db.Model):
 
 
 class SurveyEscalation(db.Model):
-    """A township's survey that was late: level 1 told its leader, level 2 the county office."""
+    """A township's survey (or results tables) that was late: level 1 told its leader, level 2
+    the county office."""
 
     __tablename__ = "survey_escalation"
     __table_args__ = (
-        sa.UniqueConstraint("round_id", "township_id", "level", name="uq_survey_escalation"),
+        sa.UniqueConstraint("round_id", "township_id", "stage", "level",
+                            name="uq_survey_escalation"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    stage: Mapped[str] = mapped_column(sa.String(16), default="survey")  # "survey" or "results"
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"))
     township_id: Mapped[int] = mapped_column(sa.ForeignKey("township.id"))
     level: Mapped[int]
@@ -163,4 +166,6 @@ class TownshipSurvey(db.Model):
     )
     released_early: Mapped[bool] = mapped_column(default=False)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    results_instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"))
+    results_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     township: Mapped[Township] = relationship()

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: af613aa070c1
+Revision ID: ec8a0a00310e
 Revises: 
-Create Date: 2026-11-26 08:45:22.858607
+Create Date: 2026-11-26 09:09:42.894422
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'af613aa070c1'
+revision = 'ec8a0a00310e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -268,6 +268,7 @@ def upgrade():
 
     op.create_table('survey_escalation',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.String(length=16), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
     sa.Column('township_id', sa.Integer(), nullable=False),
     sa.Column('level', sa.Integer(), nullable=False),
@@ -275,7 +276,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_survey_escalation_round_id_round')),
     sa.ForeignKeyConstraint(['township_id'], ['township.id'], name=op.f('fk_survey_escalation_township_id_township')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_escalation')),
-    sa.UniqueConstraint('round_id', 'township_id', 'level', name='uq_survey_escalation')
+    sa.UniqueConstraint('round_id', 'township_id', 'stage', 'level', name='uq_survey_escalation')
     )
     op.create_table('survey_submission',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -403,7 +404,10 @@ def upgrade():
     sa.Column('status', sa.Enum('filling', 'submitted', name='township_survey_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('released_early', sa.Boolean(), nullable=False),
     sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.Column('results_instance_id', sa.Integer(), nullable=True),
+    sa.Column('results_submitted_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_township_survey_instance_id_process_instance')),
+    sa.ForeignKeyConstraint(['results_instance_id'], ['process_instance.id'], name=op.f('fk_township_survey_results_instance_id_process_instance')),
     sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_township_survey_round_id_round')),
     sa.ForeignKeyConstraint(['township_id'], ['township.id'], name=op.f('fk_township_survey_township_id_township')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_township_survey')),
