@@ -1,0 +1,56 @@
+"""Only one scheduler acts at a time, even with several web workers: a lease row in the database."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from tests.factories import at, make_round, open_household_case
+from workflow import clock, scheduler
+from workflow.db import db
+from workflow.models import CaseEscalation, SchedulerLease
+
+
+def test_a_second_worker_does_not_tick_while_the_first_holds_the_lease(app, county):
+    assert scheduler.acquire_lease("worker-a")
+    report = scheduler.tick(at("2018-10-01T00:30"), holder="worker-b")
+    assert not report.acquired and report.advanced == []
+    assert scheduler.acquire_lease("worker-a"), "the holder renews its own lease"
+    scheduler.release_lease("worker-a")
+    assert scheduler.tick(at("2018-10-01T00:30"), holder="worker-b").acquired
+
+
+def test_an_expired_lease_is_taken_over(app, county):
+    assert scheduler.acquire_lease("crashed-worker", seconds=60)
+    lease = db.session.get(SchedulerLease, scheduler.LEASE_NAME)
+    lease.expires_at = datetime.now(UTC) - timedelta(seconds=1)  # it died without releasing
+    db.session.commit()
+    assert scheduler.acquire_lease("worker-b")
+
+
+def test_racing_workers_fire_each_timer_once(app, county):
+    clock.set_now(at("2018-08-01T10:00"))
+    case = open_household_case(make_round())
+    db.session.commit()
+    clock.set_now(None)
+    barrier = threading.Barrier(3)
+    reports = []
+
+    def worker(name: str) -> None:
+        with app.app_context():
+            barrier.wait()
+            reports.append(scheduler.tick(at("2019-03-01T00:30"), holder=name))
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    db.session.expire_all()
+    levels = db.session.scalars(
+        sa.select(CaseEscalation.level).where(CaseEscalation.case_id == case.id)
+    ).all()
+    assert sorted(levels) == [0, 1, 2, 3]
+    assert sum(1 for r in reports if r.acquired and r.advanced) >= 1
