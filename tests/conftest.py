@@ -165,9 +165,9 @@ def run_tick(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], str
     """Run the real `huitou tick --now …` command against the test database."""
     from click.testing import CliRunner
 
-    from web import cli
+    from web import cli, cli_support
 
-    monkeypatch.setattr(cli, "_app", lambda: app)
+    monkeypatch.setattr(cli_support, "make_app", lambda: app)
 
     def run(moment: str) -> str:
         db.session.commit()

@@ -15,9 +15,9 @@ from workflow.models import AuditEvent, CatalogueRecord
 def test_admin_changes_the_poverty_line_and_a_bad_catalogue_changes_nothing(
     county, app, monkeypatch, tmp_path
 ):
-    from web import cli
+    from web import cli, cli_support
 
-    monkeypatch.setattr(cli, "_app", lambda: app)
+    monkeypatch.setattr(cli_support, "make_app", lambda: app)
     runner = CliRunner()
     out = tmp_path / "2018.json"
     assert (

@@ -36,9 +36,9 @@ def test_demo_year_leaves_work_in_every_inbox(county, user):
 
 
 def test_init_without_demo_asks_for_the_password_and_never_prints_it(app, monkeypatch):
-    from web import cli
+    from web import cli, cli_support
 
-    monkeypatch.setattr(cli, "_app", lambda: app)
+    monkeypatch.setattr(cli_support, "make_app", lambda: app)
     secret = "Qiemo-2018-secret"
     result = CliRunner().invoke(cli.main, ["init"], input=f"admin\n{secret}\n{secret}\n")
     assert result.exit_code == 0, result.output
@@ -52,18 +52,18 @@ def test_init_without_demo_asks_for_the_password_and_never_prints_it(app, monkey
 
 
 def test_init_refuses_a_weak_password(app, monkeypatch):
-    from web import cli
+    from web import cli, cli_support
 
-    monkeypatch.setattr(cli, "_app", lambda: app)
+    monkeypatch.setattr(cli_support, "make_app", lambda: app)
     result = CliRunner().invoke(cli.main, ["init"], input="admin\n12345\n12345\n")
     assert result.exit_code == 1 and "密码" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
 def test_init_demo_prints_the_logins(app, monkeypatch):
-    from web import cli
+    from web import cli, cli_support
 
-    monkeypatch.setattr(cli, "_app", lambda: app)
+    monkeypatch.setattr(cli_support, "make_app", lambda: app)
     result = CliRunner().invoke(
         cli.main, ["init", "--demo", "--households", "300", "--no-scenario"]
     )

@@ -28,9 +28,9 @@ OVERDUE = "2018-10-01T00:00:30+08:00"  # just past the deadline of 30 September
 @pytest.fixture
 def run_tick(app, monkeypatch):
     """Run the real `huitou tick --now …` command against the test database."""
-    from web import cli
+    from web import cli, cli_support
 
-    monkeypatch.setattr(cli, "_app", lambda: app)
+    monkeypatch.setattr(cli_support, "make_app", lambda: app)
 
     def run(moment: str) -> str:
         db.session.commit()

@@ -1,0 +1,204 @@
+"""`huitou` commands for the county's paperwork: forms, imports, reports, the catalogue."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from web.cli_support import find_user, with_app
+
+
+@click.command()
+@click.argument("form_no", type=click.IntRange(1, 6))
+@click.option("--round", "year", type=int, required=True)
+@click.option("--village", help="村名（如 布古纳村）或区划代码")
+@click.option("--township", help="乡镇名或区划代码")
+@click.option("--as", "username", help="以该用户身份生成（检查其辖区）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@with_app
+def template(
+    form_no: int,
+    year: int,
+    village: str | None,
+    township: str | None,
+    username: str | None,
+    output: str,
+) -> None:
+    """Write an official form: 附件1–3 pre-filled, 附件4–6 filled from the cases."""
+    from pathlib import Path
+
+    from workflow import results, rounds, survey_templates
+
+    round_ = rounds.get_round(year)
+    v = survey_templates.find_village(village) if village else None
+    t = survey_templates.find_township(township) if township else None
+    if form_no > 3:
+        if username:
+            results.require_results_scope(find_user(username), form_no, v, t)
+        data = results.results_form(round_, form_no, village=v, township=t)
+    else:
+        data = survey_templates.survey_template(form_no, round_, village=v, township=t)
+    Path(output).write_bytes(data)
+    click.echo(f"已生成附件{form_no}：{output}")
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--round", "year", type=int, required=True)
+@click.option("--as", "username", required=True, help="The clerk submitting the form.")
+@click.option("--village", help="For a township clerk: whose form this is (村名或代码).")
+@with_app
+def import_form(path: str, year: int, username: str, village: str | None) -> None:
+    """Import a filled 附件1/2/3: all rows or nothing; every problem listed by cell."""
+    from pathlib import Path
+
+    from workflow import rounds, survey_templates
+    from workflow.db import db
+    from workflow.survey import ImportRefused, import_survey
+
+    round_ = rounds.get_round(year)
+    v = survey_templates.find_village(village) if village else None
+    data = Path(path).read_bytes()
+    try:
+        result = import_survey(
+            data, find_user(username), round_, file_name=Path(path).name, village=v
+        )
+    except ImportRefused as exc:
+        db.session.rollback()
+        click.echo(f"导入失败，未保存任何数据。共 {len(exc.problems)} 处问题：", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    replaced = "（替换了之前导入的版本）" if result.replaced else ""
+    click.echo(
+        f"导入成功：附件{result.submission.form_no} 共 {result.rows} 行，"
+        f"发现问题 {result.gaps} 条{replaced}。"
+    )
+
+
+@click.group()
+def report() -> None:
+    """Reports."""
+
+
+@report.command("gaps")
+@click.option("--round", "year", type=int, required=True)
+@click.option("--township", help="乡镇名或区划代码")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@with_app
+def report_gaps(year: int, township: str | None, output: str) -> None:
+    """Write the 补课清单 (one row per gap) as xlsx."""
+    from pathlib import Path
+
+    from workflow import clock, gaps, rounds, survey_templates
+    from workflow.forms.gap_list import write_gap_list
+
+    round_ = rounds.get_round(year)
+    t = survey_templates.find_township(township) if township else None
+    rows = gaps.gap_list(round_, township=t)
+    Path(output).write_bytes(
+        write_gap_list(
+            gaps.gap_rows(rows), year=year, township=t.name if t else "", when=clock.today()
+        )
+    )
+    click.echo(f"已生成补课清单：{len(rows)} 条问题 → {output}")
+
+
+@report.command("plan")
+@click.option("--round", "year", type=int, required=True)
+@click.option("--department", "code", required=True, help="部门代码（如 SLJ）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@with_app
+def report_plan(year: int, code: str, output: str) -> None:
+    """Write a department's 《“回头帮”年度实施方案》 task list as xlsx."""
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from workflow import rounds
+    from workflow.db import db
+    from workflow.department_plan import department_plan_xlsx, plan_rows
+    from workflow.errors import NotFound
+    from workflow.models import Department
+
+    department = db.session.scalar(
+        sa.select(Department).where(Department.code == code.strip().upper())
+    )
+    if department is None:
+        raise NotFound(f"没有代码为“{code}”的部门。")
+    round_ = rounds.get_round(year)
+    Path(output).write_bytes(department_plan_xlsx(round_, department))
+    tasks = len(plan_rows(round_, department))
+    click.echo(f"已生成{department.name}{year}年“回头帮”年度实施方案：{tasks} 项任务 → {output}")
+
+
+@report.command("accountability")
+@click.option("--round", "year", type=int, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@with_app
+def report_accountability(year: int, output: str) -> None:
+    """Write the leading group's accountability report (by township, by department, items)."""
+    from pathlib import Path
+
+    from workflow import accountability, rounds
+
+    report = accountability.build_report(rounds.get_round(year))
+    Path(output).write_bytes(accountability.report_workbook(report))
+    click.echo(
+        f"已生成责任落实情况报告：{len(report.by_township)} 个乡镇，"
+        f"{len(report.by_department)} 个部门，追责问责事项 {len(report.items)} 项 → {output}"
+    )
+
+
+@click.group()
+def catalogue() -> None:
+    """The standards catalogue (one version per change, every change audited)."""
+
+
+@catalogue.command("show")
+@click.option("--year", type=int, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@with_app
+def catalogue_show(year: int, output: str) -> None:
+    """Write the year's catalogue in force as JSON (edit it, then `catalogue load`)."""
+    from pathlib import Path
+
+    from workflow.catalogue import catalogue_record
+    from workflow.db import db
+
+    record = catalogue_record(year)
+    db.session.commit()
+    Path(output).write_text(record.document, encoding="utf-8")
+    click.echo(f"{year} 年标准目录（第 {record.version} 版）→ {output}")
+
+
+@catalogue.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "username", required=True, help="An administrator or the county office.")
+@with_app
+def catalogue_load(path: str, username: str) -> None:
+    """Load a changed catalogue as the year's next version; every problem is listed."""
+    import json
+    from pathlib import Path
+
+    from workflow.catalogue import load_catalogue
+    from workflow.db import db
+    from workflow.errors import ValidationFailed
+
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        click.echo(f"错误：文件不是有效的 JSON（{exc}）", err=True)
+        sys.exit(1)
+    try:
+        record = load_catalogue(document, find_user(username))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        click.echo("标准目录有误，未做任何改动：", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"已载入 {record.year} 年标准目录第 {record.version} 版。")

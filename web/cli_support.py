@@ -1,0 +1,63 @@
+"""What every `huitou` command shares: the app, an up-to-date database, and clear refusals."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+import click
+from flask import Flask
+
+from workflow.errors import DomainError
+
+
+def make_app() -> Flask:
+    from web.app import create_app
+
+    return create_app()
+
+
+def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command inside an app context on an up-to-date database; explain domain refusals."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from workflow.db import db
+        from workflow.schema import upgrade_database
+
+        app = make_app()
+        with app.app_context():
+            upgrade_database()
+            try:
+                return fn(*args, **kwargs)
+            except DomainError as exc:
+                db.session.rollback()
+                click.echo(f"错误：{exc.message}", err=True)
+                sys.exit(1)
+
+    return wrapper
+
+
+def parse_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"不是日期（应为 YYYY-MM-DD）：{text}") from None
+
+
+def find_user(username: str) -> Any:
+    import sqlalchemy as sa
+
+    from workflow.db import db
+    from workflow.models import User
+
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        click.echo(f"错误：没有用户 {username}", err=True)
+        sys.exit(1)
+    return user
