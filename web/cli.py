@@ -8,6 +8,7 @@ import click
 
 from web import cli_forms
 from web.cli_support import find_user, make_app, parse_date, with_app
+from workflow.i18n import gettext
 
 
 @click.group()
@@ -29,9 +30,10 @@ def init(demo: bool, if_absent: bool, households: int, no_scenario: bool) -> Non
 
     if county_setup.county_exists():
         if if_absent:
-            click.echo("数据库中已有县的数据，跳过初始化。")
+            click.echo(gettext("The database already holds a county; the set-up was skipped."))
             return
-        click.echo("错误：数据库中已有县的数据，未做任何改动。", err=True)
+        message = gettext("The database already holds a county; nothing was changed.")
+        click.echo(gettext("Error: %(error)s", error=message), err=True)
         sys.exit(1)
     if demo:
         logins = county_setup.load_demo_county(build_demo_county(households=households))
@@ -40,19 +42,32 @@ def init(demo: bool, if_absent: bool, households: int, no_scenario: bool) -> Non
             from workflow.demo_year import REHEARSAL_START, play_demo_year
 
             play_demo_year()
-            click.echo("已模拟 2018 年工作至 8 月 1 日。演示时钟：")
+            click.echo(gettext("The work of 2018 was played up to 1 August. The demo clock:"))
             click.echo(f"  HUITOU_REHEARSAL_START={REHEARSAL_START}")
         password = county_setup.DEMO_PASSWORD
-        click.echo(f"已创建演示县：且末县（{households} 户）。演示账号（密码均为 {password}）：")
+        click.echo(
+            gettext(
+                "Created the demo county: Qiemo County (%(households)s households). "
+                "Demo accounts (all with the password %(password)s):",
+                households=households,
+                password=password,
+            )
+        )
         for login in logins:
             role = login.role.value
             click.echo(f"  {login.username:<16} {login.display_name:<8} {role:<18} {login.unit}")
         return
-    username = click.prompt("管理员用户名", default="admin")
-    password = click.prompt("管理员密码", hide_input=True, confirmation_prompt=True)
-    county_setup.create_county("且末县", "652825", username, password)
+    username = click.prompt(gettext("Administrator's username"), default="admin")
+    password = click.prompt(
+        gettext("Administrator's password"), hide_input=True, confirmation_prompt=True
+    )
+    county_setup.create_county(gettext("Qiemo County"), "652825", username, password)
     db.session.commit()
-    click.echo(f"已创建且末县和管理员账号 {username}。")
+    click.echo(
+        gettext(
+            "Created Qiemo County and the administrator account %(username)s.", username=username
+        )
+    )
 
 
 @main.command()
@@ -72,14 +87,22 @@ def tick(now_text: str | None) -> None:
     moment = clock.parse_moment(now_text) if now_text else None
     report = tick_and_deliver(moment)
     if not report.acquired:
-        click.echo("另一个调度进程正在运行，本次未执行。")
+        click.echo(gettext("Another scheduler is running; this tick did nothing."))
         sys.exit(2)
     when = clock.in_beijing(report.moment).strftime("%Y-%m-%d %H:%M")
     click.echo(
-        f"{when}（北京时间）：推进 {len(report.advanced)} 个流程，失败 {len(report.failed)} 个。"
+        gettext(
+            "%(when)s (Beijing time): %(advanced)s processes advanced, %(failed)s failed.",
+            when=when,
+            advanced=len(report.advanced),
+            failed=len(report.failed),
+        )
     )
     for instance_id, problem in report.failed.items():
-        click.echo(f"  流程 {instance_id} 失败：{problem}", err=True)
+        click.echo(
+            "  " + gettext("Process %(id)s failed: %(problem)s", id=instance_id, problem=problem),
+            err=True,
+        )
     if report.failed:
         sys.exit(1)
 
@@ -91,9 +114,9 @@ def round_group() -> None:
 
 @round_group.command("launch")
 @click.option("--year", type=int, required=True)
-@click.option("--survey-due", help="摸底上报截止日期 (default MM-DD 07-13)")
-@click.option("--results-due", help="成果统计表上报截止日期 (default 10-15)")
-@click.option("--done-by", help="回头帮完成时限 (default 12-31)")
+@click.option("--survey-due", help=gettext("Survey due date (default MM-DD 07-13)"))
+@click.option("--results-due", help=gettext("Results tables due date (default 10-15)"))
+@click.option("--done-by", help=gettext("Help-back done-by date (default 12-31)"))
 @click.option("--as", "username", default="fpb", show_default=True, help="Acting county officer.")
 @with_app
 def round_launch(
@@ -112,10 +135,17 @@ def round_launch(
     round_ = rounds.launch_round(year, find_user(username), deadlines)
     db.session.commit()
     click.echo(
-        f"已启动 {year} 年度工作：摸底截止 {round_.survey_due}，成果上报截止 "
-        f"{round_.results_due}，完成时限 {round_.done_by}（均为当日 23:59:59 北京时间）。"
+        gettext(
+            "Launched the work of %(year)s: survey due %(survey_due)s, results due "
+            "%(results_due)s, done by %(done_by)s (each at 23:59:59 Beijing time of that day).",
+            year=year,
+            survey_due=round_.survey_due,
+            results_due=round_.results_due,
+            done_by=round_.done_by,
+        )
     )
-    click.echo(f"当前时间 {clock.in_beijing(clock.now()):%Y-%m-%d %H:%M}（北京时间）。")
+    now = f"{clock.in_beijing(clock.now()):%Y-%m-%d %H:%M}"
+    click.echo(gettext("The time now is %(now)s (Beijing time).", now=now))
 
 
 @main.group()
@@ -131,9 +161,16 @@ def audit_verify() -> None:
 
     report = verify_chain()
     if report.ok:
-        click.echo(f"审计链完整：共 {report.checked} 条记录。")
+        click.echo(gettext("The audit chain is whole: %(num)s events.", num=report.checked))
         return
-    click.echo(f"审计链断裂：第 {report.broken_seq} 条记录 — {report.problem}", err=True)
+    click.echo(
+        gettext(
+            "The audit chain is broken at event %(seq)s — %(problem)s",
+            seq=report.broken_seq,
+            problem=report.problem,
+        ),
+        err=True,
+    )
     sys.exit(1)
 
 
@@ -153,7 +190,7 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
         upgrade_database()
     if not no_scheduler:
         start_scheduler(app)
-    click.echo(f"huitou 已启动：http://{host}:{port}")
+    click.echo(gettext("huitou is running: http://%(host)s:%(port)s", host=host, port=port))
     waitress_serve(app, host=host, port=port, threads=8)
 
 

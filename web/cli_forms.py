@@ -7,14 +7,15 @@ import sys
 import click
 
 from web.cli_support import find_user, with_app
+from workflow.i18n import gettext
 
 
 @click.command()
 @click.argument("form_no", type=click.IntRange(1, 6))
 @click.option("--round", "year", type=int, required=True)
-@click.option("--village", help="村名（如 布古纳村）或区划代码")
-@click.option("--township", help="乡镇名或区划代码")
-@click.option("--as", "username", help="以该用户身份生成（检查其辖区）")
+@click.option("--village", help=gettext("Village name (such as Bugona) or division code"))
+@click.option("--township", help=gettext("Township name or division code"))
+@click.option("--as", "username", help=gettext("Produce it as this user (checking their area)"))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @with_app
 def template(
@@ -40,14 +41,17 @@ def template(
     else:
         data = survey_templates.survey_template(form_no, round_, village=v, township=t)
     Path(output).write_bytes(data)
-    click.echo(f"已生成附件{form_no}：{output}")
+    click.echo(gettext("Wrote form %(n)s: %(path)s", n=form_no, path=output))
 
 
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--round", "year", type=int, required=True)
 @click.option("--as", "username", required=True, help="The clerk submitting the form.")
-@click.option("--village", help="For a township clerk: whose form this is (村名或代码).")
+@click.option(
+    "--village",
+    help=gettext("For a township clerk: whose form this is (village name or code)."),
+)
 @with_app
 def import_form(path: str, year: int, username: str, village: str | None) -> None:
     """Import a filled 附件1/2/3: all rows or nothing; every problem listed by cell."""
@@ -66,15 +70,23 @@ def import_form(path: str, year: int, username: str, village: str | None) -> Non
         )
     except ImportRefused as exc:
         db.session.rollback()
-        click.echo(f"导入失败，未保存任何数据。共 {len(exc.problems)} 处问题：", err=True)
+        click.echo(
+            gettext("Not imported; nothing was saved. %(num)s problems:", num=len(exc.problems)),
+            err=True,
+        )
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
     db.session.commit()
-    replaced = "（替换了之前导入的版本）" if result.replaced else ""
+    replaced = gettext(" (replacing the version imported before)") if result.replaced else ""
     click.echo(
-        f"导入成功：附件{result.submission.form_no} 共 {result.rows} 行，"
-        f"发现问题 {result.gaps} 条{replaced}。"
+        gettext(
+            "Imported form %(n)s: %(rows)s rows, %(gaps)s problems found%(replaced)s.",
+            n=result.submission.form_no,
+            rows=result.rows,
+            gaps=result.gaps,
+            replaced=replaced,
+        )
     )
 
 
@@ -85,7 +97,7 @@ def report() -> None:
 
 @report.command("gaps")
 @click.option("--round", "year", type=int, required=True)
-@click.option("--township", help="乡镇名或区划代码")
+@click.option("--township", help=gettext("Township name or division code"))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @with_app
 def report_gaps(year: int, township: str | None, output: str) -> None:
@@ -103,12 +115,14 @@ def report_gaps(year: int, township: str | None, output: str) -> None:
             gaps.gap_rows(rows), year=year, township=t.name if t else "", when=clock.today()
         )
     )
-    click.echo(f"已生成补课清单：{len(rows)} 条问题 → {output}")
+    click.echo(
+        gettext("Wrote the make-up list: %(num)s gaps → %(path)s", num=len(rows), path=output)
+    )
 
 
 @report.command("plan")
 @click.option("--round", "year", type=int, required=True)
-@click.option("--department", "code", required=True, help="部门代码（如 SLJ）")
+@click.option("--department", "code", required=True, help=gettext("Department code (such as SLJ)"))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @with_app
 def report_plan(year: int, code: str, output: str) -> None:
@@ -127,11 +141,19 @@ def report_plan(year: int, code: str, output: str) -> None:
         sa.select(Department).where(Department.code == code.strip().upper())
     )
     if department is None:
-        raise NotFound(f"没有代码为“{code}”的部门。")
+        raise NotFound(gettext("There is no department with code “%(code)s”.", code=code))
     round_ = rounds.get_round(year)
     Path(output).write_bytes(department_plan_xlsx(round_, department))
     tasks = len(plan_rows(round_, department))
-    click.echo(f"已生成{department.name}{year}年“回头帮”年度实施方案：{tasks} 项任务 → {output}")
+    click.echo(
+        gettext(
+            "Wrote the annual help-back plan %(year)s of %(department)s: %(num)s tasks → %(path)s",
+            department=department.name,
+            year=year,
+            num=tasks,
+            path=output,
+        )
+    )
 
 
 @report.command("accountability")
@@ -147,8 +169,14 @@ def report_accountability(year: int, output: str) -> None:
     report = accountability.build_report(rounds.get_round(year))
     Path(output).write_bytes(accountability.report_workbook(report))
     click.echo(
-        f"已生成责任落实情况报告：{len(report.by_township)} 个乡镇，"
-        f"{len(report.by_department)} 个部门，追责问责事项 {len(report.items)} 项 → {output}"
+        gettext(
+            "Wrote the accountability report: %(townships)s townships, %(departments)s "
+            "departments, %(items)s accountability items → %(path)s",
+            townships=len(report.by_township),
+            departments=len(report.by_department),
+            items=len(report.items),
+            path=output,
+        )
     )
 
 
@@ -171,7 +199,14 @@ def catalogue_show(year: int, output: str) -> None:
     record = catalogue_record(year)
     db.session.commit()
     Path(output).write_text(record.document, encoding="utf-8")
-    click.echo(f"{year} 年标准目录（第 {record.version} 版）→ {output}")
+    click.echo(
+        gettext(
+            "Standards catalogue %(year)s (version %(version)s) → %(path)s",
+            year=year,
+            version=record.version,
+            path=output,
+        )
+    )
 
 
 @catalogue.command("load")
@@ -190,15 +225,22 @@ def catalogue_load(path: str, username: str) -> None:
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        click.echo(f"错误：文件不是有效的 JSON（{exc}）", err=True)
+        message = gettext("The file is not valid JSON (%(error)s).", error=exc)
+        click.echo(gettext("Error: %(error)s", error=message), err=True)
         sys.exit(1)
     try:
         record = load_catalogue(document, find_user(username))
     except ValidationFailed as exc:
         db.session.rollback()
-        click.echo("标准目录有误，未做任何改动：", err=True)
+        click.echo(gettext("The standards catalogue is wrong; nothing was changed:"), err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
     db.session.commit()
-    click.echo(f"已载入 {record.year} 年标准目录第 {record.version} 版。")
+    click.echo(
+        gettext(
+            "Loaded version %(version)s of the standards catalogue %(year)s.",
+            year=record.year,
+            version=record.version,
+        )
+    )

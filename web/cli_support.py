@@ -12,6 +12,7 @@ import click
 from flask import Flask
 
 from workflow.errors import DomainError
+from workflow.i18n import gettext
 
 
 def make_app() -> Flask:
@@ -35,7 +36,7 @@ def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
                 return fn(*args, **kwargs)
             except DomainError as exc:
                 db.session.rollback()
-                click.echo(f"错误：{exc.message}", err=True)
+                click.echo(gettext("Error: %(error)s", error=exc.message), err=True)
                 sys.exit(1)
 
     return wrapper
@@ -47,7 +48,9 @@ def parse_date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(f"不是日期（应为 YYYY-MM-DD）：{text}") from None
+        raise click.BadParameter(
+            gettext("Not a date (write YYYY-MM-DD): %(text)s", text=text)
+        ) from None
 
 
 def find_user(username: str) -> Any:
@@ -58,6 +61,7 @@ def find_user(username: str) -> Any:
 
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:
-        click.echo(f"错误：没有用户 {username}", err=True)
+        message = gettext("There is no user %(username)s.", username=username)
+        click.echo(gettext("Error: %(error)s", error=message), err=True)
         sys.exit(1)
     return user

@@ -126,7 +126,7 @@ def accountability_download(year: int) -> Response:
     """The same report as the county's xlsx."""
     _require_reader()
     data = accountability.report_workbook(accountability.build_report(rounds.get_round(year)))
-    name = f"责任落实情况_{year}.xlsx"
+    name = gettext("accountability_%(year)s.xlsx", year=year)
     return xlsx_response(data, name)
 
 

@@ -95,8 +95,9 @@ def download(year: int, form_no: int) -> Response:
         raise NotFound(gettext("The page or record does not exist."))
     results.require_results_scope(acting_user(), form_no, village, township)
     data = results.results_form(round_, form_no, village=village, township=township)
-    unit = (village or township).name if (village or township) else "且末县"
-    return xlsx_response(data, f"附件{form_no}_{unit}_{year}.xlsx")
+    unit = (village or township).name if (village or township) else gettext("Qiemo County")
+    name = gettext("form%(n)s_%(unit)s_%(year)s.xlsx", n=form_no, unit=unit, year=year)
+    return xlsx_response(data, name)
 
 
 @bp.get("/<int:year>/plan.xlsx")
@@ -108,9 +109,8 @@ def plan_download(year: int) -> Response:
     if department is None:
         raise AccessDenied(gettext("Only departments and the county read department plans."))
     round_ = rounds.get_round(year)
-    return xlsx_response(
-        department_plan_xlsx(round_, department), f"年度实施方案_{department.name}_{year}.xlsx"
-    )
+    name = gettext("plan_%(department)s_%(year)s.xlsx", department=department.name, year=year)
+    return xlsx_response(department_plan_xlsx(round_, department), name)
 
 
 @bp.post("/<int:year>/plan/sign")

@@ -156,7 +156,8 @@ def gap_download(year: int) -> Response:
         township=township.name if township else "",
         when=clock.today(),
     )
-    name = f"补课清单_{township.name if township else '且末县'}_{year}.xlsx"
+    unit = township.name if township else gettext("Qiemo County")
+    name = gettext("make-up-list_%(unit)s_%(year)s.xlsx", unit=unit, year=year)
     return xlsx_response(data, name)
 
 

@@ -75,7 +75,8 @@ def download(task_id: int, form_no: int) -> Response:
     village = db.session.get(Village, task.village_id) if task.village_id else None
     township = db.session.get(Township, task.instance.township_id)
     data = survey_templates.survey_template(form_no, round_, village=village, township=township)
-    name = f"附件{form_no}_{(village or township).name}_{round_.year}.xlsx"
+    unit = (village or township).name
+    name = gettext("form%(n)s_%(unit)s_%(year)s.xlsx", n=form_no, unit=unit, year=round_.year)
     return xlsx_response(data, name)
 
 

@@ -14,6 +14,7 @@ from workflow.cases import Subject, accept_case, escalation_moments, open_case
 from workflow.db import db
 from workflow.engine import instances
 from workflow.errors import ConflictError, ValidationFailed
+from workflow.i18n import _
 from workflow.models import (
     CaseStatus,
     Department,
@@ -51,7 +52,7 @@ def recheck_sample(
     """Draw closed cases at random for an on-site re-check; the draw is audited."""
     require_role(actor, Role.COUNTY_OFFICE)
     if size < 1:
-        raise ValidationFailed({"size": "抽查数量至少为 1"})
+        raise ValidationFailed({"size": _("Re-check at least 1 case.")})
     closed = db.session.scalars(
         sa.select(HelpCase)
         .where(HelpCase.round_id == round_.id, HelpCase.status == CaseStatus.CLOSED)
@@ -73,9 +74,9 @@ def reopen_case(case: HelpCase, actor: User, reason: str) -> HelpCase:
     """A re-check found a closed case not really done: it goes back to the department."""
     require_role(actor, Role.COUNTY_OFFICE)
     if not reason.strip():
-        raise ValidationFailed({"reason": "退回重办须写明原因"})
+        raise ValidationFailed({"reason": _("Give the reason for sending it back to be redone.")})
     if case.status != CaseStatus.CLOSED:
-        raise ConflictError("只有已办结的事项可以在抽查后退回重办。")
+        raise ConflictError(_("Only a closed case can be sent back after a re-check."))
     now = clock.now()
     case.due_at = max(case.due_at, clock.end_of_day(clock.today() + timedelta(days=REOPEN_DAYS)))
     case.status, case.closed_at, case.verified_at, case.work_done_at = (
@@ -87,7 +88,10 @@ def reopen_case(case: HelpCase, actor: User, reason: str) -> HelpCase:
     data = {"case_id": case.id, "planned": True, **escalation_moments(case.due_at, now)}
     scope = instances.Scope(case.round_id, case.township_id, case.village_id, case.department_id)
     instance = instances.start_instance(
-        "gap_case", data, scope, subject=f"{case.indicator_label}（抽查退回）"
+        "gap_case",
+        data,
+        scope,
+        subject=_("%(indicator)s (sent back after re-check)", indicator=case.indicator_label),
     )
     case.instance_id = instance.id
     audit.record(
@@ -141,14 +145,24 @@ def finish_acceptance(round_: Round, actor: User) -> None:
     require_role(actor, Role.COUNTY_OFFICE)
     task = ready_task_of(round_.instance_id, "annual_acceptance")
     if task is None:
-        raise ConflictError("年度验收尚未开始（年底完成时限之后才能验收）或已经完成。")
+        raise ConflictError(
+            _(
+                "The annual acceptance has not started (it opens after the year's done-by date) "
+                "or is already finished."
+            )
+        )
     waiting = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(HelpCase)
         .where(HelpCase.round_id == round_.id, HelpCase.status == CaseStatus.ACCEPTING)
     )
     if waiting:
-        raise ConflictError(f"还有 {waiting} 件已核验的事项未验收，请先验收。")
+        raise ConflictError(
+            _(
+                "%(num)s verified cases are not accepted yet; accept them first.",
+                num=waiting,
+            )
+        )
     complete_task(task, actor, {})
 
 
@@ -208,7 +222,11 @@ def carry_over_round(round_id: int) -> None:
             case.indicator_label,
             case.department,
             actor,
-            evidence=f"{round_.year} 年度未完成，结转：{case.evidence}",
+            evidence=_(
+                "Not finished in %(year)s, carried over: %(evidence)s",
+                year=round_.year,
+                evidence=case.evidence,
+            ),
             carried_from=case,
         )
     for gap in db.session.scalars(
@@ -232,7 +250,7 @@ def carry_over_round(round_id: int) -> None:
             )
         )
         gap.status = GapStatus.SUPERSEDED
-        gap.reason = f"结转至 {target.year} 年度"
+        gap.reason = _("Carried over to %(year)s", year=target.year)
     round_.status = RoundStatus.CLOSED
     audit.record(
         actor,

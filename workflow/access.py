@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from workflow.errors import AccessDenied
+from workflow.i18n import _
 from workflow.models import HelpCase, HumanTask, Role, TaskState, User
 
 COUNTY_WIDE_READERS = (Role.COUNTY_OFFICE, Role.LEADING_GROUP, Role.ADMIN)
@@ -37,7 +38,7 @@ def can_work_task(user: User, task: HumanTask) -> bool:
 def require_task(user: User, task: HumanTask) -> None:
     """Refuse with a clear message unless the user may work the task."""
     if not can_work_task(user, task):
-        raise AccessDenied("您无权办理该任务：它不属于您的岗位或辖区。")
+        raise AccessDenied(_("You may not work this task: it is not for your role or your area."))
 
 
 def inbox_filter(user: User) -> sa.ColumnElement[bool]:
@@ -76,7 +77,7 @@ def can_view_case(user: User, case: HelpCase) -> bool:
 def require_case(user: User, case: HelpCase) -> None:
     """Refuse unless the user may see the case."""
     if not can_view_case(user, case):
-        raise AccessDenied("您无权查看该帮扶事项。")
+        raise AccessDenied(_("You may not see this case."))
 
 
 def case_filter(user: User) -> sa.ColumnElement[bool]:
@@ -94,7 +95,7 @@ def case_filter(user: User) -> sa.ColumnElement[bool]:
 def require_role(user: User, *roles: Role) -> None:
     """Refuse unless the user holds one of the roles."""
     if not user.is_active or user.role not in roles:
-        raise AccessDenied("您的岗位无权进行此操作。")
+        raise AccessDenied(_("Your role may not do this."))
 
 
 def gap_filter(user: User) -> sa.ColumnElement[bool]:

@@ -12,6 +12,7 @@ from workflow import audit, clock
 from workflow.access import require_role
 from workflow.db import db
 from workflow.errors import ConflictError, ValidationFailed
+from workflow.i18n import _
 from workflow.models import (
     AccountabilityItem,
     CaseEscalation,
@@ -41,8 +42,14 @@ def open_item(case: HelpCase) -> AccountabilityItem:
         department_id=case.department_id,
         township_id=case.township_id,
         opened_at=clock.now(),
-        grounds=f"{case.department.name}承办的“{case.indicator_label}”（{case.subject_label}）"
-        f"逾期 {days} 天仍未完成。",
+        grounds=_(
+            "“%(indicator)s” (%(subject)s), handled by %(department)s, is still not done "
+            "%(days)s days after its deadline.",
+            department=case.department.name,
+            indicator=case.indicator_label,
+            subject=case.subject_label,
+            days=days,
+        ),
     )
     db.session.add(item)
     db.session.flush()
@@ -60,9 +67,9 @@ def decide_item(item: AccountabilityItem, actor: User, decision: str) -> Account
     """The leading group records its decision on an item (the only thing it changes)."""
     require_role(actor, Role.LEADING_GROUP)
     if not decision.strip():
-        raise ValidationFailed({"decision": "请填写处理决定"})
+        raise ValidationFailed({"decision": _("Enter the decision.")})
     if item.status == DecisionStatus.DECIDED:
-        raise ConflictError("该事项已作出决定，不能重复决定。")
+        raise ConflictError(_("This item is already decided; it cannot be decided again."))
     item.status, item.decision = DecisionStatus.DECIDED, decision.strip()
     item.decided_by_id, item.decided_at = actor.id, clock.now()
     audit.record(

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from workflow import clock
 from workflow.db import db
+from workflow.i18n import _
 from workflow.models.audit import AuditEvent, AuditHead
 from workflow.models.people import User
 
 GENESIS = "0" * 64
-SYSTEM_ACTOR = "系统"
 
 
 def _canonical(value: Any) -> str:
@@ -64,7 +64,7 @@ def record(
         seq=head.seq + 1,
         at=clock.now().replace(microsecond=0),
         actor_id=actor.id if actor else None,
-        actor_name=actor.display_name if actor else SYSTEM_ACTOR,
+        actor_name=actor.display_name if actor else _("System"),
         action=action,
         object_type=obj_type,
         object_id=str(obj_id),
@@ -109,15 +109,25 @@ def verify_chain(batch: int = 5000) -> ChainReport:
         for ev in rows:
             last_id = ev.id
             if ev.seq != expected_seq:
-                return ChainReport(checked, ev.seq, f"序号不连续：应为 {expected_seq}")
+                return ChainReport(
+                    checked,
+                    ev.seq,
+                    _("The sequence has a gap: expected %(seq)s.", seq=expected_seq),
+                )
             if ev.prev_hash != prev_hash:
-                return ChainReport(checked, ev.seq, "与上一条记录的链接不符")
+                return ChainReport(
+                    checked, ev.seq, _("The link to the previous event does not match.")
+                )
             if _event_hash(prev_hash, _hashed_fields(ev)) != ev.hash:
-                return ChainReport(checked, ev.seq, "记录内容被改动（哈希不符）")
+                return ChainReport(
+                    checked, ev.seq, _("The event's content was changed (the hash does not match).")
+                )
             prev_hash, expected_seq, checked = ev.hash, expected_seq + 1, checked + 1
     head = db.session.get(AuditHead, 1)
     if head is not None and (head.seq != checked or head.hash != prev_hash):
-        return ChainReport(checked, checked + 1, "链尾记录缺失（有记录被删除）")
+        return ChainReport(
+            checked, checked + 1, _("The end of the chain is missing (events were deleted).")
+        )
     return ChainReport(checked)
 
 

@@ -13,6 +13,7 @@ from workflow.access import require_case, require_role, require_task
 from workflow.db import db
 from workflow.engine import instances
 from workflow.errors import ConflictError, NotFound, ValidationFailed
+from workflow.i18n import _
 from workflow.models import (
     CaseNote,
     CaseStatus,
@@ -103,7 +104,14 @@ def open_case(
     """Open a case for one gap, routed to one department, and start its gap_case process."""
     due_day = due or round_.done_by
     if due_day > round_.done_by:
-        raise ValidationFailed({"due": f"完成时限不能晚于本轮完成日期 {round_.done_by:%Y-%m-%d}"})
+        raise ValidationFailed(
+            {
+                "due": _(
+                    "The deadline cannot be later than the round's done-by date %(date)s.",
+                    date=f"{round_.done_by:%Y-%m-%d}",
+                )
+            }
+        )
     now = clock.now()
     case = HelpCase(
         round_id=round_.id,
@@ -121,7 +129,11 @@ def open_case(
     db.session.flush()
     data = {"case_id": case.id, **escalation_moments(case.due_at, now)}
     scope = instances.Scope(round_.id, subject.township.id, case.village_id, department.id)
-    label = f"{indicator_label}：{case.subject_label}" if case.village_id else indicator_label
+    label = (
+        _("%(indicator)s: %(subject)s", indicator=indicator_label, subject=case.subject_label)
+        if case.village_id
+        else indicator_label
+    )
     instance = instances.start_instance(PROCESS_ID, data, scope, subject=label)
     case.instance_id = instance.id
     audit.record(actor, "case.open", "help_case", case.id, after=_snapshot(case))
@@ -144,7 +156,7 @@ def get_case(case_id: int, user: User) -> HelpCase:
     """A case the user may see."""
     case = db.session.get(HelpCase, case_id)
     if case is None:
-        raise NotFound("帮扶事项不存在。")
+        raise NotFound(_("The case does not exist."))
     require_case(user, case)
     return case
 
@@ -152,10 +164,10 @@ def get_case(case_id: int, user: User) -> HelpCase:
 def _step(case: HelpCase, spec_name: str, status: CaseStatus, actor: User) -> HumanTask:
     """The READY task of the case's current step, if the actor may work it."""
     if case.status != status:
-        raise ConflictError("该帮扶事项已进入下一环节，请刷新页面。")
+        raise ConflictError(_("The case has moved on to its next step. Reload the page."))
     task = ready_task_of(case.instance_id, spec_name)
     if task is None:
-        raise ConflictError("该帮扶事项当前没有待办的这一步，请刷新页面。")
+        raise ConflictError(_("The case has no open task for this step. Reload the page."))
     require_task(actor, task)
     return task
 
@@ -164,10 +176,10 @@ def _parse_money(raw: object, field: str, problems: dict[str, str]) -> Decimal:
     try:
         value = Decimal(str(raw or "0").replace(",", "").strip())
     except InvalidOperation:
-        problems[field] = "金额应为数字"
+        problems[field] = _("The amount must be a number.")
         return Decimal("0")
     if value < 0:
-        problems[field] = "金额不能为负数"
+        problems[field] = _("The amount cannot be negative.")
     return value
 
 
@@ -184,16 +196,18 @@ def plan_case(
     task = _step(case, "plan_measure", CaseStatus.PLANNING, actor)
     problems: dict[str, str] = {}
     if not measure.strip():
-        problems["measure"] = "请填写帮扶措施"
+        problems["measure"] = _("Enter the measure.")
     if not target_standard.strip():
-        problems["target_standard"] = "请填写达到的标准"
+        problems["target_standard"] = _("Enter the standard to reach.")
     if not responsible_person.strip():
-        problems["responsible_person"] = "请填写责任人"
+        problems["responsible_person"] = _("Enter the responsible person.")
     done_by = db.session.get(Round, case.round_id).done_by
     if planned_completion is None:
-        problems["planned_completion"] = "请填写完成时限"
+        problems["planned_completion"] = _("Enter the deadline.")
     elif planned_completion > done_by:
-        problems["planned_completion"] = f"完成时限不能晚于 {done_by:%Y-%m-%d}"
+        problems["planned_completion"] = _(
+            "The deadline cannot be later than %(date)s.", date=f"{done_by:%Y-%m-%d}"
+        )
     if problems:
         raise ValidationFailed(problems)
     before = _snapshot(case)
@@ -213,11 +227,11 @@ def add_progress(case: HelpCase, actor: User, text: str, funds: object = 0) -> C
     problems: dict[str, str] = {}
     amount = _parse_money(funds, "funds", problems)
     if not text.strip():
-        problems["text"] = "请填写进展情况"
+        problems["text"] = _("Enter the progress.")
     if problems:
         raise ValidationFailed(problems)
     if case.status != CaseStatus.IN_PROGRESS:
-        raise ConflictError("只有落实中的帮扶事项可以记录进展。")
+        raise ConflictError(_("Progress can be recorded only on a case in progress."))
     note = CaseNote(
         case_id=case.id,
         at=clock.now(),
@@ -242,7 +256,7 @@ def submit_work(case: HelpCase, actor: User, summary: str) -> HelpCase:
     """The department reports the work done; the township then verifies on the ground."""
     task = _step(case, "carry_out", CaseStatus.IN_PROGRESS, actor)
     if not summary.strip():
-        raise ValidationFailed({"summary": "请填写完成情况"})
+        raise ValidationFailed({"summary": _("Enter what was done.")})
     case.status = CaseStatus.VERIFYING
     case.work_done_at = clock.now()
     db.session.add(
@@ -259,7 +273,7 @@ def verify_case(case: HelpCase, actor: User, ok: bool, reason: str = "") -> Help
     """The township checks on the ground: accept, or send back with a reason."""
     task = _step(case, "verify_on_site", CaseStatus.VERIFYING, actor)
     if not ok and not reason.strip():
-        raise ValidationFailed({"reason": "退回时请写明原因"})
+        raise ValidationFailed({"reason": _("Give the reason for sending it back.")})
     case.status = CaseStatus.ACCEPTING if ok else CaseStatus.IN_PROGRESS
     case.verified_at = clock.now() if ok else None
     if not ok:
@@ -279,7 +293,7 @@ def accept_case(case: HelpCase, actor: User, ok: bool, reason: str = "") -> Help
     """The county office accepts the verified case, or sends it back with a reason."""
     task = _step(case, "county_accept", CaseStatus.ACCEPTING, actor)
     if not ok and not reason.strip():
-        raise ValidationFailed({"reason": "退回时请写明原因"})
+        raise ValidationFailed({"reason": _("Give the reason for sending it back.")})
     if not ok:
         case.status = CaseStatus.IN_PROGRESS
         case.work_done_at = case.verified_at = None
@@ -307,11 +321,11 @@ def reassign_case(case: HelpCase, department: Department, reason: str, actor: Us
     """The county office moves an open case to another department, with a reason."""
     require_role(actor, Role.COUNTY_OFFICE)
     if not reason.strip():
-        raise ValidationFailed({"reason": "改派须写明原因"})
+        raise ValidationFailed({"reason": _("Give the reason for reassigning.")})
     if case.status in (CaseStatus.CLOSED, CaseStatus.CARRIED_OVER):
-        raise ConflictError("已办结或已结转的事项不能改派。")
+        raise ConflictError(_("A closed or carried-over case cannot be reassigned."))
     if department.id == case.department_id:
-        raise ValidationFailed({"department": "请选择另一个部门"})
+        raise ValidationFailed({"department": _("Choose another department.")})
     before = case.department.code
     case.department = department
     instance = db.session.get(ProcessInstance, case.instance_id)

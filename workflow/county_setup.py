@@ -10,6 +10,7 @@ from workflow import audit
 from workflow.db import db
 from workflow.demo_data import DemoCounty
 from workflow.errors import ConflictError, ValidationFailed
+from workflow.i18n import _
 from workflow.models import County, Department, Household, Role, Township, User, Village
 
 DEMO_PASSWORD = "huitou-demo"  # demo county only; `huitou init` without --demo asks for one
@@ -35,21 +36,25 @@ def check_password_strength(password: str) -> None:
     """Refuse passwords that are too short or too simple."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+        problems.append(
+            _("The password must have at least %(num)s characters.", num=MIN_PASSWORD_LENGTH)
+        )
     if password.isdigit() or password.isalpha():
-        problems.append("密码须同时包含字母和数字")
+        problems.append(_("The password must mix letters and digits."))
+    if len(problems) == 2:
+        problems = [_("%(first)s, %(second)s", first=problems[0], second=problems[1])]
     if problems:
-        raise ValidationFailed({"password": "，".join(problems)})
+        raise ValidationFailed({"password": problems[0]})
 
 
 def create_county(name: str, code: str, admin_username: str, admin_password: str) -> County:
     """Create an empty county and its administrator."""
     if county_exists():
-        raise ConflictError("数据库中已有县的数据，未做任何改动。")
+        raise ConflictError(_("The database already holds a county; nothing was changed."))
     check_password_strength(admin_password)
     county = County(code=code, name=name)
     db.session.add(county)
-    admin = User(username=admin_username, display_name="系统管理员", role=Role.ADMIN)
+    admin = User(username=admin_username, display_name=_("System administrator"), role=Role.ADMIN)
     admin.set_password(admin_password)
     db.session.add(admin)
     db.session.flush()
@@ -74,7 +79,7 @@ def _add_village_clerks(villages: object, password_hash: str) -> None:
             db.session.add(
                 User(
                     username=f"cun{village.code}",
-                    display_name=f"{village.name}填报员",
+                    display_name=_("Clerk of %(village)s", village=village.name),
                     email=f"cun{village.code}@huitou.example",
                     role=Role.VILLAGE_CLERK,
                     village_id=village.id,
@@ -88,7 +93,7 @@ def _add_village_clerks(villages: object, password_hash: str) -> None:
 def load_demo_county(demo: DemoCounty, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
     """Create the demo county: townships, villages, households, departments, users per role."""
     if county_exists():
-        raise ConflictError("数据库中已有县的数据，未做任何改动。")
+        raise ConflictError(_("The database already holds a county; nothing was changed."))
     county = County(code=demo.code, name=demo.name)
     db.session.add(county)
     db.session.flush()

@@ -22,6 +22,7 @@ from workflow.forms.department_plan import (
     plan_title,
     write_department_plan,
 )
+from workflow.i18n import _
 from workflow.models import Department, HelpCase, Role, Round, Signature, SubjectKind, User
 
 OBJECT_TYPE = "department_plan"
@@ -103,14 +104,23 @@ def sign_department_plan(round_: Round, department: Department, actor: User) -> 
         and actor.role == Role.DEPARTMENT_LEADER
         and actor.department_id == department.id
     ):
-        raise AccessDenied("只有本部门负责人可以签署本部门的“回头帮”年度实施方案。")
+        raise AccessDenied(_("Only the department's leader may sign its annual help-back plan."))
     cases = _cases(round_, department)
     if not cases:
-        raise ConflictError(f"{department.name}在{round_.year}年度没有帮扶事项，无需签署实施方案。")
+        raise ConflictError(
+            _(
+                "%(department)s has no cases in %(year)s; there is no plan to sign.",
+                department=department.name,
+                year=round_.year,
+            )
+        )
     unplanned = sum(1 for c in cases if not c.measure.strip())
     if unplanned:
         raise ConflictError(
-            f"尚有 {unplanned} 项帮扶事项未制定帮扶措施，请全部制定后再签署年度实施方案。"
+            _(
+                "%(num)s cases have no measure yet; plan them all before signing the annual plan.",
+                num=unplanned,
+            )
         )
     rows = [plan_row(c) for c in cases]
     digest = plan_hash(round_, department, rows)
@@ -118,7 +128,12 @@ def sign_department_plan(round_: Round, department: Department, actor: User) -> 
     if latest is not None and latest.content_hash == digest:
         day = clock.in_beijing(latest.signed_at)
         raise ConflictError(
-            f"本方案已由{latest.signer_name}于{day:%Y-%m-%d}签署，内容未变，无需重复签署。"
+            _(
+                "%(name)s signed this plan on %(day)s and it has not changed since; there is "
+                "nothing to sign again.",
+                name=latest.signer_name,
+                day=f"{day:%Y-%m-%d}",
+            )
         )
     statement = f"{plan_title(department.name, round_.year)}：{plan_summary(rows)}"
     signature = Signature(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from workflow.i18n import _
+
 
 class DomainError(Exception):
     """Base of every refusal the domain explains to its user."""
@@ -29,4 +31,4 @@ class ValidationFailed(DomainError):
     def __init__(self, problems: list[str] | dict[str, str]):
         self.problems = problems
         items = problems.values() if isinstance(problems, dict) else problems
-        super().__init__("；".join(items))
+        super().__init__(_("; ").join(items))

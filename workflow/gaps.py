@@ -14,6 +14,7 @@ from workflow.cases import Subject, open_case
 from workflow.db import db
 from workflow.errors import ConflictError, NotFound, ValidationFailed
 from workflow.forms.gap_list import GapRow
+from workflow.i18n import _
 from workflow.models import (
     Department,
     Gap,
@@ -129,15 +130,20 @@ def triage_board(round_: Round) -> dict[str, list[Gap]]:
 
 def _open_gaps(round_: Round, gap_ids: list[int]) -> list[Gap]:
     if not gap_ids:
-        raise ValidationFailed({"gaps": "请至少选择一条问题"})
+        raise ValidationFailed({"gaps": _("Choose at least one gap.")})
     gaps = list(
         db.session.scalars(sa.select(Gap).where(Gap.id.in_(gap_ids), Gap.round_id == round_.id))
     )
     if len(gaps) != len(set(gap_ids)):
-        raise NotFound("所选问题有的不存在。")
+        raise NotFound(_("Some of the chosen gaps do not exist."))
     stale = [g.id for g in gaps if g.status != GapStatus.OPEN]
     if stale:
-        raise ConflictError(f"问题 {', '.join(map(str, stale))} 已被处理或尚未上报，请刷新。")
+        raise ConflictError(
+            _(
+                "Gaps %(ids)s were already handled or are not reported yet. Reload the page.",
+                ids=", ".join(map(str, stale)),
+            )
+        )
     position = {gap_id: n for n, gap_id in enumerate(gap_ids)}
     return sorted(gaps, key=lambda g: position[g.id])  # in the order the office chose them
 
@@ -151,10 +157,22 @@ def confirm_gaps(
     unowned = [g.id for g in gaps if g.department_id is None]
     if unowned:
         raise ValidationFailed(
-            {"gaps": f"问题 {', '.join(map(str, unowned))} 尚无责任部门，请先指定部门"}
+            {
+                "gaps": _(
+                    "Gaps %(ids)s have no responsible department yet. Choose one first.",
+                    ids=", ".join(map(str, unowned)),
+                )
+            }
         )
     if due is not None and due > round_.done_by:
-        raise ValidationFailed({"due": f"完成时限不能晚于 {round_.done_by:%Y-%m-%d}"})
+        raise ValidationFailed(
+            {
+                "due": _(
+                    "The deadline cannot be later than %(date)s.",
+                    date=f"{round_.done_by:%Y-%m-%d}",
+                )
+            }
+        )
     case_ids = []
     for gap in gaps:
         subject = Subject.of(gap)
@@ -186,10 +204,14 @@ def reroute_gaps(
     """Send gaps to another department than the routing table's, with a reason."""
     require_role(actor, Role.COUNTY_OFFICE)
     if not reason.strip():
-        raise ValidationFailed({"reason": "改派部门须写明原因"})
+        raise ValidationFailed(
+            {"reason": _("Give the reason for sending it to another department.")}
+        )
     department = db.session.scalar(sa.select(Department).where(Department.code == department_code))
     if department is None:
-        raise ValidationFailed({"department": f"没有代码为 {department_code} 的部门"})
+        raise ValidationFailed(
+            {"department": _("There is no department with code %(code)s.", code=department_code)}
+        )
     for gap in _open_gaps(round_, gap_ids):
         before = gap.department.code if gap.department else gap.routed_to
         gap.department = department
@@ -208,20 +230,10 @@ def dismiss_gaps(round_: Round, gap_ids: list[int], reason: str, actor: User) ->
     """Decide that gaps are not gaps after all, with a reason (kept, never deleted)."""
     require_role(actor, Role.COUNTY_OFFICE)
     if not reason.strip():
-        raise ValidationFailed({"reason": "不予立项须写明原因"})
+        raise ValidationFailed({"reason": _("Give the reason for dismissing.")})
     for gap in _open_gaps(round_, gap_ids):
         gap.status, gap.reason = GapStatus.DISMISSED, reason.strip()
         audit.record(actor, "gap.dismiss", "gap", gap.id, reason=reason.strip())
-
-
-_KIND_NAMES = {"household": "户", "village": "村", "township": "乡镇"}
-_STATUS_NAMES = {
-    "pending": "待上报",
-    "open": "待分诊",
-    "confirmed": "已交办",
-    "dismissed": "不予立项",
-    "superseded": "已替换",
-}
 
 
 def gap_rows(gaps: list[Gap]) -> list[GapRow]:
@@ -229,7 +241,9 @@ def gap_rows(gaps: list[Gap]) -> list[GapRow]:
     rows = []
     for gap in gaps:
         household = gap.household
-        department = gap.department.name if gap.department else "待县扶贫办指定"
+        department = (
+            gap.department.name if gap.department else _("To be assigned by the county office")
+        )
         rows.append(
             GapRow(
                 township=gap.township.name,
@@ -238,11 +252,11 @@ def gap_rows(gaps: list[Gap]) -> list[GapRow]:
                 if household
                 else (gap.village.name if gap.village else gap.township.name),
                 id_number=household.id_number if household else "",
-                kind=_KIND_NAMES[gap.subject_kind.value],
+                kind=_("kind:" + gap.subject_kind.value),
                 indicator=gap.indicator_label,
                 evidence=gap.evidence,
                 department=department,
-                status=_STATUS_NAMES[gap.status.value],
+                status=_("gap:" + gap.status.value),
                 remark=gap.reason,
             )
         )

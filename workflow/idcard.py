@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from workflow.i18n import _
+
 # GB 11643-1999 (ISO 7064 MOD 11-2): weight of position i is 2**(17-i) mod 11.
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
@@ -15,12 +17,15 @@ _TO_ASCII = str.maketrans(
 # Excel's "store as text" apostrophe, when it leaks into exported text.
 _TEXT_MARKS = "'‘’"
 
-REASON_EMPTY = "未填写身份证号"
-REASON_LENGTH = "长度不是18位"
-REASON_CHARACTERS = "含有非法字符"
-REASON_BIRTH = "出生日期无效"
-REASON_FLOAT = "身份证号被存成了数字，后几位已丢失，请把单元格设为文本后重新填写"
-REASON_TYPE = "不是文本"
+REASON_EMPTY = _("No ID number is filled in.")
+REASON_LENGTH = _("It is not 18 characters long.")
+REASON_CHARACTERS = _("It holds characters an ID number cannot have.")
+REASON_BIRTH = _("Its birth date is not a real date.")
+REASON_FLOAT = _(
+    "The ID number was stored as a number and lost its last digits. Format the cell as text "
+    "and type it again."
+)
+REASON_TYPE = _("It is not text.")
 
 
 class InvalidIdNumber(ValueError):
@@ -72,7 +77,9 @@ def validate_id(raw: object) -> str:
         raise InvalidIdNumber(REASON_BIRTH)
     expected = check_digit(body)
     if last != expected:
-        raise InvalidIdNumber(f"校验码错误，应为{expected}")
+        raise InvalidIdNumber(
+            _("The check digit is wrong; it should be %(digit)s.", digit=expected)
+        )
     return number
 
 

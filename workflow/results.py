@@ -42,6 +42,7 @@ from workflow.forms.writer import (
     results_totals,
     write_results_form,
 )
+from workflow.i18n import _
 from workflow.models import CaseStatus, HelpCase, Role, Round, SubjectKind, Township, User, Village
 
 DONE, IN_PROGRESS, NOT_DONE = "已完成", "推进中", "未完成"
@@ -126,9 +127,9 @@ def results_rows(
     """Return the rows of 附件4 (a village), 附件5 (a township, or the county) or 附件6."""
     township = _township_of(form_no, village, township)
     if form_no == 4 and village is None:
-        raise ValidationFailed({"village": "附件4 需要指定村"})
+        raise ValidationFailed({"village": _("Form 4 needs a village.")})
     if form_no == 6 and township is None:
-        raise ValidationFailed({"township": "附件6 需要指定乡镇"})
+        raise ValidationFailed({"township": _("Form 6 needs a township.")})
     moment = as_of or clock.now()
     cases = _cases(
         round_,
@@ -210,21 +211,33 @@ def require_results_scope(
 ) -> None:
     """Refuse unless the user may produce this results form for this village or township."""
     if form_no not in RESULTS_FORMS:
-        raise ValidationFailed({"form": "成果统计表只有附件4、附件5、附件6"})
+        raise ValidationFailed({"form": _("The results tables are forms 4, 5 and 6 only.")})
     if not user.is_active:
-        raise AccessDenied("您的账号已停用。")
+        raise AccessDenied(_("Your account is disabled."))
     if user.role in COUNTY_WIDE_READERS:
         return
     if user.role == Role.VILLAGE_CLERK:
         if form_no == 4 and village is not None and village.id == user.village_id:
             return
-        raise AccessDenied("村级账号只能生成本村的附件4（脱贫人口“回头帮”成果统计表）。")
+        raise AccessDenied(
+            _(
+                "A village account may produce only its own village's form 4 "
+                "(the households' results)."
+            )
+        )
     if user.role in (Role.TOWNSHIP_CLERK, Role.TOWNSHIP_LEADER):
         town = _township_of(form_no, village, township)
         if town is not None and town.id == user.township_id:
             return
-        raise AccessDenied("乡镇账号只能生成本乡镇的成果统计表（附件4、附件5、附件6）。")
-    raise AccessDenied("您的岗位无权生成成果统计表；部门请使用本部门的年度实施方案。")
+        raise AccessDenied(
+            _(
+                "A township account may produce only its own township's results tables "
+                "(forms 4, 5, 6)."
+            )
+        )
+    raise AccessDenied(
+        _("Your role may not produce results tables; a department uses its own annual plan.")
+    )
 
 
 def _township_of(
@@ -232,11 +245,19 @@ def _township_of(
 ) -> Township | None:
     """Return the township a form is about, refusing a village outside the given township."""
     if form_no not in RESULTS_FORMS:
-        raise ValidationFailed({"form": "成果统计表只有附件4、附件5、附件6"})
+        raise ValidationFailed({"form": _("The results tables are forms 4, 5 and 6 only.")})
     if village is None:
         return township
     if township is not None and village.township_id != township.id:
-        raise ValidationFailed({"village": f"{village.name}不属于{township.name}"})
+        raise ValidationFailed(
+            {
+                "village": _(
+                    "%(village)s is not in %(township)s.",
+                    village=village.name,
+                    township=township.name,
+                )
+            }
+        )
     return village.township
 
 

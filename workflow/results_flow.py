@@ -12,6 +12,7 @@ from workflow import audit, clock
 from workflow.access import require_task
 from workflow.db import db
 from workflow.engine import instances
+from workflow.i18n import _
 from workflow.models import HumanTask, Round, Signature, Township, TownshipSurvey, User
 from workflow.results import results_rows
 from workflow.settings import get_settings
@@ -26,12 +27,21 @@ def start_township_results(round_: Round, township: Township, survey: TownshipSu
     due_at = clock.end_of_day(round_.results_due)
     county_at = due_at + timedelta(days=get_settings().survey_county_after_days)
     data = {
-        "round_id": round_.id, "township_id": township.id,
-        "results_due_at": clock.iso(due_at), "results_county_at": clock.iso(county_at),
+        "round_id": round_.id,
+        "township_id": township.id,
+        "results_due_at": clock.iso(due_at),
+        "results_county_at": clock.iso(county_at),
     }
     instance = instances.start_instance(
-        PROCESS_ID, data, instances.Scope(round_.id, township.id),
-        subject=f"{round_.year} 年度 {township.name}“回头帮”成果统计表")
+        PROCESS_ID,
+        data,
+        instances.Scope(round_.id, township.id),
+        subject=_(
+            "Help-back results tables %(year)s of %(township)s",
+            year=round_.year,
+            township=township.name,
+        ),
+    )
     survey.results_instance_id = instance.id
 
 
@@ -49,25 +59,37 @@ def _sign(task: HumanTask, actor: User, statement: str) -> None:
     round_ = db.session.get(Round, task.instance.round_id)
     township = db.session.get(Township, task.instance.township_id)
     digest = results_digest(round_, township)
-    db.session.add(Signature(object_type="township_results",
-                             object_id=f"{round_.id}:{township.id}", signer_id=actor.id,
-                             signer_name=actor.display_name, signed_at=clock.now(),
-                             content_hash=digest, statement=statement))
-    audit.record(actor, "sign", "township_results", f"{round_.id}:{township.id}",
-                 after={"hash": digest, "statement": statement})
+    db.session.add(
+        Signature(
+            object_type="township_results",
+            object_id=f"{round_.id}:{township.id}",
+            signer_id=actor.id,
+            signer_name=actor.display_name,
+            signed_at=clock.now(),
+            content_hash=digest,
+            statement=statement,
+        )
+    )
+    audit.record(
+        actor,
+        "sign",
+        "township_results",
+        f"{round_.id}:{township.id}",
+        after={"hash": digest, "statement": statement},
+    )
 
 
 def review_results(task: HumanTask, actor: User) -> None:
     """The township clerk has checked the tables generated from the cases (填表人)."""
     require_task(actor, task)
-    _sign(task, actor, "成果统计表已审核（填表人）")
+    _sign(task, actor, _("Results tables reviewed (by the clerk who filled them)."))
     complete_task(task, actor, {})
 
 
 def sign_results(task: HumanTask, actor: User) -> None:
     """The township leader signs and submits the results tables to the county."""
     require_task(actor, task)
-    _sign(task, actor, "本乡镇“回头帮”成果统计情况属实，签字上报")
+    _sign(task, actor, _("The township's help-back results are true; signed and submitted."))
     complete_task(task, actor, {})
 
 
@@ -76,8 +98,9 @@ def results_submitted(round_id: int, township_id: int) -> None:
     survey = township_survey(round_id, township_id)
     if survey.results_submitted_at is None:
         survey.results_submitted_at = clock.now()
-        audit.record(instances.current_actor.get(), "results.submitted", "township_survey",
-                     survey.id)
+        audit.record(
+            instances.current_actor.get(), "results.submitted", "township_survey", survey.id
+        )
 
 
 def escalate_results(round_id: int, township_id: int, level: int) -> bool:
@@ -92,5 +115,10 @@ def late_results(round_id: int) -> list[int]:
     """Townships whose results tables are late (ids), for the round's overview."""
     from workflow.models import SurveyEscalation
 
-    return list(db.session.scalars(sa.select(SurveyEscalation.township_id).where(
-        SurveyEscalation.round_id == round_id, SurveyEscalation.stage == "results").distinct()))
+    return list(
+        db.session.scalars(
+            sa.select(SurveyEscalation.township_id)
+            .where(SurveyEscalation.round_id == round_id, SurveyEscalation.stage == "results")
+            .distinct()
+        )
+    )

@@ -13,6 +13,7 @@ from workflow.catalogue import catalogue_record
 from workflow.db import db
 from workflow.engine import instances
 from workflow.errors import ConflictError, NotFound, ValidationFailed
+from workflow.i18n import _
 from workflow.models import Role, Round, RoundStatus, User
 
 FIRST_EXIT_YEAR = 2014  # households that exited from 2014 on are looked back at (§一)
@@ -36,7 +37,7 @@ def get_round(year: int) -> Round:
     """The round of a year."""
     round_ = db.session.scalar(sa.select(Round).where(Round.year == year))
     if round_ is None:
-        raise NotFound(f"{year} 年度的工作尚未启动。")
+        raise NotFound(_("The work of %(year)s has not been launched yet.", year=year))
     return round_
 
 
@@ -55,14 +56,19 @@ def launch_round(
     dl = deadlines or Deadlines.defaults(year)
     problems = {}
     if not dl.survey_due <= dl.results_due <= dl.done_by:
-        problems["deadlines"] = "日期顺序应为：摸底截止 ≤ 成果上报截止 ≤ 完成时限"
+        problems["deadlines"] = _("The dates must be in order: survey due ≤ results due ≤ done by.")
     if dl.done_by.year != year:
-        problems["done_by"] = f"完成时限应在 {year} 年内"
+        problems["done_by"] = _("The done-by date must fall within %(year)s.", year=year)
     if problems:
         raise ValidationFailed(problems)
     planned = db.session.scalar(sa.select(Round).where(Round.year == year))
     if planned is not None and planned.status != RoundStatus.PLANNED:
-        raise ConflictError(f"{year} 年度的工作已经启动，不能重复启动。")
+        raise ConflictError(
+            _(
+                "The work of %(year)s has already been launched; it cannot be launched twice.",
+                year=year,
+            )
+        )
     previous = db.session.scalar(sa.select(Round).where(Round.year == year - 1))
     catalogue = catalogue_record(standard_year or default_standard_year(year, dl.survey_due))
     # A round planned by last year's carry-over (holding the carried cases) is launched in place.
@@ -96,7 +102,10 @@ def launch_round(
     data = {"round_id": round_.id, "done_by_at": clock.iso(clock.end_of_day(dl.done_by))}
     with instances.acting_as(actor):
         instance = instances.start_instance(
-            "annual_round", data, instances.Scope(round_.id), subject=f"{year} 年度回头看·回头帮"
+            "annual_round",
+            data,
+            instances.Scope(round_.id),
+            subject=_("Look-back and help-back %(year)s", year=year),
         )
     round_.instance_id = instance.id
     return round_

@@ -14,12 +14,14 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from workflow.i18n import _
+
 DATA_DIR = Path(__file__).with_name("standards")
 
 SUBJECT_KINDS = ("household", "village", "township")
 JUDGES = ("yes_no", "amount_at_least", "percent_above")
 # Thresholds that name a per-year figure of the standard instead of a fixed number.
-REFERENCES = {"poverty_line": "年标准", "regional_growth": "年自治区平均水平"}
+REFERENCES = ("poverty_line", "regional_growth")
 
 _CODE = re.compile(r"^[A-Z]+(-[A-Z]+)*$")
 
@@ -28,7 +30,9 @@ class CatalogueError(ValueError):
     """A catalogue document that cannot be used; `problems` lists every problem in Chinese."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("标准目录有误：\n" + "\n".join(problems))
+        super().__init__(
+            _("The standards catalogue is wrong:\n%(problems)s", problems="\n".join(problems))
+        )
         self.problems = problems
 
 
@@ -119,7 +123,7 @@ def load_standard(year: int) -> Standard:
     """Return the packaged catalogue of a year, its poverty line taken from poverty_lines.json."""
     path = DATA_DIR / f"{int(year)}.json"
     if not path.exists():
-        raise CatalogueError([f"没有{year}年的标准目录"])
+        raise CatalogueError([_("There is no standards catalogue of %(year)s.", year=year)])
     doc = json.loads(path.read_text(encoding="utf-8"))
     if "poverty_line" not in doc:
         line = load_poverty_lines().get(int(year))
@@ -131,24 +135,40 @@ def load_standard(year: int) -> Standard:
 def parse_standard(doc: dict[str, Any]) -> Standard:
     """Return the Standard a document describes; raise CatalogueError listing every problem."""
     if not isinstance(doc, dict):
-        raise CatalogueError(["标准目录应为一个JSON对象"])
-    problems: list[str] = [f"未知字段“{k}”" for k in doc if k not in _STANDARD_FIELDS]
+        raise CatalogueError([_("The catalogue must be a JSON object.")])
+    problems: list[str] = [_unknown_field(k) for k in doc if k not in _STANDARD_FIELDS]
     year = doc.get("year")
     if not _is_int(year) or not 2010 <= year <= 2035:
-        problems.append(f"年度（year）应为2010至2035之间的整数，现为“{year}”")
+        problems.append(
+            _(
+                "The year (year) must be a whole number from 2010 to 2035; it is “%(value)s”.",
+                value=year,
+            )
+        )
     version = doc.get("version")
     if not _is_int(version) or version < 1:
-        problems.append(f"版本号（version）应为正整数，现为“{version}”")
+        problems.append(
+            _(
+                "The version (version) must be a positive whole number; it is “%(value)s”.",
+                value=version,
+            )
+        )
     poverty_line = _parse_figure(
-        doc.get("poverty_line"), "当年扶贫标准（poverty_line）", problems, required=True
+        doc.get("poverty_line"),
+        _("The year's poverty line (poverty_line)"),
+        problems,
+        required=True,
     )
     regional_growth = _parse_figure(
-        doc.get("regional_growth"), "自治区平均增幅（regional_growth）", problems, required=False
+        doc.get("regional_growth"),
+        _("The regional average growth (regional_growth)"),
+        problems,
+        required=False,
     )
     raw = doc.get("indicators")
     indicators: list[Indicator] = []
     if not isinstance(raw, list) or not raw:
-        problems.append("指标列表（indicators）不能为空")
+        problems.append(_("The list of indicators (indicators) cannot be empty."))
         raw = []
     seen_codes: set[Any] = set()
     seen_columns: set[tuple[Any, Any]] = set()
@@ -157,22 +177,38 @@ def parse_standard(doc: dict[str, Any]) -> Standard:
         if not isinstance(item, dict):
             continue
         code, column = item.get("code"), (item.get("subject_kind"), item.get("column"))
-        where = f"第{n}项指标（{code}）"
+        where = _("Indicator %(n)s (%(code)s)", n=n, code=code)
         # Duplicates count even among items rejected for other reasons.
         if isinstance(code, str) and code in seen_codes:
-            problems.append(f"{where}：指标代码重复")
+            problems.append(_at(where, _("The indicator code is repeated.")))
         if isinstance(column[1], str) and column in seen_columns:
-            problems.append(f"{where}：表头“{column[1]}”与同一张表的另一指标重复")
+            problems.append(
+                _at(
+                    where,
+                    _(
+                        "The header “%(header)s” repeats another indicator's of the same form.",
+                        header=column[1],
+                    ),
+                )
+            )
         seen_codes.add(code)
         seen_columns.add(column)
         if ind is None:
             continue
         if ind.threshold == "regional_growth" and regional_growth.amount is None:
-            problems.append(f"{where}：引用了自治区平均增幅，但标准未给出（regional_growth）")
+            problems.append(
+                _at(
+                    where,
+                    _(
+                        "It refers to the regional average growth, which the catalogue does not "
+                        "give (regional_growth)."
+                    ),
+                )
+            )
         indicators.append(ind)
     source = doc.get("source", "")
     if not isinstance(source, str):
-        problems.append("出处（source）应为文字")
+        problems.append(_("The source (source) must be text."))
     if problems:
         raise CatalogueError(problems)
     return Standard(year, version, poverty_line, regional_growth, tuple(indicators), source)
@@ -205,21 +241,29 @@ def _parse_figure(raw: Any, name: str, problems: list[str], *, required: bool) -
     """Return a Figure from {"amount", "source", "confirmed"}, noting problems."""
     if raw is None:
         if required:
-            problems.append(f"缺少{name}")
+            problems.append(_("%(name)s is missing.", name=name))
         return Figure(None)
     if _is_number(raw):
         return Figure(float(raw))
     if not isinstance(raw, dict):
-        problems.append(f"{name}应为数字或含amount的对象")
+        problems.append(_("%(name)s must be a number or an object with an amount.", name=name))
         return Figure(None)
     amount = raw.get("amount")
     if amount is None and not required:
         return Figure(None, str(raw.get("source", "")), False)
     if not _is_number(amount) or amount <= 0:
-        problems.append(f"{name}的金额（amount）应为正数，现为“{amount}”")
+        problems.append(
+            _(
+                "The amount (amount) of %(name)s must be positive; it is “%(value)s”.",
+                name=name,
+                value=amount,
+            )
+        )
         amount = None
     if not isinstance(raw.get("confirmed", False), bool):
-        problems.append(f"{name}的是否核实（confirmed）应为 true 或 false")
+        problems.append(
+            _("Whether %(name)s is confirmed (confirmed) must be true or false.", name=name)
+        )
     return Figure(
         None if amount is None else float(amount),
         str(raw.get("source", "")),
@@ -230,44 +274,91 @@ def _parse_figure(raw: Any, name: str, problems: list[str], *, required: bool) -
 def _parse_indicator(n: int, item: Any, problems: list[str]) -> Indicator | None:
     """Return one Indicator of a catalogue document, or None noting why it is unusable."""
     if not isinstance(item, dict):
-        problems.append(f"第{n}项指标应为一个对象")
+        problems.append(_("Indicator %(n)s must be an object.", n=n))
         return None
     code = item.get("code")
-    where = f"第{n}项指标（{code}）" if isinstance(code, str) and code else f"第{n}项指标"
+    where = (
+        _("Indicator %(n)s (%(code)s)", n=n, code=code)
+        if isinstance(code, str) and code
+        else _("Indicator %(n)s", n=n)
+    )
     before = len(problems)
-    problems.extend(f"{where}：未知字段“{k}”" for k in item if k not in _INDICATOR_FIELDS)
+    problems.extend(_at(where, _unknown_field(k)) for k in item if k not in _INDICATOR_FIELDS)
     if not isinstance(code, str) or not _CODE.match(code):
-        problems.append(f"{where}：指标代码（code）应为大写字母和连字符，如 H-WATER")
-    for key, name in {"label": "名称", "column": "表头", "clause": "方案条款"}.items():
+        problems.append(
+            _at(
+                where,
+                _(
+                    "The indicator code (code) must be capital letters and hyphens, such as "
+                    "H-WATER."
+                ),
+            )
+        )
+    required_texts = {
+        "label": _("The name (label) is missing."),
+        "column": _("The header (column) is missing."),
+        "clause": _("The clause of the plan (clause) is missing."),
+    }
+    for key, missing in required_texts.items():
         if not isinstance(item.get(key), str) or not item[key].strip():
-            problems.append(f"{where}：缺少{name}（{key}）")
+            problems.append(_at(where, missing))
     kind = item.get("subject_kind")
     if kind not in SUBJECT_KINDS:
-        problems.append(f"{where}：未知对象类别“{kind}”，应为 household、village 或 township")
+        problems.append(
+            _at(
+                where,
+                _(
+                    "Unknown subject kind “%(kind)s”; it must be household, village or township.",
+                    kind=kind,
+                ),
+            )
+        )
     judge_kind = item.get("judge")
     threshold, unit = item.get("threshold"), item.get("unit")
     if judge_kind not in JUDGES:
         problems.append(
-            f"{where}：未知判定方式“{judge_kind}”，应为 yes_no、amount_at_least 或 percent_above"
+            _at(
+                where,
+                _(
+                    "Unknown way of judging “%(judge)s”; it must be yes_no, amount_at_least or "
+                    "percent_above.",
+                    judge=judge_kind,
+                ),
+            )
         )
     elif judge_kind == "yes_no":
         if threshold is not None:
-            problems.append(f"{where}：是/否指标不应设置门槛（threshold）")
+            problems.append(_at(where, _("A yes/no indicator takes no threshold (threshold).")))
     else:
         if threshold is None:
-            problems.append(f"{where}：缺少门槛（threshold）")
+            problems.append(_at(where, _("The threshold (threshold) is missing.")))
         elif isinstance(threshold, str):
             if threshold not in REFERENCES:
                 problems.append(
-                    f"{where}：门槛“{threshold}”既不是数字，也不是 poverty_line 或 regional_growth"
+                    _at(
+                        where,
+                        _(
+                            "The threshold “%(value)s” is neither a number nor poverty_line or "
+                            "regional_growth.",
+                            value=threshold,
+                        ),
+                    )
                 )
         elif not _is_number(threshold):
-            problems.append(f"{where}：门槛（threshold）应为数字，现为“{threshold}”")
+            problems.append(
+                _at(
+                    where,
+                    _(
+                        "The threshold (threshold) must be a number; it is “%(value)s”.",
+                        value=threshold,
+                    ),
+                )
+            )
         if not isinstance(unit, str) or not unit.strip():
-            problems.append(f"{where}：缺少单位（unit）")
+            problems.append(_at(where, _("The unit (unit) is missing.")))
     group = item.get("group", "")
     if not isinstance(group, str):
-        problems.append(f"{where}：分组（group）应为文字")
+        problems.append(_at(where, _("The group (group) must be text.")))
     if len(problems) > before:
         return None
     return Indicator(
@@ -283,6 +374,16 @@ def _parse_indicator(n: int, item: Any, problems: list[str]) -> Indicator | None
         unit=unit,
         group=group,
     )
+
+
+def _at(where: str, problem: str) -> str:
+    """Return a problem of one indicator, prefixed with which indicator it is."""
+    return _("%(where)s: %(problem)s", where=where, problem=problem)
+
+
+def _unknown_field(name: str) -> str:
+    """Return the problem of a field the catalogue does not know."""
+    return _("Unknown field “%(field)s”", field=name)
 
 
 def _is_number(value: Any) -> bool:
@@ -339,19 +440,34 @@ def evaluate(
 def _evidence(standard: Standard, ind: Indicator, value: Any) -> str:
     """Return the short Chinese sentence that quotes the unmet form value."""
     if ind.judge == "yes_no":
-        return f"{ind.short_name}：否"
-    limit = threshold_of(standard, ind)
-    if isinstance(ind.threshold, str):
-        against = f" {standard.year} {REFERENCES[ind.threshold]}"
-    else:
-        against = "标准"
+        return _("%(name)s: no", name=ind.short_name)
+    figures = {
+        "name": ind.short_name,
+        "value": format_number(value),
+        "limit": format_number(threshold_of(standard, ind)),
+        "unit": ind.unit or "",
+        "year": standard.year,
+    }
     if ind.judge == "percent_above":
-        return f"{ind.short_name} {format_number(value)}%，未高于{against} {format_number(limit)}%"
-    unit = ind.unit or ""
-    return (
-        f"{ind.short_name} {format_number(value)} {unit}，低于{against} "
-        f"{format_number(limit)} {unit}"
-    )
+        if ind.threshold == "poverty_line":
+            return _("%(name)s %(value)s%%, not above the %(year)s standard %(limit)s%%", **figures)
+        if ind.threshold == "regional_growth":
+            return _(
+                "%(name)s %(value)s%%, not above the %(year)s regional average %(limit)s%%",
+                **figures,
+            )
+        return _("%(name)s %(value)s%%, not above the standard %(limit)s%%", **figures)
+    if ind.threshold == "poverty_line":
+        return _(
+            "%(name)s %(value)s %(unit)s, below the %(year)s standard %(limit)s %(unit)s",
+            **figures,
+        )
+    if ind.threshold == "regional_growth":
+        return _(
+            "%(name)s %(value)s %(unit)s, below the %(year)s regional average %(limit)s %(unit)s",
+            **figures,
+        )
+    return _("%(name)s %(value)s %(unit)s, below the standard %(limit)s %(unit)s", **figures)
 
 
 def format_number(value: float | None) -> str:

@@ -17,7 +17,9 @@ from workflow.catalogue import standard_of
 from workflow.db import db
 from workflow.errors import AccessDenied, ConflictError, ValidationFailed
 from workflow.forms import ParsedRow, read_survey_form
+from workflow.forms.layout import SHEET_PREFIX, sheet_name
 from workflow.gaps import record_findings
+from workflow.i18n import _
 from workflow.models import (
     CatalogueRecord,
     Gap,
@@ -37,7 +39,7 @@ from workflow.models import (
 from workflow.survey_flow import township_survey
 
 SUBJECT_OF_FORM = {1: SubjectKind.HOUSEHOLD, 2: SubjectKind.VILLAGE, 3: SubjectKind.TOWNSHIP}
-_SHEET_NAME = re.compile(r'<sheet [^>]*name="附件([1-6])"')
+_SHEET_NAME = re.compile(r'<sheet [^>]*name="' + re.escape(SHEET_PREFIX) + r'([1-6])"')
 
 
 class ImportRefused(ValidationFailed):
@@ -80,21 +82,32 @@ def resolve_target(actor: User, form_no: int, village: Village | None) -> Target
     """Which unit the actor files for; a clerk files only for her own village or township."""
     if actor.role == Role.VILLAGE_CLERK:
         if form_no == 3:
-            raise AccessDenied("附件3 由乡镇扶贫专干填报。")
+            raise AccessDenied(_("Form 3 is filled in by the township clerk."))
         if village is not None and village.id != actor.village_id:
             raise AccessDenied(
-                f"您只能填报本村（{actor.village.name}）的表格，不能导入{village.name}的表格。"
+                _(
+                    "You may fill in only the forms of your own village (%(own)s), "
+                    "not those of %(other)s.",
+                    own=actor.village.name,
+                    other=village.name,
+                )
             )
         return Target(actor.village.township, actor.village)
     if actor.role == Role.TOWNSHIP_CLERK:
         if form_no == 3:
             return Target(actor.township, None)
         if village is None:
-            raise ValidationFailed({"village": "请指明这是哪个村的表格"})
+            raise ValidationFailed({"village": _("Say which village this form is for.")})
         if village.township_id != actor.township_id:
-            raise AccessDenied(f"{village.name}不属于{actor.township.name}，不能导入。")
+            raise AccessDenied(
+                _(
+                    "%(village)s is not in %(township)s; its form cannot be imported.",
+                    village=village.name,
+                    township=actor.township.name,
+                )
+            )
         return Target(actor.township, village)
-    raise AccessDenied("只有村级填报员和乡镇扶贫专干可以导入摸底表。")
+    raise AccessDenied(_("Only village clerks and township clerks may import survey forms."))
 
 
 def import_survey(
@@ -108,19 +121,26 @@ def import_survey(
 ) -> ImportResult:
     """Check a filled form completely; store all of it in this transaction, or refuse it all."""
     if round_.status != RoundStatus.OPEN:
-        raise ConflictError(f"{round_.year} 年度工作已结束，不能再导入。")
+        raise ConflictError(
+            _("The work of %(year)s is over; nothing more can be imported.", year=round_.year)
+        )
     form_no = form_no or detect_form_no(data) or _default_form(actor)
     target = resolve_target(actor, form_no, village)
     survey = township_survey(round_.id, target.township.id)
     if survey is not None and survey.status == TownshipSurveyStatus.SUBMITTED:
-        raise ConflictError(f"{target.township.name}的摸底表已签字上报，不能再修改。")
+        raise ConflictError(
+            _(
+                "The survey of %(township)s was signed and submitted; it cannot be changed.",
+                township=target.township.name,
+            )
+        )
     standard = standard_of(db.session.get(CatalogueRecord, round_.catalogue_id))
     parsed = read_survey_form(form_no, standard, data)
     problems = [str(e) for e in parsed.errors]
     subjects: list[dict[str, Any]] = []
     if parsed.rows:
         check = {1: _check_households, 2: _check_villages, 3: _check_township}[form_no]
-        subjects, more = check(parsed.rows, target, round_, sheet=f"附件{form_no}")
+        subjects, more = check(parsed.rows, target, round_, sheet=sheet_name(form_no))
         problems += more
     if problems:
         raise ImportRefused(problems)
@@ -145,25 +165,56 @@ def _check_households(
         where = f"{sheet}!{row.cells['id_number']}"
         household = known.get(row.values["id_number"])
         if household is None:
-            problems.append(f"{where}: 身份证号 {row.values['id_number']} 不在本县脱贫户名单中")
+            problems.append(
+                _at(
+                    where,
+                    _(
+                        "ID number %(id)s is not on the county's list of households "
+                        "out of poverty.",
+                        id=row.values["id_number"],
+                    ),
+                )
+            )
             continue
         if household.village_id != target.village.id:
             problems.append(
-                f"{where}: 该户属于{household.village.township.name}"
-                f"{household.village.name}，不是{target.village.name}的户"
+                _at(
+                    where,
+                    _(
+                        "The household belongs to %(township)s%(village)s, not to %(target)s.",
+                        township=household.village.township.name,
+                        village=household.village.name,
+                        target=target.village.name,
+                    ),
+                )
             )
             continue
         if not round_.exit_year_from <= household.exit_year <= round_.exit_year_to:
             problems.append(
-                f"{where}: 该户 {household.exit_year} 年脱贫，不在本轮回头看范围"
-                f"（{round_.exit_year_from}–{round_.exit_year_to} 年脱贫户）"
+                _at(
+                    where,
+                    _(
+                        "The household left poverty in %(year)s, outside this round's look-back "
+                        "(households out of poverty in %(first)s–%(last)s).",
+                        year=household.exit_year,
+                        first=round_.exit_year_from,
+                        last=round_.exit_year_to,
+                    ),
+                )
             )
             continue
         name = row.values.get("name")
         if name and name.replace(" ", "") != household.head_name.replace(" ", ""):
             problems.append(
-                f"{sheet}!{row.cells['name']}: 户主姓名“{name}”与登记不符"
-                f"（登记为“{household.head_name}”）"
+                _at(
+                    f"{sheet}!{row.cells['name']}",
+                    _(
+                        "The head of household “%(name)s” does not match the register "
+                        "(“%(registered)s”).",
+                        name=name,
+                        registered=household.head_name,
+                    ),
+                )
             )
         subjects.append({"household_id": household.id, "village_id": target.village.id})
     surveyed = {s["household_id"] for s in subjects}
@@ -178,9 +229,25 @@ def _check_households(
     ).all()
     missing = [h for h in missing if h.id not in surveyed]
     if missing:
-        names = "、".join(f"{h.head_name}（{h.id_number}）" for h in missing[:10])
-        more = f"等 {len(missing)} 户" if len(missing) > 10 else f"共 {len(missing)} 户"
-        problems.append(f"{sheet}: 缺少本村应摸底的脱贫户：{names}{more}")
+        names = _(", ").join(
+            _("%(name)s (%(id)s)", name=h.head_name, id=h.id_number) for h in missing[:10]
+        )
+        more = (
+            _(" and others, %(num)s households", num=len(missing))
+            if len(missing) > 10
+            else _(", %(num)s households in all", num=len(missing))
+        )
+        problems.append(
+            _at(
+                sheet,
+                _(
+                    "Households of the village that must be surveyed are missing: "
+                    "%(names)s%(more)s",
+                    names=names,
+                    more=more,
+                ),
+            )
+        )
     return subjects, problems
 
 
@@ -196,16 +263,48 @@ def _check_villages(
             continue
         village = villages.get(name)
         if village is None:
-            problems.append(f"{where}: {target.township.name}没有名为“{name}”的村")
+            problems.append(
+                _at(
+                    where,
+                    _(
+                        "%(township)s has no village named “%(name)s”.",
+                        township=target.township.name,
+                        name=name,
+                    ),
+                )
+            )
         elif not village.is_exited_poor:
-            problems.append(f"{where}: {name}不是已退出贫困村，不填附件2")
+            problems.append(
+                _at(
+                    where,
+                    _(
+                        "%(village)s is not a village that exited poverty; it does not fill in "
+                        "form 2.",
+                        village=name,
+                    ),
+                )
+            )
         elif target.village is not None and village.id != target.village.id:
-            problems.append(f"{where}: 只能填报本村（{target.village.name}），不能填{name}")
+            problems.append(
+                _at(
+                    where,
+                    _(
+                        "You may fill in only your own village (%(own)s), not %(other)s.",
+                        own=target.village.name,
+                        other=name,
+                    ),
+                )
+            )
         else:
             subjects.append({"village_id": village.id})
         township = row.values.get("township")
         if township and township != target.township.name:
-            problems.append(f"{sheet}!{row.cells['township']}: 乡镇应为{target.township.name}")
+            problems.append(
+                _at(
+                    f"{sheet}!{row.cells['township']}",
+                    _("The township must be %(township)s.", township=target.township.name),
+                )
+            )
     return subjects, problems
 
 
@@ -216,12 +315,31 @@ def _check_township(
     for row in rows:
         if row.values.get("township") and row.values["township"] != target.township.name:
             problems.append(
-                f"{sheet}!{row.cells['township']}: 只能填报本乡镇"
-                f"（{target.township.name}），不能填“{row.values['township']}”"
+                _at(
+                    f"{sheet}!{row.cells['township']}",
+                    _(
+                        "You may fill in only your own township (%(own)s), not “%(other)s”.",
+                        own=target.township.name,
+                        other=row.values["township"],
+                    ),
+                )
             )
     if len(rows) != 1:
-        problems.append(f"{sheet}: 附件3 应只有本乡镇一行，实际 {len(rows)} 行")
+        problems.append(
+            _at(
+                sheet,
+                _(
+                    "Form 3 must have exactly one row, the township's; it has %(num)s.",
+                    num=len(rows),
+                ),
+            )
+        )
     return [{} for _ in rows], problems
+
+
+def _at(where: str, problem: str) -> str:
+    """A problem with the sheet (and cell) it is about, as FormError writes it."""
+    return f"{where}: {problem}"
 
 
 def _json_ready(values: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from workflow.access import require_task
 from workflow.db import db
 from workflow.engine import instances
 from workflow.errors import ConflictError, ValidationFailed
+from workflow.i18n import _
 from workflow.models import (
     Gap,
     GapStatus,
@@ -93,10 +94,13 @@ def start_township_surveys(round_id: int) -> int:
             PROCESS_ID,
             data,
             instances.Scope(round_id, township.id),
-            subject=f"{round_.year} 年度 {township.name}“回头看”摸底",
+            subject=_(
+                "Look-back survey %(year)s of %(township)s",
+                year=round_.year,
+                township=township.name,
+            ),
         )
-        survey = TownshipSurvey(round_id=round_id, township_id=township.id,
-                                instance_id=instance.id)
+        survey = TownshipSurvey(round_id=round_id, township_id=township.id, instance_id=instance.id)
         db.session.add(survey)
         start_township_results(round_, township, survey)  # due on the results date (§五.2)
         started += 1
@@ -162,7 +166,8 @@ def submit_village_forms(task: HumanTask, actor: User) -> None:
         needed.add(1)
     missing = sorted(needed - forms)
     if missing:
-        raise ValidationFailed({"forms": "尚未导入：" + "、".join(f"附件{n}" for n in missing)})
+        forms_missing = _(", ").join(_("Form %(n)s", n=n) for n in missing)
+        raise ValidationFailed({"forms": _("Not imported yet: %(forms)s", forms=forms_missing)})
     submissions = current_submissions(instance.round_id, village.township_id, village.id)
     complete_task(task, actor, {})
     _sign(
@@ -170,7 +175,7 @@ def submit_village_forms(task: HumanTask, actor: User) -> None:
         "village_forms",
         f"{instance.round_id}:{village.id}",
         _submissions_digest(submissions),
-        f"{village.name}摸底表已核实无误",
+        _("The survey forms of %(village)s are checked and correct.", village=village.name),
     )
 
 
@@ -184,7 +189,7 @@ def submit_township_review(task: HumanTask, actor: User) -> None:
         if s.village_id is None
     }
     if 3 not in forms:
-        raise ValidationFailed({"forms": "尚未导入本乡镇的附件3"})
+        raise ValidationFailed({"forms": _("Form 3 of the township is not imported yet.")})
     complete_task(task, actor, {})
     audit.record(actor, "survey.township_review", "township_survey", instance.id)
 
@@ -200,7 +205,7 @@ def sign_township_survey(task: HumanTask, actor: User) -> None:
         "township_survey",
         f"{instance.round_id}:{instance.township_id}",
         _submissions_digest(submissions),
-        "本乡镇“回头看”摸底情况属实，签字上报",
+        _("The township's look-back survey is true; signed and submitted."),
     )
 
 
@@ -237,7 +242,7 @@ def release_early(round_id: int, township_id: int, actor: User) -> None:
     require_role(actor, Role.COUNTY_OFFICE)
     survey = township_survey(round_id, township_id)
     if survey.status == TownshipSurveyStatus.SUBMITTED:
-        raise ConflictError("该乡镇已上报，无需提前分诊。")
+        raise ConflictError(_("The township has submitted; there is no need to release it early."))
     survey.released_early = True
     _open_pending_gaps(round_id, township_id)
     audit.record(actor, "survey.release_early", "township_survey", survey.id)
@@ -255,8 +260,15 @@ def record_late(survey: TownshipSurvey, stage: str, level: int) -> bool:
     )
     if exists is not None:
         return False
-    db.session.add(SurveyEscalation(round_id=survey.round_id, township_id=survey.township_id,
-                                    stage=stage, level=level, fired_at=clock.now()))
+    db.session.add(
+        SurveyEscalation(
+            round_id=survey.round_id,
+            township_id=survey.township_id,
+            stage=stage,
+            level=level,
+            fired_at=clock.now(),
+        )
+    )
     audit.record(None, f"{stage}.overdue_level{level}", "township_survey", survey.id)
     survey_escalated.send(survey, level=level, stage=stage)
     return True

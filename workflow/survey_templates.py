@@ -9,6 +9,7 @@ from workflow.catalogue import standard_of
 from workflow.db import db
 from workflow.errors import NotFound, ValidationFailed
 from workflow.forms import HouseholdRow, SurveyContext, VillageRow, write_survey_form
+from workflow.i18n import _
 from workflow.models import CatalogueRecord, Household, Round, Township, Village
 
 
@@ -19,7 +20,7 @@ def find_village(name_or_code: str) -> Village:
         sa.select(Village).where(sa.or_(Village.code == key, Village.name == key))
     )
     if village is None:
-        raise NotFound(f"没有名为或代码为“{key}”的村。")
+        raise NotFound(_("There is no village named or coded “%(key)s”.", key=key))
     return village
 
 
@@ -30,7 +31,7 @@ def find_township(name_or_code: str) -> Township:
         sa.select(Township).where(sa.or_(Township.code == key, Township.name == key))
     )
     if township is None:
-        raise NotFound(f"没有名为或代码为“{key}”的乡镇。")
+        raise NotFound(_("There is no township named or coded “%(key)s”.", key=key))
     return township
 
 
@@ -43,7 +44,7 @@ def survey_template(
     today = clock.today()
     if form_no == 1:
         if village is None:
-            raise ValidationFailed({"village": "附件1 需要指定村"})
+            raise ValidationFailed({"village": _("Form 1 needs a village.")})
         households = db.session.scalars(
             sa.select(Household)
             .where(
@@ -68,7 +69,7 @@ def survey_template(
         elif township is not None:
             villages = [v for v in township.villages if v.is_exited_poor]
         else:
-            raise ValidationFailed({"township": "附件2 需要指定村或乡镇"})
+            raise ValidationFailed({"township": _("Form 2 needs a village or a township.")})
         context = SurveyContext(
             township=township.name,
             village=village.name if village else "",
@@ -78,8 +79,8 @@ def survey_template(
     elif form_no == 3:
         township = township or (village.township if village else None)
         if township is None:
-            raise ValidationFailed({"township": "附件3 需要指定乡镇"})
+            raise ValidationFailed({"township": _("Form 3 needs a township.")})
         context = SurveyContext(township=township.name, date=today)
     else:
-        raise ValidationFailed({"form": "摸底表只有附件1、附件2、附件3"})
+        raise ValidationFailed({"form": _("The survey forms are forms 1, 2 and 3 only.")})
     return write_survey_form(form_no, standard, context)

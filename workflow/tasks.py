@@ -11,6 +11,7 @@ from workflow.access import inbox_filter, require_task
 from workflow.db import db
 from workflow.engine import instances
 from workflow.errors import ConflictError, NotFound
+from workflow.i18n import _
 from workflow.models import HumanTask, TaskState, User
 
 
@@ -30,14 +31,14 @@ def get_task(task_id: int) -> HumanTask:
     """A mirrored task by id."""
     task = db.session.get(HumanTask, task_id)
     if task is None:
-        raise NotFound("任务不存在。")
+        raise NotFound(_("The task does not exist."))
     return task
 
 
 def complete_task(task: HumanTask, actor: User, data: dict[str, Any]) -> HumanTask:
     """Complete a READY task as the actor: scope check, optimistic lock, audit event."""
     if task.state != TaskState.READY:
-        raise ConflictError("该任务已经办结，请刷新待办列表。")
+        raise ConflictError(_("The task is already done. Reload your inbox."))
     require_task(actor, task)
     task.completed_at = clock.now()
     task.completed_by_id = actor.id

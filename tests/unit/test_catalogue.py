@@ -4,6 +4,9 @@ Templates are read with Jinja's own extractor, Python files with `ast`, so that 
 `gettext("…")` and `ngettext("…", "…", n)` are found however they are quoted or split over lines.
 A message id built at run time (`_("status:" ~ case.status.value)`, `gettext(_SUBJECTS[level])`)
 cannot be read from the source: it must be declared below, with every value it can take.
+
+Python code says English: a Chinese string literal outside a docstring is allowed only where it is
+the content of an official document or data (DOCUMENT_MODULES, DOCUMENT_TEXTS below).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from babel.messages.pofile import read_po
 from jinja2 import Environment
 
 from workflow.i18n import CATALOGUE_DIR, _messages
-from workflow.models import CaseStatus, GapStatus, RoundStatus, TownshipSurveyStatus
+from workflow.models import CaseStatus, GapStatus, RoundStatus, SubjectKind, TownshipSurveyStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "web" / "templates"
@@ -27,6 +30,10 @@ GETTEXT_NAMES = {"_", "gettext", "ngettext", "lazy_gettext"}
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifr]")
 HAN = re.compile(r"[\u3400-\u9fff]")
+# Han characters, CJK punctuation (、。「」) and full-width forms (，：；（）).
+CJK = re.compile(
+    r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f]"
+)
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 DYNAMIC_TEMPLATE_ID = re.compile(r"""\b_\(\s*(["'])([^"']*)\1\s*~""")
 
@@ -49,11 +56,94 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
     return prefixes
 
 
+# Modules whose Chinese is the content of official documents or data, kept in the code: the
+# forms' headers, titles, unit/date and signature rows and status words; the demo county; the
+# lane names of the diagrams.
+DOCUMENT_MODULES = {
+    "workflow/demo_data.py",
+    "workflow/demo_names.py",
+    "workflow/demo_year.py",
+    "workflow/engine/lanes.py",
+    "workflow/forms/accountability.py",
+    "workflow/forms/department_plan.py",
+    "workflow/forms/gap_list.py",
+    "workflow/forms/layout.py",
+    "workflow/forms/sheet.py",
+    "workflow/forms/writer.py",
+}
+
+# The document words and input patterns of modules that otherwise speak through the catalogue.
+DOCUMENT_TEXTS = {
+    # 附件4–6: the 完成情况 words, the 备注 texts and the 小计 lines written into the tables.
+    "workflow/results.py": {
+        "已完成",
+        "推进中",
+        "未完成",
+        "逾期完成",
+        "待县级验收",
+        "转入下一年度",
+        "已完工，待核验",
+        "逾期 ",
+        " 天",
+        "尚未制定帮扶措施",
+        "；",
+        "乡镇本级小计",
+        "见本表",
+        "退出贫困村小计",
+        "见附件5",
+        "脱贫户小计",
+        "见附件4",
+    },
+    # The department plan: its subject kinds and remarks, its statement, its signature line.
+    "workflow/department_plan.py": {
+        "脱贫户",
+        "退出贫困村",
+        "乡镇",
+        "（",
+        "）",
+        "村级",
+        "乡镇本级",
+        "上年度结转",
+        "尚未制定措施",
+        "；",
+        "：",
+        "注意：本方案于",
+        "本方案已由部门负责人",
+        "于",
+        "年",
+        "月",
+        "日由",
+        "签署后内容已有变更，须由部门负责人重新签署。",
+        "日在系统内签署（内容校验码 ",
+        "）。",
+    },
+    # The decision column of the accountability report workbook.
+    "workflow/accountability.py": {"已决定", "待决定"},
+    # How clerks write 是/否, units, family sizes and years: what a cell may hold.
+    "workflow/forms/cells.py": {
+        *("是", "有", "对", "是的", "否", "无", "没有", "错", "不是"),
+        *("元", "万元", "万", "人", "口", "年度", "年"),
+    },
+    # The forms' signature rows, recognised so that data below them is refused.
+    "workflow/forms/reader.py": {r"\s*(填表人|审核人|负责人)[^:：]{0,6}[:：]"},
+    # The full-width x a Chinese input method types into an ID number.
+    "workflow/idcard.py": {"ｘ", "Ｘ"},
+    # The full-width brackets of a column header's unit.
+    "workflow/standards.py": {r"[（(][^）)]*[）)]$"},
+}
+
+
 def _indirect_python_ids() -> dict[str, list[str]]:
     """Python files that pass a computed id to gettext, with every id they can pass."""
     from notifications.rules import _LATE_SUBJECTS, _SUBJECTS
 
-    return {"notifications/rules.py": [*_SUBJECTS.values(), *_LATE_SUBJECTS.values()]}
+    return {
+        "notifications/rules.py": [*_SUBJECTS.values(), *_LATE_SUBJECTS.values()],
+        "workflow/gaps.py": [
+            *(f"kind:{kind.value}" for kind in SubjectKind),
+            *(f"gap:{status.value}" for status in GapStatus),
+        ],
+    }
 
 
 class Found:
@@ -153,6 +243,66 @@ def _needs_words(msgid: str) -> bool:
 def test_the_scan_finds_the_pages_messages(found):
     for expected in ("Log in", "Inbox", "status:closed", "Saved.", "Overdue by %(days)s days"):
         assert expected in found.ids, f"the scanner missed {expected!r}"
+
+
+def test_the_scan_finds_the_domain_forms_and_command_messages(found):
+    expected = {
+        "The case does not exist.": "workflow/cases.py",
+        "Choose at least one gap.": "workflow/gaps.py",
+        "%(column)s cannot be negative.": "workflow/forms/cells.py",
+        "Error: %(error)s": "web/cli",
+    }
+    for msgid, where in expected.items():
+        assert found.ids.get(msgid, "").startswith(where), f"the scanner missed {msgid!r}"
+
+
+def _documentation(tree: ast.AST) -> set[int]:
+    """The ids of the string nodes that document: docstrings and bare string statements."""
+    return {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    }
+
+
+def _chinese_literals(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, text) of every string literal with Chinese in it that is not documentation."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    documentation = _documentation(tree)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in documentation
+            and CJK.search(node.value)
+        ):
+            yield node.lineno, node.value
+
+
+def test_python_code_says_english_and_leaves_chinese_to_the_catalogue():
+    stray, unused = [], []
+    for package in PYTHON_PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel in DOCUMENT_MODULES:
+                continue
+            allowed = DOCUMENT_TEXTS.get(rel, set())
+            texts = set()
+            for lineno, text in _chinese_literals(path):
+                texts.add(text)
+                if text not in allowed:
+                    stray.append(f"{rel}:{lineno}: {text!r}")
+            unused += [f"{rel}: {text!r}" for text in sorted(allowed - texts)]
+    assert not stray, (
+        "Chinese in Python code: say it in English with _(), and translate it in "
+        "workflow/translations/*.po (or, if it is the content of an official form, list it in "
+        "DOCUMENT_TEXTS):\n" + "\n".join(stray)
+    )
+    assert not unused, "DOCUMENT_TEXTS lists texts no longer in the code:\n" + "\n".join(unused)
+    missing = [rel for rel in sorted(DOCUMENT_MODULES) if not (ROOT / rel).exists()]
+    assert not missing, "DOCUMENT_MODULES lists modules that no longer exist: " + ", ".join(missing)
 
 
 def test_every_computed_message_id_is_declared(found):

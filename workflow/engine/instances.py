@@ -26,6 +26,7 @@ from workflow.engine.spiff import (
     serializer,
 )
 from workflow.errors import ConflictError
+from workflow.i18n import _
 from workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskState, User
 
 # Who is acting while the engine runs scripts (None for the scheduler).
@@ -151,7 +152,12 @@ def save(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
     try:
         db.session.flush()
     except StaleDataError as exc:
-        raise ConflictError("该事项刚被其他人处理过，您的提交未保存，请刷新后重试。") from exc
+        raise ConflictError(
+            _(
+                "Someone else has just handled this; your submission was not saved. "
+                "Reload the page and try again."
+            )
+        ) from exc
     mirror_tasks(instance, wf)
 
 
@@ -223,7 +229,7 @@ def run_task(instance: ProcessInstance, guid: str, data: dict[str, Any], actor: 
         None,
     )
     if task is None:
-        raise ConflictError("该任务已经办结或已撤销，请刷新待办列表。")
+        raise ConflictError(_("The task is already done or was withdrawn. Reload your inbox."))
     with acting_as(actor):
         task.data.update(data)
         try:

@@ -19,6 +19,7 @@ from workflow.forms.layout import (
     YES_NO,
     Column,
 )
+from workflow.i18n import _
 from workflow.idcard import InvalidIdNumber, validate_id
 
 _YES = {"是", "有", "√", "✓", "✔", "☑", "1", "Y", "YES", "对", "T", "TRUE", "是的"}
@@ -49,23 +50,41 @@ def read_cell(column: Column, raw: Any) -> Any:
             return validate_id(raw)
         except InvalidIdNumber as exc:
             shown = f"{raw:.15g}" if isinstance(raw, float) else raw
-            raise CellError(f"身份证号“{shown}”有误：{exc.reason}") from None
+            raise CellError(
+                _(
+                    "The ID number “%(number)s” is wrong: %(reason)s",
+                    number=shown,
+                    reason=exc.reason,
+                )
+            ) from None
     if column.kind in (AMOUNT, PERCENT):
         number = _number(column, raw, _UNIT_SUFFIXES.get(_unit(column), ()))
         if column.kind == AMOUNT and number < 0:
-            raise CellError(f"{column.name}不能为负数")
+            raise CellError(_("%(column)s cannot be negative.", column=column.name))
         return number
     if column.kind == COUNT:
         size = _whole(column, raw, ("人", "口"))
         if size is None or size < 1:
-            raise CellError(f"{column.name}应为正整数，填写的是“{_shown(raw)}”")
+            raise CellError(
+                _(
+                    "%(column)s must be a positive whole number; the cell says “%(value)s”.",
+                    column=column.name,
+                    value=_shown(raw),
+                )
+            )
         return size
     if column.kind == YEAR:
         year = _whole(column, raw, ("年度", "年"))
         if year is None or not FIRST_EXIT_YEAR <= year <= LAST_EXIT_YEAR:
             raise CellError(
-                f"{column.name}应为{FIRST_EXIT_YEAR}至{LAST_EXIT_YEAR}年之间的年份，"
-                f"填写的是“{_shown(raw)}”"
+                _(
+                    "%(column)s must be a year from %(first)s to %(last)s; the cell says "
+                    "“%(value)s”.",
+                    column=column.name,
+                    first=FIRST_EXIT_YEAR,
+                    last=LAST_EXIT_YEAR,
+                    value=_shown(raw),
+                )
             )
         return year
     if isinstance(raw, float) and raw.is_integer():
@@ -90,7 +109,13 @@ def _yes_no(column: Column, raw: Any) -> bool:
         return True
     if text in _NO:
         return False
-    raise CellError(f"无法识别“{column.name}”的填写“{str(raw).strip()}”，请填写“是”或“否”")
+    raise CellError(
+        _(
+            "“%(value)s” in “%(column)s” cannot be read; write yes or no.",
+            column=column.name,
+            value=str(raw).strip(),
+        )
+    )
 
 
 def _number(column: Column, raw: Any, suffixes: tuple[str, ...]) -> float:
@@ -100,13 +125,22 @@ def _number(column: Column, raw: Any, suffixes: tuple[str, ...]) -> float:
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         return float(raw)
     if isinstance(raw, datetime | date | time | bool):
-        raise CellError(f"{column.name}应为数字，填写的是“{_shown(raw)}”")
+        raise CellError(_not_a_number(column, raw))
     text = re.sub(r"[\s,]", "", unicodedata.normalize("NFKC", str(raw))).replace("−", "-")
     for suffix in suffixes:
         text = text.removesuffix(suffix)
     if not _NUMBER.fullmatch(text):
-        raise CellError(f"{column.name}应为数字，填写的是“{_shown(raw)}”")
+        raise CellError(_not_a_number(column, raw))
     return float(text)
+
+
+def _not_a_number(column: Column, raw: Any) -> str:
+    """Return the problem of a number cell holding something else."""
+    return _(
+        "%(column)s must be a number; the cell says “%(value)s”.",
+        column=column.name,
+        value=_shown(raw),
+    )
 
 
 def _whole(column: Column, raw: Any, suffixes: tuple[str, ...]) -> int | None:

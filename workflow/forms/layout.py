@@ -76,9 +76,12 @@ class FormLayout:
         return next(c for c in self.columns if c.key == key)
 
 
+SHEET_PREFIX = "附件"  # every form's sheet is named 附件N
+
+
 def sheet_name(form_no: int) -> str:
     """Return the sheet name of a form (附件1 … 附件6)."""
-    return f"附件{form_no}"
+    return f"{SHEET_PREFIX}{form_no}"
 
 
 def form_title(form_no: int, township: str = "", village: str = "") -> str:

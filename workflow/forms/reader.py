@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from workflow.forms.cells import CellError, Percent, blank, read_cell
-from workflow.forms.layout import SEQ, FormLayout, survey_layout
+from workflow.forms.layout import SEQ, SHEET_PREFIX, FormLayout, survey_layout
+from workflow.i18n import _
 from workflow.standards import Standard
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
@@ -28,7 +29,6 @@ _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
 _SIGNATURE = re.compile(r"\s*(填表人|审核人|负责人)[^:：]{0,6}[:：]")
 _KEYS = {1: ("id_number",), 2: ("township", "village"), 3: ("township",)}
-_ONCE = {1: "同一户只能填一行", 2: "同一个村只能填一行", 3: "同一个乡镇只能填一行"}
 
 
 @dataclass(frozen=True)
@@ -92,24 +92,48 @@ def _check_container(data: bytes) -> None:
     """Refuse what is not a sane .xlsx, judging from the zip directory before unpacking anything."""
     if data[:8] == _OLE_MAGIC:
         raise _Refused(
-            "这是旧版Excel（.xls）文件或加了密码的工作簿，"
-            "请在Excel中另存为不加密的“Excel工作簿（*.xlsx）”后再上传"
+            _(
+                "This is an old Excel file (.xls) or a password-protected workbook. Save it in "
+                "Excel as an unencrypted “Excel Workbook (*.xlsx)” and upload it again."
+            )
         )
     if not data.startswith(_XLSX_MAGIC):
-        raise _Refused("这不是Excel文件（.xlsx），请上传用系统模板填写的表格")
+        raise _Refused(
+            _(
+                "This is not an Excel file (.xlsx). Upload the form filled in on the system's "
+                "template."
+            )
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except Exception:  # a damaged directory raises anything from BadZipFile to struct.error
-        raise _Refused("文件已损坏，无法解压，请在Excel中重新保存后再上传") from None
+        raise _Refused(
+            _(
+                "The file is damaged and cannot be unpacked. Save it again in Excel and upload it "
+                "again."
+            )
+        ) from None
     # zipfile never inflates a member past the size its directory entry declares, so checking
     # the declared sizes bounds what openpyxl can unpack.
     total = sum(m.file_size for m in members)
     if total > MAX_UNCOMPRESSED:
-        raise _Refused(f"文件解压后约{total / 2**20:,.0f}MB，超过50MB上限，拒绝导入")
+        raise _Refused(
+            _(
+                "Unpacked, the file would take about %(size)sMB, over the 50MB limit; refused.",
+                size=f"{total / 2**20:,.0f}",
+            )
+        )
     for m in members:
         if m.file_size > _RATIO_FLOOR and m.file_size > MAX_RATIO * max(m.compress_size, 1):
-            raise _Refused(f"文件中“{m.filename}”的压缩比超过{MAX_RATIO}倍，疑似恶意文件，拒绝导入")
+            raise _Refused(
+                _(
+                    "“%(member)s” in the file is compressed more than %(ratio)s times, which "
+                    "suggests a malicious file; refused.",
+                    member=m.filename,
+                    ratio=MAX_RATIO,
+                )
+            )
 
 
 def _load(layout: FormLayout, data: bytes, max_rows: int) -> tuple[str, list[tuple[int, tuple]]]:
@@ -120,11 +144,13 @@ def _load(layout: FormLayout, data: bytes, max_rows: int) -> tuple[str, list[tup
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:
-            raise _Refused("无法打开该文件：不是有效的Excel工作簿（.xlsx）") from None
+            raise _Refused(
+                _("The file cannot be opened: it is not a valid Excel workbook (.xlsx).")
+            ) from None
         try:
             sheets = sorted(book.worksheets, key=lambda ws: ws.title.strip() != layout.sheet_name)
             if not sheets:
-                raise _Refused("工作簿中没有工作表")
+                raise _Refused(_("The workbook has no sheets."))
             found = []
             for ws in sheets:
                 grid = _collect(ws, max_rows)
@@ -135,7 +161,12 @@ def _load(layout: FormLayout, data: bytes, max_rows: int) -> tuple[str, list[tup
         except _Refused:
             raise
         except Exception:
-            raise _Refused("文件内容已损坏，无法读取，请在Excel中重新保存后再上传") from None
+            raise _Refused(
+                _(
+                    "The file's content is damaged and cannot be read. Save it again in Excel and "
+                    "upload it again."
+                )
+            ) from None
         finally:
             book.close()
 
@@ -166,7 +197,11 @@ def _is_percent_cell(cell: Any) -> bool:
 
 def _too_many(max_rows: int) -> str:
     """Return the refusal for a sheet with too many rows."""
-    return f"表格超过{max_rows:,}行，无法一次导入，请拆分后分批导入"
+    return _(
+        "The sheet has more than %(rows)s rows, too many to import at once. Split it and "
+        "import the parts one by one.",
+        rows=f"{max_rows:,}",
+    )
 
 
 def _norm(text: str) -> str:
@@ -186,7 +221,7 @@ def _find_header(
     essential = {c.key for c in layout.columns if c.essential}
     positions: dict[str, int] = {}
     end = None
-    for index, (_, values) in enumerate(grid[:_HEADER_SCAN]):
+    for index, (_row, values) in enumerate(grid[:_HEADER_SCAN]):
         new: dict[str, int] = {}
         for col, value in enumerate(values):
             key = wanted.get(_norm(value)) if isinstance(value, str) else None
@@ -217,7 +252,13 @@ def _parse(
             body.append((number, values))
         elif signed and (keys := [k for k in _KEYS[layout.form_no] if k in filled]):
             cell = f"{get_column_letter(positions[keys[0]] + 1)}{number}"
-            errors.append(FormError(sheet, cell, "签字栏下方的数据不会导入，请移到签字栏上方"))
+            errors.append(
+                FormError(
+                    sheet,
+                    cell,
+                    _("Data below the signature rows is not imported. Move it above them."),
+                )
+            )
     if len(body) > max_rows:
         return ParsedForm([], [FormError(sheet, "", _too_many(max_rows))])
     rows = []
@@ -232,7 +273,11 @@ def _parse(
             raw = _at(values, positions[column.key])
             if blank(raw):
                 if column.required:
-                    errors.append(FormError(sheet, cell, f"{column.name}未填写"))
+                    errors.append(
+                        FormError(
+                            sheet, cell, _("%(column)s is not filled in.", column=column.name)
+                        )
+                    )
                 continue
             try:
                 parsed.values[column.key] = read_cell(column, raw)
@@ -248,7 +293,13 @@ def _parse(
                     FormError(
                         sheet,
                         here,
-                        f"{what}“{key[-1]}”与{first_seen[key]}重复，{_ONCE[layout.form_no]}",
+                        _(
+                            "%(column)s “%(value)s” repeats %(cell)s. %(rule)s",
+                            column=what,
+                            value=key[-1],
+                            cell=first_seen[key],
+                            rule=_once(layout.form_no),
+                        ),
                     )
                 )
             else:
@@ -261,11 +312,30 @@ def _not_this_form(layout: FormLayout, sheet: str, missing: list[str], end: int 
     """Return why a sheet is not the expected form, naming the headers it lacks."""
     form = layout.sheet_name
     if end is None:  # no header row at all: name a few of the columns it should have
-        names = "、".join(f"“{m}”" for m in missing[:3]) + "等列"
+        names = _("%(names)s and other columns", names=_(", ").join(f"“{m}”" for m in missing[:3]))
     else:
-        names = "、".join(f"“{m}”" for m in missing)
-    other = f"（上传的是{sheet}）" if sheet.startswith("附件") and sheet != form else ""
-    return f"这不是{form}模板{other}：找不到表头{names}，请使用系统生成的{form}模板填写"
+        names = _(", ").join(f"“{m}”" for m in missing)
+    other = (
+        _(" (the file holds %(sheet)s)", sheet=sheet)
+        if sheet.startswith(SHEET_PREFIX) and sheet != form
+        else ""
+    )
+    return _(
+        "This is not the %(form)s template%(other)s: the headers %(names)s are missing. "
+        "Fill in the %(form)s template the system makes.",
+        form=form,
+        other=other,
+        names=names,
+    )
+
+
+def _once(form_no: int) -> str:
+    """Return the rule a repeated subject breaks: one row per household, village or township."""
+    return {
+        1: _("Only one row per household."),
+        2: _("Only one row per village."),
+        3: _("Only one row per township."),
+    }[form_no]
 
 
 def _at(values: tuple, col: int) -> Any:

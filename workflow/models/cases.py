@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.db import UTCDateTime, db, enum_column
+from workflow.i18n import _
 from workflow.models.org import Department, Household, Township, Village
 
 
@@ -43,7 +44,9 @@ class NamesItsSubject:
     def subject_label(self) -> str:
         """The subject as the county writes it: household head and ID, or village, or township."""
         if self.household is not None:
-            return f"{self.household.head_name}（{self.household.id_number}）"
+            return _(
+                "%(name)s (%(id)s)", name=self.household.head_name, id=self.household.id_number
+            )
         if self.village is not None:
             return f"{self.township.name}{self.village.name}"
         return self.township.name

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflow.db import db, enum_column
+from workflow.i18n import _
 from workflow.models.org import Department, Township, Village
 
 
@@ -102,7 +103,7 @@ class User(db.Model):
             return self.township.name
         if self.department is not None:
             return self.department.name
-        return "且末县"
+        return _("Qiemo County")
 
     # flask-login's user protocol, kept here so the domain's User is the session's user.
     @property
