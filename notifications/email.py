@@ -63,11 +63,14 @@ def mail_body(subject: str, text: str, link: str) -> str:
     return "\n".join([*lines, "", gettext("Open in huitou: %(url)s", url=url)])
 
 
-def queue_email(user: User, subject: str, body: str, event_key: str) -> EmailMessage | None:
-    """Put a message for a user in the current transaction's outbox (once per event)."""
+def queue_email(
+    user: User, subject: str, body: str, event_key: str, *, checked: bool = False
+) -> EmailMessage | None:
+    """Put a message for a user in the current transaction's outbox (once per event; `checked`
+    when the caller already knows it is not there, see `mailed_users`)."""
     if not user.email:
         return None
-    if _in_outbox(db.session, user.id, event_key):
+    if not checked and _in_outbox(db.session, user.id, event_key):
         return None
     now = clock.now()
     held = user.digest_mode == DigestMode.DAILY
@@ -87,6 +90,17 @@ def queue_email(user: User, subject: str, body: str, event_key: str) -> EmailMes
     db.session.add(message)
     db.session.info[QUEUED] = True
     return message
+
+
+def mailed_users(event_key: str, user_ids: list[int]) -> set[int]:
+    """Which of these users already have a message for the event in the outbox."""
+    return set(
+        db.session.scalars(
+            sa.select(EmailMessage.user_id).where(
+                EmailMessage.event_key == event_key, EmailMessage.user_id.in_(user_ids)
+            )
+        )
+    )
 
 
 def _in_outbox(session: Session | sa.orm.scoped_session[Session], user_id: int, key: str) -> bool:

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from notifications.email import mail_body, queue_email
+from notifications.email import mail_body, mailed_users, queue_email
 from notifications.models import Notice
 from workflow import clock
 from workflow.db import db
@@ -81,11 +81,16 @@ def notify_survey_level(survey: Any, level: int, stage: str = "survey") -> list[
 def _tell(people: list[User], key: str, subject: str, body: str, link: str) -> list[Notice]:
     """One notice and one e-mail per person for an event, never twice for the same event."""
     notices = []
-    for person in people:
-        exists = db.session.scalar(
-            sa.select(Notice.id).where(Notice.user_id == person.id, Notice.event_key == key)
+    ids = [person.id for person in people]
+    with db.session.no_autoflush:  # one query each for who was told and who was mailed
+        told = set(
+            db.session.scalars(
+                sa.select(Notice.user_id).where(Notice.event_key == key, Notice.user_id.in_(ids))
+            )
         )
-        if exists:
+        mailed = mailed_users(key, ids)
+    for person in people:
+        if person.id in told:
             continue
         notice = Notice(
             user_id=person.id,
@@ -97,6 +102,7 @@ def _tell(people: list[User], key: str, subject: str, body: str, link: str) -> l
         )
         db.session.add(notice)
         notices.append(notice)
-        queue_email(person, subject, mail_body(subject, body, link), key)
+        if person.id not in mailed:
+            queue_email(person, subject, mail_body(subject, body, link), key, checked=True)
     db.session.flush()
     return notices

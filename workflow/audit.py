@@ -18,6 +18,7 @@ from workflow.models.audit import AuditEvent, AuditHead
 from workflow.models.people import User
 
 GENESIS = "0" * 64
+_HEAD_KEY = "huitou.audit_head"
 
 
 def _canonical(value: Any) -> str:
@@ -54,12 +55,7 @@ def record(
     reason: str = "",
 ) -> AuditEvent:
     """Append one event to the chain in the current transaction (flushes, never commits)."""
-    head = db.session.execute(
-        sa.select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        db.session.add(head)
+    head = _locked_head()
     ev = AuditEvent(
         seq=head.seq + 1,
         at=clock.now().replace(microsecond=0),
@@ -78,6 +74,23 @@ def record(
     db.session.add(ev)
     db.session.flush()
     return ev
+
+
+def _locked_head() -> AuditHead:
+    """The chain's tip, locked once per transaction (later events reuse it while it holds)."""
+    session = db.session()  # the scoped session's current Session
+    transaction = session.get_transaction()
+    held = session.info.get(_HEAD_KEY)
+    if held is not None and held[0] is transaction:
+        return held[1]
+    head = db.session.execute(
+        sa.select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        db.session.add(head)
+    session.info[_HEAD_KEY] = (session.get_transaction(), head)
+    return head
 
 
 @dataclass(frozen=True)
