@@ -12,6 +12,7 @@ from workflow import clock
 from workflow.db import db
 from workflow.i18n import gettext
 from workflow.models import HelpCase, Role, User
+from workflow.settings import get_settings
 
 
 def _users(*conditions: sa.ColumnElement[bool]) -> list[User]:
@@ -36,7 +37,7 @@ def recipients_for_level(case: HelpCase, level: int) -> list[User]:
 _SUBJECTS = {
     0: "Reminder: case %(case)s is due on %(due)s",
     1: "Overdue: case %(case)s passed its deadline %(due)s",
-    2: "Overdue 14 days: case %(case)s, escalated to the county",
+    2: "Overdue %(days)s days: case %(case)s, escalated to the county",
     3: "Accountability: case %(case)s is seriously overdue",
 }
 
@@ -44,7 +45,12 @@ _SUBJECTS = {
 def notify_case_level(case: HelpCase, level: int) -> list[Notice]:
     """Write one in-app notice per person to tell (never twice for the same case and level)."""
     due = clock.in_beijing(case.due_at).strftime("%Y-%m-%d")
-    subject = gettext(_SUBJECTS[level], case=f"#{case.id} {case.indicator_label}", due=due)
+    subject = gettext(
+        _SUBJECTS[level],
+        case=f"#{case.id} {case.indicator_label}",
+        due=due,
+        days=get_settings().level2_after_days,
+    )
     body = gettext(
         "%(subject)s · %(department)s · %(who)s",
         subject=case.indicator_label,

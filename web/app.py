@@ -90,6 +90,7 @@ def _init_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from web.account import bp as account_bp
     from web.admin import bp as admin_bp
     from web.auth import bp as auth_bp
     from web.cases import bp as cases_bp
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(oversight_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(survey_bp)
     init_notices(app)
     app.register_blueprint(inbox_bp)

@@ -98,7 +98,7 @@ def show(year: int) -> str:
         .where(TownshipSurvey.round_id == round_.id)
         .order_by(Township.code)
     ).all()
-    if user.role.scope_kind == "township":
+    if user.role.scope_kind in ("township", "village"):  # a village sees its own township
         surveys = [s for s in surveys if s.township_id == user.township_id]
     late = dict(
         db.session.execute(

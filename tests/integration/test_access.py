@@ -194,6 +194,12 @@ MATRIX: dict[str, Route] = {
         "POST /rounds/results/tasks/{results_task}",
         verdicts(TO_LOGIN, FORBIDDEN, aoyi_zg=Expect(303, "/inbox")),
     ),
+    "account.me": Route(GET, "GET /me", verdicts(TO_LOGIN, OK)),
+    "account.save": Route(
+        POST,
+        "POST /me",
+        verdicts(TO_LOGIN, REFUSED_INPUT),  # no digest choice sent: refused, nothing changes
+    ),
     "survey.task_page": Route(GET, f"GET {SURVEY}", verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=OK)),
     "survey.download": Route(
         GET, f"GET {SURVEY}/form/1.xlsx", verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=OK)
