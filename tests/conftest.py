@@ -82,7 +82,11 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(database_url=database_url, secret_key="test-secret-key")
+    return Settings(
+        database_url=database_url,
+        secret_key="test-secret-key",
+        evidence_dir=str(tmp_path_factory.mktemp("evidence")),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from workflow import acceptance, cases, tasks
+from workflow import acceptance, cases, evidence, tasks
 from workflow.access import can_work_task, case_filter
 from workflow.db import db
 from workflow.errors import ConflictError, ValidationFailed
@@ -60,6 +61,8 @@ def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 20
         can_work=task is not None and can_work_task(user, task),
         form=request.form,
         story=acceptance.case_story(case),
+        evidence=evidence.evidence_of(case),
+        can_add_evidence=evidence.can_add_evidence(user, case),
         can_reassign=can_reassign,
         departments=departments if can_reassign else [],
     ), status
@@ -126,3 +129,46 @@ def act(case_id: int, action: str):
         return redirect(url_for("cases.show", case_id=case_id)), 303
     flash(gettext("Saved."), "success")
     return redirect(url_for("cases.show", case_id=case_id)), 303
+
+
+@bp.post("/<int:case_id>/evidence")
+@login_required
+@domain_view
+def add_evidence(case_id: int):
+    """Attach a photo or scan to the case (stored with its hash)."""
+    user = acting_user()
+    case = cases.get_case(case_id, user)
+    evidence.require_can_add(user, case)  # who may attach comes before what was sent
+    file = request.files.get("file")
+    try:
+        if file is None or not file.filename:
+            raise ValidationFailed({"file": gettext("Choose a photo or scan first.")})
+        evidence.add_evidence(
+            case, user, file.filename, file.read(), request.form.get("description", "")
+        )
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        problems = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
+        return _page(cases.get_case(case_id, user), problems, 422)
+    flash(gettext("Saved."), "success")
+    return redirect(url_for("cases.show", case_id=case_id), 303)
+
+
+@bp.get("/<int:case_id>/evidence/<int:evidence_id>")
+@login_required
+@domain_view
+def evidence_file(case_id: int, evidence_id: int) -> Response:
+    """An evidence file, to anyone who may see the case."""
+    item, data = evidence.evidence_file(
+        cases.get_case(case_id, acting_user()), evidence_id, acting_user()
+    )
+    return Response(
+        data,
+        mimetype=item.content_type,
+        headers={
+            "Content-Disposition": f"inline; filename*=UTF-8''{quote(item.file_name)}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; img-src 'self'",
+        },
+    )

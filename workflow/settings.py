@@ -60,6 +60,7 @@ class Settings:
     survey_county_after_days: int = 3
     tick_seconds: int = 60
     base_url: str = "http://127.0.0.1:5000"
+    evidence_dir: str = ""  # where evidence files live (default: the instance folder)
     rehearsal_start: str = ""  # ISO moment: the clock runs on from there (demo and rehearsal)
 
     def __post_init__(self) -> None:
@@ -93,6 +94,7 @@ class Settings:
             tick_seconds=_int(env, "HUITOU_TICK_SECONDS", 60, minimum=1),
             base_url=env.get("HUITOU_BASE_URL", "http://127.0.0.1:5000"),
             rehearsal_start=env.get("HUITOU_REHEARSAL_START", ""),
+            evidence_dir=env.get("HUITOU_EVIDENCE_DIR") or str(instance_dir / "evidence"),
         )
 
 

@@ -22,6 +22,7 @@ from tests.factories import at, department, household_of, open_household_case
 from workflow import accountability, clock, rounds
 from workflow.cases import Subject, open_case
 from workflow.db import db
+from workflow.evidence import add_evidence
 from workflow.models import CaseStatus, HelpCase, HumanTask, SubjectKind, TaskState
 
 INSIDERS = (
@@ -98,6 +99,8 @@ PLAN = {
 GET, POST = frozenset({"GET"}), frozenset({"POST"})
 COUNTY_READERS = dict.fromkeys(("fpb", "ldxz", "admin"), OK)
 SURVEY = "/survey/tasks/{village_task}"
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)  # enough of a PNG for the store to accept
 
 MATRIX: dict[str, Route] = {
     "auth.login": Route(GET | POST, "GET /login", verdicts(OK, OK)),
@@ -194,6 +197,18 @@ MATRIX: dict[str, Route] = {
         "POST /rounds/results/tasks/{results_task}",
         verdicts(TO_LOGIN, FORBIDDEN, aoyi_zg=Expect(303, "/inbox")),
     ),
+    "cases.add_evidence": Route(
+        POST,
+        "POST /cases/{case}/evidence",
+        verdicts(
+            TO_LOGIN,
+            FORBIDDEN,
+            dept_slj=REFUSED_INPUT,
+            dept_slj_fzr=REFUSED_INPUT,
+            aoyi_zg=REFUSED_INPUT,
+        ),  # no file chosen
+    ),
+    "cases.evidence_file": Route(GET, "GET /cases/{case}/evidence/{photo}", only_insiders()),
     "account.me": Route(GET, "GET /me", verdicts(TO_LOGIN, OK)),
     "account.save": Route(
         POST,
@@ -227,6 +242,7 @@ class World:
     village_task: int
     triage_task: int
     results_task: int
+    photo: int
     aoyi: int
 
 
@@ -255,6 +271,7 @@ def world(county, user) -> World:
         evidence="通硬化路：否",
     )
     item = accountability.open_item(road)  # as if the road case were three levels overdue
+    photo = add_evidence(water, user("dept_slj"), "水表.png", PNG)
     db.session.commit()
     return World(
         case=water.id,
@@ -265,6 +282,7 @@ def world(county, user) -> World:
         village_task=_ready_task("village_forms", village_id=village.id),
         triage_task=_ready_task("county_triage"),
         results_task=_ready_task("results_review", township_id=village.township_id),
+        photo=photo.id,
         aoyi=village.township_id,
     )
 

@@ -4,6 +4,7 @@ from workflow.models.audit import AuditEvent, AuditHead
 from workflow.models.cases import (
     AccountabilityItem,
     CaseEscalation,
+    CaseEvidence,
     CaseNote,
     CaseStatus,
     DecisionStatus,
@@ -38,6 +39,7 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "CaseEscalation",
+    "CaseEvidence",
     "CaseNote",
     "CaseStatus",
     "CatalogueRecord",

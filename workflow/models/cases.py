@@ -102,6 +102,22 @@ class CaseNote(db.Model):
     funds: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal("0"))
 
 
+class CaseEvidence(db.Model):
+    """A photo or scan attached to a case, stored once by its SHA-256 (the hash is the proof)."""
+
+    __tablename__ = "case_evidence"
+    __table_args__ = (sa.CheckConstraint("size > 0", name="evidence_size"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("help_case.id"), index=True)
+    file_name: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(60))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    description: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
 class DecisionStatus(enum.StrEnum):
     """Whether the leading group has decided an accountability item."""
 

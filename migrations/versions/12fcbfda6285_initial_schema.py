@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ec8a0a00310e
+Revision ID: 12fcbfda6285
 Revises: 
-Create Date: 2026-11-26 09:09:42.894422
+Create Date: 2026-11-26 09:38:26.044195
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'ec8a0a00310e'
+revision = '12fcbfda6285'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -449,6 +449,25 @@ def upgrade():
     with op.batch_alter_table('case_escalation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_escalation_case_id'), ['case_id'], unique=False)
 
+    op.create_table('case_evidence',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('file_name', sa.String(length=200), nullable=False),
+    sa.Column('content_type', sa.String(length=60), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+    sa.Column('description', sa.String(length=200), nullable=False),
+    sa.CheckConstraint('size > 0', name=op.f('ck_case_evidence_evidence_size')),
+    sa.ForeignKeyConstraint(['case_id'], ['help_case.id'], name=op.f('fk_case_evidence_case_id_help_case')),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_case_evidence_uploaded_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_evidence'))
+    )
+    with op.batch_alter_table('case_evidence', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_evidence_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_evidence_sha256'), ['sha256'], unique=False)
+
     op.create_table('case_note',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -514,6 +533,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_case_note_case_id'))
 
     op.drop_table('case_note')
+    with op.batch_alter_table('case_evidence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_evidence_sha256'))
+        batch_op.drop_index(batch_op.f('ix_case_evidence_case_id'))
+
+    op.drop_table('case_evidence')
     with op.batch_alter_table('case_escalation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_escalation_case_id'))
 
