@@ -10,15 +10,21 @@ from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
 from workflow import acceptance, accountability, rounds, tasks
 from workflow.access import COUNTY_WIDE_READERS, require_role
+from workflow.catalogue import standard_of
 from workflow.db import db
 from workflow.errors import ConflictError, NotFound, ValidationFailed
 from workflow.i18n import gettext
-from workflow.models import AccountabilityItem, CaseStatus, HelpCase, Role
+from workflow.models import AccountabilityItem, CaseStatus, CatalogueRecord, HelpCase, Role
 
 bp = Blueprint("oversight", __name__, url_prefix="/rounds")
 
 
-def _acceptance_page(year: int, sample: list[HelpCase] | None = None, status: int = 200):
+def _acceptance_page(
+    year: int,
+    sample: list[HelpCase] | None = None,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+):
     round_ = rounds.get_round(year)
     counts = dict(
         db.session.execute(
@@ -35,6 +41,7 @@ def _acceptance_page(year: int, sample: list[HelpCase] | None = None, status: in
     task = (
         tasks.ready_task_of(round_.instance_id, "annual_acceptance") if round_.instance_id else None
     )
+    standard = standard_of(db.session.get(CatalogueRecord, round_.catalogue_id))
     return render_template(
         "oversight/acceptance.html",
         round=round_,
@@ -42,6 +49,9 @@ def _acceptance_page(year: int, sample: list[HelpCase] | None = None, status: in
         counts={k.value: v for k, v in counts.items()},
         sample=sample or [],
         acceptance_open=task is not None,
+        indicators=standard.indicators,
+        errors=errors or {},
+        form=request.form,
     ), status
 
 
@@ -75,6 +85,15 @@ def acceptance_action(year: int, action: str):
             sample = acceptance.recheck_sample(round_, user, size)
             db.session.commit()
             return _acceptance_page(year, sample)
+        elif action == "missed":
+            acceptance.missed_gap_from_form(
+                round_,
+                user,
+                form.get("subject", ""),
+                form.get("indicator", ""),
+                form.get("evidence", ""),
+            )
+            flash(gettext("Recorded as found by the acceptance; it waits for triage."), "success")
         elif action == "reopen":
             case = db.session.get(HelpCase, int(form.get("case", "0") or 0))
             if case is None or case.round_id != round_.id:
@@ -89,6 +108,9 @@ def acceptance_action(year: int, action: str):
         db.session.commit()
     except (ValidationFailed, ConflictError) as exc:
         db.session.rollback()
+        problems = getattr(exc, "problems", None)
+        if isinstance(problems, dict):
+            return _acceptance_page(year, status=422, errors=problems)
         flash(exc.message, "error")
         return _acceptance_page(year, status=422)
     return redirect(url_for("oversight.acceptance_page", year=year), 303)

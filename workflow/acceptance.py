@@ -24,6 +24,7 @@ from workflow.models import (
     Role,
     Round,
     RoundStatus,
+    SubjectKind,
     User,
 )
 from workflow.routing import UNOWNED, route
@@ -272,3 +273,48 @@ def case_story(case: HelpCase) -> list[HelpCase]:
         if nxt is None:
             return story
         story.append(nxt)
+
+
+def missed_gap_from_form(
+    round_: Round, actor: User, subject_text: str, indicator_code: str, evidence: str
+) -> Gap:
+    """Record a 核查不准确 finding from what the county office typed: an ID number, a village
+    or a township, one of the round's indicators, and what was found."""
+    from workflow.catalogue import standard_of
+    from workflow.idcard import InvalidIdNumber, validate_id
+    from workflow.models import CatalogueRecord, Household, Township, Village
+
+    require_role(actor, Role.COUNTY_OFFICE)
+    problems: dict[str, str] = {}
+    text = subject_text.strip()
+    subject: Subject | None = None
+    try:
+        household = db.session.scalar(
+            sa.select(Household).where(Household.id_number == validate_id(text))
+        )
+        if household is not None:
+            subject = Subject(
+                SubjectKind.HOUSEHOLD, household.village.township, household.village, household
+            )
+    except InvalidIdNumber:
+        village = db.session.scalar(sa.select(Village).where(Village.name == text))
+        township = db.session.scalar(sa.select(Township).where(Township.name == text))
+        if village is not None:
+            subject = Subject(SubjectKind.VILLAGE, village.township, village)
+        elif township is not None:
+            subject = Subject(SubjectKind.TOWNSHIP, township)
+    if subject is None:
+        problems["subject"] = _("Enter a household's ID number, a village or a township.")
+    standard = standard_of(db.session.get(CatalogueRecord, round_.catalogue_id))
+    indicator = next((i for i in standard.indicators if i.code == indicator_code), None)
+    if indicator is None:
+        problems["indicator"] = _("Choose an indicator of this round's standard.")
+    elif subject is not None and indicator.subject_kind != subject.kind.value:
+        problems["indicator"] = _("This indicator is not checked for this kind of subject.")
+    if not evidence.strip():
+        problems["evidence"] = _("Describe what the acceptance found.")
+    if problems:
+        raise ValidationFailed(problems)
+    return record_missed_gap(
+        round_, subject, indicator.code, indicator.label, evidence.strip(), actor
+    )

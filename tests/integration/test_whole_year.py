@@ -171,3 +171,36 @@ def test_the_2018_year(county, user, run_tick, smtp_server):
     assert tasks.ready_task_of(never.instance_id, "plan_measure") is None, "old task cancelled"
     # nothing fired twice over the whole year
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseEscalation)) == 6
+
+
+def test_acceptance_records_what_the_survey_missed(county, user, browser):
+    """核查不准确: a gap the year-end check found is counted against the township and triaged."""
+    from tests.factories import household_of
+
+    set_clock("2018-06-20T10:00")
+    round_ = rounds.launch_round(2018, user("fpb"))
+    db.session.commit()
+    office = browser("fpb")
+    office.get("/rounds/2018/acceptance")
+    household = household_of("布古纳村")
+    refused = office.post(
+        "/rounds/2018/acceptance/missed",
+        {"subject": "不存在的村", "indicator": "H-WATER", "evidence": ""},
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "请填写户主身份证号、村名或乡镇名" in page and "请填写验收发现的问题" in page
+    done = office.post(
+        "/rounds/2018/acceptance/missed",
+        {
+            "subject": household.id_number.lower(),
+            "indicator": "H-HOUSING",
+            "evidence": "复核发现住房为危房，摸底表填“是”",
+        },
+    )
+    assert done.status_code == 303
+    report = accountability.build_report(round_)
+    aoyi = next(u for u in report.by_township if u.name == AOYI)
+    assert aoyi.count("missed") == 1
+    board = gaps.triage_board(round_)
+    assert [g.indicator_code for g in board["县住建局"]] == ["H-HOUSING"]
