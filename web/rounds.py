@@ -100,13 +100,17 @@ def show(year: int) -> str:
     ).all()
     if user.role.scope_kind in ("township", "village"):  # a village sees its own township
         surveys = [s for s in surveys if s.township_id == user.township_id]
-    late = dict(
-        db.session.execute(
-            sa.select(SurveyEscalation.township_id, sa.func.max(SurveyEscalation.level))
-            .where(SurveyEscalation.round_id == round_.id)
-            .group_by(SurveyEscalation.township_id)
-        ).all()
-    )
+    late: dict[str, dict[int, int]] = {"survey": {}, "results": {}}
+    for stage, township_id, level in db.session.execute(
+        sa.select(
+            SurveyEscalation.stage,
+            SurveyEscalation.township_id,
+            sa.func.max(SurveyEscalation.level),
+        )
+        .where(SurveyEscalation.round_id == round_.id)
+        .group_by(SurveyEscalation.stage, SurveyEscalation.township_id)
+    ):
+        late.setdefault(stage, {})[township_id] = level
     counts = dict(
         db.session.execute(
             sa.select(Gap.status, sa.func.count())
