@@ -15,7 +15,7 @@ from workflow.db import db
 from workflow.errors import ValidationFailed
 from workflow.i18n import gettext
 from workflow.models import CatalogueRecord, Role
-from workflow.standards import available_years
+from workflow.standards_document import available_years
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

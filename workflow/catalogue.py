@@ -12,9 +12,9 @@ from workflow.access import require_role
 from workflow.db import db
 from workflow.errors import ValidationFailed
 from workflow.models import CatalogueRecord, Role, User
-from workflow.standards import (
+from workflow.standards import Standard
+from workflow.standards_document import (
     CatalogueError,
-    Standard,
     load_standard,
     parse_standard,
     standard_to_dict,

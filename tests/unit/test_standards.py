@@ -4,12 +4,10 @@ import copy
 
 import pytest
 
-from workflow.standards import (
+from workflow.standards import Finding, evaluate, judge
+from workflow.standards_document import (
     CatalogueError,
-    Finding,
     available_years,
-    evaluate,
-    judge,
     load_poverty_lines,
     load_standard,
     parse_standard,
