@@ -96,9 +96,33 @@ def test_messy_but_valid_forms_give_exactly_the_expected_gaps(round2018, user):
         ALL_YES_TOWNSHIP,
     )
     import_survey(form3, user("aoyi_zg"), round2018)
+    # a second township: 喀特勒什村 (且末镇) files its households, 且末镇 its 附件3
+    d, e = (h.id_number for h in households("喀特勒什村")[:2])
+    kate = fill(
+        survey_template(1, round2018, village=find_village("喀特勒什村")),
+        "身份证号",
+        {
+            d: {"有生活用电": "无", "义务教育有保障": "×"},
+            e: {"有低保兜底": "否", "有广播电视": "0"},
+        },
+        ALL_YES_HOUSEHOLD,
+    )
+    import_survey(kate, user("katelesh_cun"), round2018)
+    qmz = fill(
+        survey_template(3, round2018, township=find_township("且末镇")),
+        "乡镇",
+        {"且末镇": {"有标准卫生院（含体检中心）": "无"}},
+        ALL_YES_TOWNSHIP,
+    )
+    import_survey(qmz, user("qmz_zg"), round2018)
     db.session.commit()
 
     assert found(round2018) == {
+        (d, "H-POWER", "GW"),
+        (d, "H-EDU", "JKJ"),
+        (e, "H-DIBAO", "MZJ"),
+        (e, "H-TV", "WGJ"),
+        ("且末镇", "T-HOSPITAL", "WJW"),
         (a, "H-WATER", "SLJ"),
         (a, "H-PENSION", "FPB"),
         (a, "H-INCOME", "NYJ"),
