@@ -11,7 +11,7 @@ from flask_login import login_required
 
 from web.handling import acting_user, domain_view
 from workflow import acceptance, cases, evidence, tasks
-from workflow.access import can_work_task, case_filter
+from workflow.access import can_work_task
 from workflow.db import db
 from workflow.errors import ConflictError, ValidationFailed
 from workflow.i18n import gettext
@@ -31,13 +31,11 @@ STEP_OF_STATUS = {
 @login_required
 def index() -> str:
     """The cases the user may see, overdue first."""
-    user = acting_user()
-    query = sa.select(HelpCase).where(case_filter(user))
     ids = [int(x) for x in request.args.get("ids", "").split(",") if x.strip().isdigit()]
-    if ids:  # the cases behind a figure of the accountability report
-        query = query.where(HelpCase.id.in_(ids))
-    rows = db.session.scalars(query.order_by(HelpCase.due_at, HelpCase.id).limit(500)).all()
-    return render_template("cases/index.html", cases=rows)
+    view = request.args.get("show", "open")
+    view = view if view in cases.CASE_VIEWS else "open"
+    rows = cases.list_cases(acting_user(), view, ids)
+    return render_template("cases/index.html", cases=rows, view="" if ids else view)
 
 
 def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 200):

@@ -195,3 +195,16 @@ def test_instance_state_is_plain_json(county):
     assert data["data"] == {} or isinstance(data["data"], dict)
     assert instance.next_timer_due is not None
     assert instance.next_timer_due == clock.parse_moment("2018-12-24T09:00:00+08:00")
+
+
+def test_leaders_see_what_is_overdue(county, user, browser):
+    round_ = make_round()
+    late = open_household_case(round_, due=date(2018, 7, 25))
+    open_household_case(round_, village_name="喀特勒什村", due=date(2018, 12, 31))
+    db.session.commit()
+    assert [c.id for c in cases.list_cases(user("dept_slj_fzr"), "overdue")] == [late.id]
+    assert len(cases.list_cases(user("dept_slj_fzr"), "open")) == 2
+    assert [c.id for c in cases.list_cases(user("aoyi_fzr"), "overdue")] == [late.id]
+    assert cases.list_cases(user("qmz_fzr"), "overdue") == [], "another township's leader"
+    page = browser("dept_slj_fzr").get("/cases?show=overdue").get_data(as_text=True)
+    assert f"#{late.id}" in page and "逾期" in page

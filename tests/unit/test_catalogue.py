@@ -41,6 +41,7 @@ DYNAMIC_TEMPLATE_ID = re.compile(r"""\b_\(\s*(["'])([^"']*)\1\s*~""")
 def _dynamic_prefixes() -> dict[str, list[str]]:
     """Template ids written as "prefix" ~ value, with every value the prefix is joined to."""
     from workflow.accountability import METRICS
+    from workflow.cases import CASE_VIEWS
     from workflow.standards import JUDGES, SUBJECT_KINDS
 
     enums = {
@@ -51,6 +52,7 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
     }
     prefixes = {prefix: [member.value for member in enum] for prefix, enum in enums.items()}
     prefixes["metric:"] = list(METRICS)
+    prefixes["cases:"] = list(CASE_VIEWS)
     prefixes["kind:"] = list(SUBJECT_KINDS)
     prefixes["judge:"] = list(JUDGES)
     return prefixes
