@@ -41,8 +41,8 @@ def _user(username: str) -> User:
 def _answer(kind: str, rng: random.Random, poverty_line: float) -> object:
     if kind == YES_NO:
         return "否" if rng.random() < 0.025 else "是"
-    if kind == PERCENT:
-        return round(rng.uniform(3, 16), 1)
+    if kind == PERCENT:  # most households' income grew faster than the region's 8.4%
+        return round(rng.uniform(3, 8) if rng.random() < 0.03 else rng.uniform(8.6, 18), 1)
     # amounts: per-capita income in yuan, or collective income in 万元
     if poverty_line:
         return round(rng.uniform(poverty_line * 0.9, poverty_line * 3))
