@@ -18,6 +18,7 @@ from workflow.db import db
 from workflow.errors import AccessDenied, ConflictError, ValidationFailed
 from workflow.forms import ParsedRow, read_survey_form
 from workflow.forms.layout import SHEET_PREFIX, sheet_name
+from workflow.forms.reader import summarize_errors
 from workflow.gaps import record_findings
 from workflow.i18n import _
 from workflow.models import (
@@ -136,7 +137,7 @@ def import_survey(
         )
     standard = standard_of(db.session.get(CatalogueRecord, round_.catalogue_id))
     parsed = read_survey_form(form_no, standard, data)
-    problems = [str(e) for e in parsed.errors]
+    problems = summarize_errors(parsed.errors)
     subjects: list[dict[str, Any]] = []
     if parsed.rows:
         check = {1: check_households, 2: check_villages, 3: check_township}[form_no]

@@ -505,3 +505,22 @@ def test_damaged_files_never_raise(std, form1, seed):
         data[rng.randrange(len(data))] = rng.randrange(256)
     parsed = read_survey_form(1, std, bytes(data))
     assert all(isinstance(e, FormError) and e.message for e in parsed.errors)
+
+
+def test_an_unfilled_column_is_one_problem_not_hundreds():
+    from workflow.forms.reader import FormError, summarize_errors
+
+    errors = [FormError("附件1", f"H{row}", "有安全饮水未填写") for row in range(6, 126)]
+    errors.insert(3, FormError("附件1", "C9", "身份证号有误"))
+    errors.append(FormError("附件1", "", "缺少本村应摸底的脱贫户"))
+    lines = summarize_errors(errors)
+    assert lines == [
+        "附件1!H6:H125: 有安全饮水未填写（共 120 行）",
+        "附件1!C9: 身份证号有误",
+        "附件1: 缺少本村应摸底的脱贫户",
+    ]
+    few = [FormError("附件1", f"F{row}", "人均纯收入不能为负数") for row in (7, 9)]
+    assert summarize_errors(few) == [
+        "附件1!F7: 人均纯收入不能为负数",
+        "附件1!F9: 人均纯收入不能为负数",
+    ]

@@ -45,6 +45,33 @@ class FormError:
         return f"{self.sheet}: {self.message}" if self.sheet else self.message
 
 
+def summarize_errors(errors: list[FormError], at_least: int = 5) -> list[str]:
+    """Every problem as `sheet!cell: message`, except that the same problem in one column on
+    `at_least` rows or more is one line for the range (an unfilled column is one problem, not
+    hundreds), in the order the problems were found."""
+    groups: dict[tuple[str, str, str], list[FormError]] = {}
+    for error in errors:
+        column = error.cell.rstrip("0123456789")
+        groups.setdefault((error.sheet, column, error.message), []).append(error)
+    lines: list[str] = []
+    for (sheet, column, message), same in groups.items():
+        if not column or len(same) < at_least:
+            lines += [str(e) for e in same]
+            continue
+        first, last = same[0].cell, same[-1].cell
+        lines.append(
+            _(
+                "%(sheet)s!%(first)s:%(last)s: %(problem)s (%(count)s rows)",
+                sheet=sheet,
+                first=first,
+                last=last,
+                problem=message,
+                count=len(same),
+            )
+        )
+    return lines
+
+
 @dataclass(frozen=True)
 class ParsedRow:
     """One data row: its Excel row number, its normalized values and the cell of each field."""
