@@ -10,11 +10,12 @@ from flask_login import login_required
 
 from web.handling import acting_user, domain_view
 from workflow.access import require_role
+from workflow.accounts import create_user, set_active
 from workflow.catalogue import catalogue_in_force, load_catalogue
 from workflow.db import db
-from workflow.errors import ValidationFailed
+from workflow.errors import NotFound, ValidationFailed
 from workflow.i18n import gettext
-from workflow.models import CatalogueRecord, Role
+from workflow.models import CatalogueRecord, Role, User
 from workflow.standards_document import available_years
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -72,3 +73,65 @@ def catalogue_upload(year: int):
         return _page(year, problems, 422)
     flash(gettext("Catalogue version %(v)s loaded.", v=record.version), "success")
     return redirect(url_for("admin.catalogue", year=year), 303)
+
+
+def _users_page(errors: dict[str, str] | None = None, status: int = 200):
+    users = db.session.scalars(sa.select(User).order_by(User.role, User.username)).all()
+    return render_template(
+        "admin/users.html", users=users, roles=list(Role), errors=errors or {}, form=request.form
+    ), status
+
+
+@bp.get("/users")
+@login_required
+@domain_view
+def users():
+    """Everyone who can log in, with role and unit; add a person; (de)activate a login."""
+    require_role(acting_user(), Role.ADMIN)
+    return _users_page()
+
+
+@bp.post("/users")
+@login_required
+@domain_view
+def user_create():
+    """Add a person with one role and one unit."""
+    actor = acting_user()
+    require_role(actor, Role.ADMIN)
+    form = request.form
+    try:
+        user = create_user(
+            actor,
+            username=form.get("username", ""),
+            display_name=form.get("display_name", ""),
+            role=form.get("role", ""),
+            unit_code=form.get("unit", ""),
+            email=form.get("email", ""),
+            password=form.get("password", ""),
+        )
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        errors = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
+        return _users_page(errors, 422)
+    flash(gettext("User %(name)s added.", name=user.username), "success")
+    return redirect(url_for("admin.users"), 303)
+
+
+@bp.post("/users/<int:user_id>/active")
+@login_required
+@domain_view
+def user_active(user_id: int):
+    """Deactivate or reactivate a login."""
+    actor = acting_user()
+    require_role(actor, Role.ADMIN)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(gettext("The page or record does not exist."))
+    try:
+        set_active(actor, user, request.form.get("active") == "1")
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for("admin.users"), 303)

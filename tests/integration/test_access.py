@@ -209,6 +209,16 @@ MATRIX: dict[str, Route] = {
         ),  # no file chosen
     ),
     "cases.evidence_file": Route(GET, "GET /cases/{case}/evidence/{photo}", only_insiders()),
+    "admin.users": Route(GET, "GET /admin/users", verdicts(TO_LOGIN, FORBIDDEN, admin=OK)),
+    "admin.user_create": Route(
+        POST, "POST /admin/users", verdicts(TO_LOGIN, FORBIDDEN, admin=REFUSED_INPUT)
+    ),
+    "admin.user_active": Route(
+        POST,
+        "POST /admin/users/{road_clerk}/active",
+        verdicts(TO_LOGIN, FORBIDDEN, admin=Expect(303, "/admin/users")),
+        data={"active": "0"},
+    ),
     "account.me": Route(GET, "GET /me", verdicts(TO_LOGIN, OK)),
     "account.save": Route(
         POST,
@@ -243,6 +253,7 @@ class World:
     triage_task: int
     results_task: int
     photo: int
+    road_clerk: int
     aoyi: int
 
 
@@ -283,6 +294,7 @@ def world(county, user) -> World:
         triage_task=_ready_task("county_triage"),
         results_task=_ready_task("results_review", township_id=village.township_id),
         photo=photo.id,
+        road_clerk=user("dept_jtj").id,
         aoyi=village.township_id,
     )
 
@@ -309,7 +321,7 @@ def people(app, world):
     return get
 
 
-SESSION_TABLES = {"user_account", "audit_head"}  # what logging in writes
+SESSION_TABLES = {"audit_head"}  # what logging in writes (besides its own audit event)
 
 
 def world_state() -> dict[str, list]:

@@ -36,3 +36,52 @@ def test_a_bad_address_is_refused_and_nothing_changes(county, browser):
     assert answer.status_code == 422 and "请填写有效的电子邮箱" in answer.get_data(as_text=True)
     user = _reload("dept_slj")
     assert user.digest_mode == DigestMode.IMMEDIATE and user.email == "dept_slj@huitou.example"
+
+
+def test_admin_adds_a_village_clerk_who_then_works_her_village(county, browser):
+    from workflow.models import Village
+
+    village = db.session.scalar(sa.select(Village).where(Village.name == "布古纳村"))
+    admin = browser("admin")
+    admin.get("/admin/users")
+    refused = admin.post(
+        "/admin/users",
+        {
+            "username": "buguna2",
+            "display_name": "新填报员",
+            "role": "village_clerk",
+            "unit": "652825101",
+            "email": "",
+            "password": "short",
+        },
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "请填写村的区划代码" in page and "密码" in page
+    assert db.session.scalar(sa.select(User).where(User.username == "buguna2")) is None
+    added = admin.post(
+        "/admin/users",
+        {
+            "username": "buguna2",
+            "display_name": "新填报员",
+            "role": "village_clerk",
+            "unit": village.code,
+            "email": "",
+            "password": "Buguna-2018",
+        },
+    )
+    assert added.status_code == 303
+    clerk = browser()
+    clerk.get("/login")
+    assert (
+        clerk.post("/login", {"username": "buguna2", "password": "Buguna-2018"}).status_code == 302
+    )
+    new = _reload("buguna2")
+    assert new.village_id == village.id and new.township_id == village.township_id
+    admin.get("/admin/users")
+    assert admin.post(f"/admin/users/{new.id}/active", {"active": "0"}).status_code == 303
+    again = browser()
+    again.get("/login")
+    assert (
+        again.post("/login", {"username": "buguna2", "password": "Buguna-2018"}).status_code == 401
+    )

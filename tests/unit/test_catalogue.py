@@ -42,6 +42,7 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
     """Template ids written as "prefix" ~ value, with every value the prefix is joined to."""
     from workflow.accountability import METRICS
     from workflow.cases import CASE_VIEWS
+    from workflow.models import Role
     from workflow.standards import JUDGES, SUBJECT_KINDS
 
     enums = {
@@ -53,6 +54,7 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
     prefixes = {prefix: [member.value for member in enum] for prefix, enum in enums.items()}
     prefixes["metric:"] = list(METRICS)
     prefixes["cases:"] = list(CASE_VIEWS)
+    prefixes["role:"] = [role.value for role in Role]
     prefixes["kind:"] = list(SUBJECT_KINDS)
     prefixes["judge:"] = list(JUDGES)
     return prefixes
