@@ -10,7 +10,7 @@ from flask_login import login_required
 
 from web.handling import acting_user, domain_view
 from workflow.access import require_role
-from workflow.accounts import create_user, set_active
+from workflow.accounts import create_user, reset_password, set_active
 from workflow.catalogue import catalogue_in_force, load_catalogue
 from workflow.db import db
 from workflow.errors import NotFound, ValidationFailed
@@ -134,4 +134,25 @@ def user_active(user_id: int):
     except ValidationFailed as exc:
         db.session.rollback()
         flash(exc.message, "error")
+    return redirect(url_for("admin.users"), 303)
+
+
+@bp.post("/users/<int:user_id>/password")
+@login_required
+@domain_view
+def user_password(user_id: int):
+    """Give a person a new first password."""
+    actor = acting_user()
+    require_role(actor, Role.ADMIN)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(gettext("The page or record does not exist."))
+    try:
+        reset_password(actor, user, request.form.get("password", ""))
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        errors = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
+        return _users_page({f"password-{user.id}": errors.get("password", exc.message)}, 422)
+    flash(gettext("New password set for %(name)s.", name=user.username), "success")
     return redirect(url_for("admin.users"), 303)

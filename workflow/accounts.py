@@ -137,3 +137,14 @@ def set_active(actor: User, user: User, active: bool) -> User:
     user.is_active = active
     audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id)
     return user
+
+
+def reset_password(actor: User, user: User, password: str) -> User:
+    """The administrator gives a person a new first password (she tells it to them in person)."""
+    from workflow.county_setup import check_password_strength
+
+    require_role(actor, Role.ADMIN)
+    check_password_strength(password)
+    user.set_password(password)
+    audit.record(actor, "user.password_reset", "user", user.id)
+    return user

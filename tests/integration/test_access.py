@@ -219,6 +219,12 @@ MATRIX: dict[str, Route] = {
         verdicts(TO_LOGIN, FORBIDDEN, admin=Expect(303, "/admin/users")),
         data={"active": "0"},
     ),
+    "admin.user_password": Route(
+        POST,
+        "POST /admin/users/{road_clerk}/password",
+        verdicts(TO_LOGIN, FORBIDDEN, admin=Expect(303, "/admin/users")),
+        data={"password": "Road-2018-new"},
+    ),
     "account.me": Route(GET, "GET /me", verdicts(TO_LOGIN, OK)),
     "account.save": Route(
         POST,

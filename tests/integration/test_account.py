@@ -85,3 +85,20 @@ def test_admin_adds_a_village_clerk_who_then_works_her_village(county, browser):
     assert (
         again.post("/login", {"username": "buguna2", "password": "Buguna-2018"}).status_code == 401
     )
+
+
+def test_admin_sets_a_new_password_and_a_weak_one_is_refused(county, browser):
+    admin = browser("admin")
+    admin.get("/admin/users")
+    clerk = _reload("dept_slj")
+    weak = admin.post(f"/admin/users/{clerk.id}/password", {"password": "12345678"})
+    assert weak.status_code == 422 and "密码" in weak.get_data(as_text=True)
+    assert (
+        admin.post(f"/admin/users/{clerk.id}/password", {"password": "Shuili-2018"}).status_code
+        == 303
+    )
+    fresh = browser()
+    fresh.get("/login")
+    assert (
+        fresh.post("/login", {"username": "dept_slj", "password": "Shuili-2018"}).status_code == 302
+    )
