@@ -118,16 +118,22 @@ def user_create():
     return redirect(url_for("admin.users"), 303)
 
 
-@bp.post("/users/<int:user_id>/active")
-@login_required
-@domain_view
-def user_active(user_id: int):
-    """Deactivate or reactivate a login."""
+def _managed_user(user_id: int) -> tuple[User, User]:
+    """The acting administrator and the user she manages (404 if there is no such user)."""
     actor = acting_user()
     require_role(actor, Role.ADMIN)
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound(gettext("The page or record does not exist."))
+    return actor, user
+
+
+@bp.post("/users/<int:user_id>/active")
+@login_required
+@domain_view
+def user_active(user_id: int):
+    """Deactivate or reactivate a login."""
+    actor, user = _managed_user(user_id)
     try:
         set_active(actor, user, request.form.get("active") == "1")
         db.session.commit()
@@ -142,11 +148,7 @@ def user_active(user_id: int):
 @domain_view
 def user_password(user_id: int):
     """Give a person a new first password."""
-    actor = acting_user()
-    require_role(actor, Role.ADMIN)
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(gettext("The page or record does not exist."))
+    actor, user = _managed_user(user_id)
     try:
         reset_password(actor, user, request.form.get("password", ""))
         db.session.commit()

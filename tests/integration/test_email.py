@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 from flask import Flask
 
 from notifications import email
@@ -23,23 +22,6 @@ from workflow.models import CaseEscalation, DigestMode
 from workflow.settings import get_settings, use_settings
 
 OVERDUE = "2018-10-01T00:00:30+08:00"  # just past the deadline of 30 September
-
-
-@pytest.fixture
-def run_tick(app, monkeypatch):
-    """Run the real `huitou tick --now …` command against the test database."""
-    from web import cli, cli_support
-
-    monkeypatch.setattr(cli_support, "make_app", lambda: app)
-
-    def run(moment: str) -> str:
-        db.session.commit()
-        result = CliRunner().invoke(cli.main, ["tick", "--now", moment], catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-        db.session.expire_all()
-        return result.output
-
-    return run
 
 
 @pytest.fixture
