@@ -183,6 +183,17 @@ def run_tick(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], str
     return run
 
 
+@pytest.fixture
+def round2018(county, user):
+    """The 2018 round, launched by the county office on 1 July 2018."""
+    from workflow import rounds
+
+    clock.set_now(clock.parse_moment("2018-07-01T10:00"))
+    round_ = rounds.launch_round(2018, user("fpb"))
+    db.session.commit()
+    return round_
+
+
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

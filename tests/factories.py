@@ -75,6 +75,22 @@ def open_household_case(
     )
 
 
+def work_done(case: HelpCase, clerk, summary: str = "done", completion: date = date(2018, 9, 1)):
+    """The department plans the case and reports the work done (it then waits for the township)."""
+    from workflow import cases
+
+    cases.plan_case(
+        case,
+        clerk,
+        measure="m",
+        target_standard="s",
+        responsible_person="p",
+        planned_completion=completion,
+    )
+    cases.submit_work(case, clerk, summary)
+    return case
+
+
 def at(text: str) -> datetime:
     """A Beijing-time moment from an ISO string."""
     return clock.parse_moment(text)

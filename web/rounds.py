@@ -134,9 +134,7 @@ def show(year: int) -> str:
 @domain_view
 def gap_page(year: int) -> str:
     """The 补课清单 of a round, as far as the user's scope reaches."""
-    round_ = rounds.get_round(year)
-    township = _township_arg()
-    rows = gaps.gap_list(round_, township=township, viewer=acting_user())
+    round_, township, rows = _gaps_in_view(year)
     return render_template(
         "rounds/gaps.html",
         round=round_,
@@ -151,9 +149,7 @@ def gap_page(year: int) -> str:
 @domain_view
 def gap_download(year: int) -> Response:
     """The same 补课清单 as an xlsx in the county's layout."""
-    round_ = rounds.get_round(year)
-    township = _township_arg()
-    rows = gaps.gap_list(round_, township=township, viewer=acting_user())
+    _round, township, rows = _gaps_in_view(year)
     data = write_gap_list(
         gaps.gap_rows(rows),
         year=year,
@@ -163,6 +159,13 @@ def gap_download(year: int) -> Response:
     unit = township.name if township else gettext("Qiemo County")
     name = gettext("make-up-list_%(unit)s_%(year)s.xlsx", unit=unit, year=year)
     return xlsx_response(data, name)
+
+
+def _gaps_in_view(year: int) -> tuple[Round, Township | None, list[Gap]]:
+    """The round, the township asked for (if any) and the gaps the user may see in it."""
+    round_ = rounds.get_round(year)
+    township = _township_arg()
+    return round_, township, gaps.gap_list(round_, township=township, viewer=acting_user())
 
 
 def _township_arg() -> Township | None:

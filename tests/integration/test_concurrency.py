@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import at, make_round, open_household_case
+from tests.factories import at, make_round, open_household_case, work_done
 from workflow import cases, clock
 from workflow.db import db
 from workflow.errors import ConflictError
@@ -25,15 +24,7 @@ def verifying_case(county, user):
     clock.set_now(at("2018-08-01T10:00"))
     case = open_household_case(make_round())
     clerk = user("dept_slj")
-    cases.plan_case(
-        case,
-        clerk,
-        measure="m",
-        target_standard="s",
-        responsible_person="p",
-        planned_completion=date(2018, 9, 1),
-    )
-    cases.submit_work(case, clerk, "done")
+    work_done(case, clerk)
     db.session.commit()
     return case.id
 

@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from notifications.models import Notice
-from tests.factories import at, make_round, open_household_case
+from tests.factories import at, make_round, open_household_case, work_done
 from workflow import clock
 from workflow.db import db
 from workflow.models import AuditEvent, CaseEscalation, HelpCase, HumanTask, TaskState
@@ -75,20 +75,11 @@ def test_escalation_tells_the_right_people_once(county, user, run_tick):
 
 
 def test_work_done_in_time_stops_escalation(county, user, run_tick):
-    from workflow import cases
 
     clock.set_now(at("2018-08-01T10:00"))
     case = open_household_case(make_round(), due=date(2018, 9, 30))
     clerk = user("dept_slj")
-    cases.plan_case(
-        case,
-        clerk,
-        measure="m",
-        target_standard="s",
-        responsible_person="p",
-        planned_completion=date(2018, 9, 20),
-    )
-    cases.submit_work(case, clerk, "已完成")
+    work_done(case, clerk, "已完成", date(2018, 9, 20))
     run_tick(
         "2018-12-31T09:00+08:00"
     )  # the township has not verified yet; the department did its part

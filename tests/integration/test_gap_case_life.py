@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import at, make_round, open_household_case
+from tests.factories import at, make_round, open_household_case, work_done
 from workflow import cases, clock, tasks
 from workflow.audit import verify_chain
 from workflow.db import db
@@ -154,15 +154,7 @@ def test_sending_back_needs_a_reason(county, user):
     round_ = make_round()
     case = open_household_case(round_)
     clerk = user("dept_slj")
-    cases.plan_case(
-        case,
-        clerk,
-        measure="m",
-        target_standard="s",
-        responsible_person="p",
-        planned_completion=date(2018, 9, 1),
-    )
-    cases.submit_work(case, clerk, "done")
+    work_done(case, clerk)
     db.session.commit()
     with pytest.raises(ValidationFailed):
         cases.verify_case(case, user("aoyi_zg"), ok=False, reason="  ")

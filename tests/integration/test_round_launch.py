@@ -37,9 +37,9 @@ def test_launch_starts_one_survey_per_township(county, user):
     )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(TownshipSurvey)) == 13
     instances = db.session.scalars(sa.select(ProcessInstance.process_id)).all()
-    assert sorted(instances) == ["annual_round"] + ["township_results"] * 13 + [
-        "township_survey"
-    ] * 13
+    assert (
+        sorted(instances) == ["annual_round"] + ["township_results"] * 13 + ["township_survey"] * 13
+    )
     triage = [t.spec_name for t in tasks.inbox(user("fpb"))]
     assert triage == ["county_triage"]
 

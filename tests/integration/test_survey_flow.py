@@ -6,10 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from notifications.models import Notice
-from tests.factories import at
 from tests.scenario import ALL_YES_HOUSEHOLD, AOYI, submit_township
 from tests.survey_filling import fill, rows_of
-from workflow import clock, gaps, rounds, survey_flow, tasks
+from workflow import gaps, survey_flow, tasks
 from workflow.db import db
 from workflow.errors import AccessDenied, ValidationFailed
 from workflow.models import (
@@ -28,14 +27,6 @@ from workflow.models import (
 )
 from workflow.survey import import_survey
 from workflow.survey_templates import find_township, survey_template
-
-
-@pytest.fixture
-def round2018(county, user):
-    clock.set_now(at("2018-07-01T10:00"))
-    round_ = rounds.launch_round(2018, user("fpb"))
-    db.session.commit()
-    return round_
 
 
 def test_village_cannot_sign_before_importing(round2018, user):

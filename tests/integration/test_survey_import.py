@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import at
 from tests.scenario import ALL_YES_HOUSEHOLD, ALL_YES_TOWNSHIP, ALL_YES_VILLAGE
 from tests.survey_filling import column_letter, edit, fill, rows_of
-from workflow import clock, rounds
 from workflow.db import db
 from workflow.errors import AccessDenied
 from workflow.models import (
@@ -23,14 +21,6 @@ from workflow.models import (
 )
 from workflow.survey import ImportRefused, import_survey
 from workflow.survey_templates import find_township, find_village, survey_template
-
-
-@pytest.fixture
-def round2018(county, user):
-    clock.set_now(at("2018-07-01T10:00"))
-    round_ = rounds.launch_round(2018, user("fpb"))
-    db.session.commit()
-    return round_
 
 
 def households(village: str) -> list[Household]:
