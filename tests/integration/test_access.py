@@ -245,6 +245,9 @@ MATRIX: dict[str, Route] = {
         f"POST {SURVEY}/submit",
         verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=REFUSED_INPUT),  # nothing filed yet
     ),
+    # -- inbox: claim, release, reassign, substitutes, saved filters, export --
+    # -- case page: diagram, history --
+    # -- boards, progress, administration --
 }
 
 
@@ -261,6 +264,9 @@ class World:
     photo: int
     road_clerk: int
     aoyi: int
+    # -- inbox fields (with defaults) --
+    # -- case page fields (with defaults) --
+    # -- boards fields (with defaults) --
 
 
 def _ready_task(spec_name: str, **where: int) -> int:
@@ -290,7 +296,7 @@ def world(county, user) -> World:
     item = accountability.open_item(road)  # as if the road case were three levels overdue
     photo = add_evidence(water, user("dept_slj"), "水表.png", PNG)
     db.session.commit()
-    return World(
+    world = World(
         case=water.id,
         plan_task=_ready_task("plan_measure", instance_id=water.instance_id),
         road_case=road.id,
@@ -303,6 +309,11 @@ def world(county, user) -> World:
         road_clerk=user("dept_jtj").id,
         aoyi=village.township_id,
     )
+    # -- inbox world set-up --
+    # -- case page world set-up --
+    # -- boards world set-up --
+    db.session.commit()
+    return world
 
 
 def visitor(app, username: str | None = None) -> Browser:

@@ -1,0 +1,101 @@
+"""What every benchmark scenario shares: where it runs, what it measures, how big it is.
+
+A scenario is a module of bench/ with ``run(backend: Backend, size: Size) -> list[Measurement]``.
+It asks the backend for a fresh, migrated database of its own, measures, and returns its figures;
+each figure carries the floor it was measured against in the same run, and its target.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import sqlalchemy as sa
+
+Size = Literal["smoke", "full"]
+
+PG_SERVER = os.environ.get(
+    "HUITOU_BENCH_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@dataclass
+class Measurement:
+    """One figure of one scenario on one backend, with its floor and its target."""
+
+    scenario: str
+    measure: str
+    backend: str
+    value: float
+    unit: str
+    floor: float | None = None
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        """The figure over its floor (how many times the floor's cost), when it has one."""
+        if self.floor in (None, 0):
+            return None
+        return self.value / self.floor
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "ratio": self.ratio}
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A database server kind: ``sqlite`` (a file in a temporary folder) or ``postgresql``."""
+
+    name: Literal["sqlite", "postgresql"]
+
+    @contextmanager
+    def fresh_database(self, label: str) -> Iterator[str]:
+        """A new, empty database for one scenario; dropped afterwards. Yields its URL."""
+        if self.name == "sqlite":
+            folder = Path(tempfile.mkdtemp(prefix=f"huitou-bench-{label}-"))
+            yield f"sqlite:///{folder / 'bench.db'}"
+            return
+        name = f"bench_{label}_{uuid.uuid4().hex[:8]}"
+        server = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield sa.engine.make_url(PG_SERVER).set(database=name).render_as_string(
+                hide_password=False
+            )
+        finally:
+            with server.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            server.dispose()
+
+
+def make_app(url: str):
+    """The huitou app over a database, migrated, with nothing else loaded."""
+    from web.app import create_app
+    from workflow.schema import upgrade_database
+    from workflow.settings import Settings
+
+    app = create_app(Settings(database_url=url, secret_key="bench"))
+    with app.app_context():
+        upgrade_database()
+    return app
+
+
+def postgresql_reachable() -> bool:
+    """Whether the PostgreSQL server answers (the PostgreSQL runs are skipped otherwise)."""
+    try:
+        engine = sa.create_engine(PG_SERVER)
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+        return True
+    except sa.exc.OperationalError:
+        return False
