@@ -113,6 +113,8 @@ def _register_blueprints(app: Flask) -> None:
     init_notices(app)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(cases_bp)
+    # -- boards, progress and round administration blueprints --
+    # -- API blueprints --
 
 
 def _register_error_pages(app: Flask) -> None:
