@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from workflow.accounts import update_preferences
+from workflow.accounts import change_own_password, update_preferences
 from workflow.db import db
 from workflow.errors import ValidationFailed
 from workflow.i18n import gettext
@@ -18,7 +18,9 @@ bp = Blueprint("account", __name__)
 @login_required
 def me():
     """Show the user's role, unit and notification settings."""
-    return render_template("account/me.html", user=acting_user(), errors={}, form={})
+    return render_template(
+        "account/me.html", user=acting_user(), errors={}, form={}, password_errors={}
+    )
 
 
 @bp.post("/me")
@@ -39,7 +41,35 @@ def save():
         db.session.rollback()
         errors = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
         return render_template(
-            "account/me.html", user=acting_user(), errors=errors, form=request.form
+            "account/me.html",
+            user=acting_user(),
+            errors=errors,
+            form=request.form,
+            password_errors={},
         ), 422
     flash(gettext("Saved."), "success")
+    return redirect(url_for("account.me"), 303)
+
+
+@bp.post("/me/password")
+@login_required
+@domain_view
+def change_password():
+    """Change the user's own password (the current one first, the new one twice)."""
+    user = acting_user()
+    try:
+        change_own_password(
+            user,
+            request.form.get("current_password", ""),
+            request.form.get("password", ""),
+            request.form.get("repeat_password", ""),
+        )
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        errors = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
+        return render_template(
+            "account/me.html", user=acting_user(), errors={}, form={}, password_errors=errors
+        ), 422
+    flash(gettext("Your password is changed. Use the new one next time you log in."), "success")
     return redirect(url_for("account.me"), 303)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from web import i18n, security
 from workflow import clock
 from workflow.db import db
-from workflow.i18n import gettext, ngettext
+from workflow.i18n import gettext
 from workflow.settings import PROJECT_ROOT, Settings, use_settings
 
 csrf = CSRFProtect()
@@ -32,13 +33,12 @@ def create_app(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         HUITOU_SETTINGS=settings,
     )
     if test_config:
         app.config.update(test_config)
+    security.init_app(app, settings)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
@@ -76,8 +76,7 @@ def _init_login(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from web import formatting
 
-    app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    i18n.init_app(app)
     app.jinja_env.filters.update(formatting.FILTERS)
 
     @app.context_processor
@@ -142,6 +141,28 @@ def _register_error_pages(app: Flask) -> None:
             title=gettext("Not found"),
             message=gettext("The page or record does not exist."),
         ), 404
+
+    @app.errorhandler(405)
+    def wrong_method(exc: Exception) -> tuple[str, int]:
+        return render_template(
+            "error.html",
+            title=gettext("Not possible here"),
+            message=gettext("This page cannot be used that way. Go back and use its buttons."),
+        ), 405
+
+    @app.errorhandler(500)
+    def server_error(exc: Exception) -> tuple[str, int]:
+        db.session.rollback()
+        original = getattr(exc, "original_exception", None) or exc
+        app.logger.error("unhandled error on %s", request.path, exc_info=original)
+        return render_template(
+            "error.html",
+            title=gettext("Something went wrong"),
+            message=gettext(
+                "huitou could not finish this. Nothing was half-saved: try again, and if it "
+                "happens again tell the county office what you were doing and when."
+            ),
+        ), 500
 
     @app.errorhandler(413)
     def too_large(exc: Exception) -> tuple[str, int]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from workflow import audit
+from workflow import login_guard
 from workflow.db import db
 from workflow.i18n import gettext
-from workflow.models import User
 
 bp = Blueprint("auth", __name__)
 
@@ -22,20 +20,25 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     """Show the login form; on a correct username and password, start a session."""
-    error = None
-    if request.method == "POST":
-        username = request.form.get("username", "").strip()
-        password = request.form.get("password", "")
-        user = db.session.scalar(sa.select(User).where(User.username == username))
-        if user is not None and user.is_active and user.check_password(password):
-            login_user(user)
-            audit.record(user, "user.login", "user", user.id)
-            db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+    if request.method == "GET":
+        return render_template("auth/login.html", error=None)
+    try:
+        result = login_guard.attempt_login(
+            request.form.get("username", ""),
+            request.form.get("password", ""),
+            request.remote_addr or "",
+        )
+    except login_guard.LoginLocked as exc:
+        db.session.rollback()
+        return render_template("auth/login.html", error=exc.message), 429
+    db.session.commit()
+    if not result.ok:
         error = gettext("Wrong username or password.")
-    return render_template("auth/login.html", error=error), (401 if error else 200)
+        return render_template("auth/login.html", error=error), 401
+    login_user(result.user)
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")

@@ -148,3 +148,21 @@ def reset_password(actor: User, user: User, password: str) -> User:
     user.set_password(password)
     audit.record(actor, "user.password_reset", "user", user.id)
     return user
+
+
+def change_own_password(user: User, current: str, new: str, repeated: str) -> User:
+    """A person changes her own password: she proves the current one, and types the new twice."""
+    from workflow.county_setup import check_password_strength
+
+    if not user.is_active:
+        raise AccessDenied(_("Your role may not do this."))
+    if not user.check_password(current):
+        raise ValidationFailed({"current_password": _("The current password is not right.")})
+    if new != repeated:
+        raise ValidationFailed({"repeat_password": _("The two new passwords differ.")})
+    if new == current:
+        raise ValidationFailed({"password": _("Choose a password different from the current one.")})
+    check_password_strength(new)
+    user.set_password(new)
+    audit.record(user, "user.password_change", "user", user.id)
+    return user

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import functools
+import io
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import Translations
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "translations"
 
@@ -36,3 +40,15 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
 
 
 _ = gettext
+
+
+@functools.cache
+def translations() -> Translations:
+    """The merged catalogue as a gettext Translations object (what Flask-Babel serves pages)."""
+    catalog = Catalog(locale="zh_Hans_CN", domain="messages")
+    for message_id, text in _messages().items():
+        catalog.add(message_id, text)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain="messages")

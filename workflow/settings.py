@@ -62,6 +62,9 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     evidence_dir: str = ""  # where evidence files live (default: the instance folder)
     rehearsal_start: str = ""  # ISO moment: the clock runs on from there (demo and rehearsal)
+    secure_cookies: bool = False  # send cookies only over HTTPS (set when served behind TLS)
+    login_max_failures: int = 5  # failed logins for one name before it is locked for a while
+    login_lock_minutes: int = 15
 
     def __post_init__(self) -> None:
         if self.rehearsal_start:
@@ -95,6 +98,9 @@ class Settings:
             base_url=env.get("HUITOU_BASE_URL", "http://127.0.0.1:5000"),
             rehearsal_start=env.get("HUITOU_REHEARSAL_START", ""),
             evidence_dir=env.get("HUITOU_EVIDENCE_DIR") or str(instance_dir / "evidence"),
+            secure_cookies=env.get("HUITOU_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            login_max_failures=_int(env, "HUITOU_LOGIN_MAX_FAILURES", 5, minimum=1),
+            login_lock_minutes=_int(env, "HUITOU_LOGIN_LOCK_MINUTES", 15, minimum=1),
         )
 
 

@@ -3,8 +3,8 @@
 Revision ID: 0004login
 Revises: 0003apitokens
 """
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 revision = '0004login'
 down_revision = '0003apitokens'
@@ -13,8 +13,20 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table(
+        'login_attempt',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('username', sa.String(length=60), nullable=False),
+        sa.Column('address', sa.String(length=64), nullable=False),
+        sa.Column('at', sa.DateTime(), nullable=False),
+        sa.Column('succeeded', sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempt')),
+    )
+    op.create_index('ix_login_attempt_username_at', 'login_attempt', ['username', 'at'])
+    op.create_index('ix_login_attempt_address_at', 'login_attempt', ['address', 'at'])
 
 
 def downgrade():
-    pass
+    op.drop_index('ix_login_attempt_address_at', table_name='login_attempt')
+    op.drop_index('ix_login_attempt_username_at', table_name='login_attempt')
+    op.drop_table('login_attempt')

@@ -231,6 +231,11 @@ MATRIX: dict[str, Route] = {
         "POST /me",
         verdicts(TO_LOGIN, REFUSED_INPUT),  # no digest choice sent: refused, nothing changes
     ),
+    "account.change_password": Route(
+        POST,
+        "POST /me/password",
+        verdicts(TO_LOGIN, REFUSED_INPUT),  # no current password sent: refused, nothing changes
+    ),
     "survey.task_page": Route(GET, f"GET {SURVEY}", verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=OK)),
     "survey.download": Route(
         GET, f"GET {SURVEY}/form/1.xlsx", verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=OK)
@@ -338,7 +343,7 @@ def people(app, world):
     return get
 
 
-SESSION_TABLES = {"audit_head"}  # what logging in writes (besides its own audit event)
+SESSION_TABLES = {"audit_head", "login_attempt"}  # what logging in writes (besides its audit event)
 
 
 def world_state() -> dict[str, list]:

@@ -11,6 +11,7 @@ from workflow.models.cases import (
     HelpCase,
     SubjectKind,
 )
+from workflow.models.inbox import SavedFilter, Substitution  # noqa: F401 - re-exported
 from workflow.models.org import County, Department, Household, Township, Village
 from workflow.models.people import DigestMode, Role, User
 from workflow.models.process import (
@@ -22,6 +23,7 @@ from workflow.models.process import (
     TaskState,
 )
 from workflow.models.rounds import Round, RoundStatus
+from workflow.models.security import LoginAttempt
 from workflow.models.survey import (
     CatalogueRecord,
     Gap,
@@ -53,6 +55,7 @@ __all__ = [
     "Household",
     "HumanTask",
     "InstanceStatus",
+    "LoginAttempt",
     "ProcessInstance",
     "ProcessSpec",
     "Role",
