@@ -50,7 +50,14 @@ bench-smoke: $(STAMP)
 
 ## The browser-side assets (the BPMN viewer), installed from npm, never fetched at run time.
 assets:
-	@true
+	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then \
+		command -v npm >/dev/null 2>&1 || { echo "!! npm is not installed: the case page's BPMN viewer comes from npm (apt-get install npm)."; exit 1; }; \
+		npm ci --no-audit --no-fund || { echo "!! npm ci failed: is the npm registry reachable (npm config get registry)? The BPMN viewer was not installed."; exit 1; }; \
+		touch node_modules; \
+	fi
+	@mkdir -p web/static/vendor/bpmn-js
+	cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js node_modules/bpmn-js/dist/assets/diagram-js.css \
+		node_modules/bpmn-js/dist/assets/bpmn-js.css web/static/vendor/bpmn-js/
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info
