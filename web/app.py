@@ -114,6 +114,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     # -- boards, progress and round administration blueprints --
     # -- API blueprints --
+    from web.api import init_app as init_api
+    from web.api_tokens import bp as api_tokens_bp
+
+    init_api(app)
+    app.register_blueprint(api_tokens_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -6,16 +6,18 @@ from datetime import date
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
 from workflow import acceptance, cases, evidence, tasks
 from workflow.access import can_work_task
+from workflow.case_history import case_history
 from workflow.db import db
+from workflow.engine.positions import diagram_positions, diagram_xml
 from workflow.errors import ConflictError, ValidationFailed
 from workflow.i18n import gettext
-from workflow.models import CaseNote, CaseStatus, Department, HelpCase, Role
+from workflow.models import CaseStatus, Department, HelpCase, ProcessInstance, Role
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -42,9 +44,7 @@ def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 20
     user = acting_user()
     step = STEP_OF_STATUS.get(case.status.value)
     task = tasks.ready_task_of(case.instance_id, step) if step else None
-    notes = db.session.scalars(
-        sa.select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.at)
-    ).all()
+    story = acceptance.case_story(case)
     can_reassign = user.role == Role.COUNTY_OFFICE and case.status not in (
         CaseStatus.CLOSED,
         CaseStatus.CARRIED_OVER,
@@ -54,11 +54,11 @@ def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 20
         "cases/show.html",
         case=case,
         task=task,
-        notes=notes,
+        history=case_history(case, story),
         errors=errors or {},
         can_work=task is not None and can_work_task(user, task),
         form=request.form,
-        story=acceptance.case_story(case),
+        story=story,
         evidence=evidence.evidence_of(case),
         can_add_evidence=evidence.can_add_evidence(user, case),
         can_reassign=can_reassign,
@@ -72,6 +72,21 @@ def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 20
 def show(case_id: int):
     """A case with its history and, for whoever works it now, the current step's form."""
     return _page(cases.get_case(case_id, acting_user()))
+
+
+@bp.get("/<int:case_id>/diagram")
+@login_required
+@domain_view
+def diagram(case_id: int) -> Response:
+    """The case's process diagram, with the steps waiting now and those done (JSON)."""
+    case = cases.get_case(case_id, acting_user())
+    instance = db.session.get(ProcessInstance, case.instance_id) if case.instance_id else None
+    if instance is None:
+        return jsonify(xml=diagram_xml(cases.PROCESS_ID), current=[], done=[])
+    positions = diagram_positions(instance)
+    return jsonify(
+        xml=diagram_xml(instance.process_id), current=positions.current, done=positions.done
+    )
 
 
 def _parse_day(raw: str) -> date | None:

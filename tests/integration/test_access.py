@@ -253,6 +253,16 @@ MATRIX: dict[str, Route] = {
     # -- inbox: claim, release, reassign, substitutes, saved filters, export --
     # -- case page: diagram, history --
     # -- boards, progress, administration --
+    # -- API token pages --
+    "api_tokens.index": Route(GET, "GET /admin/tokens", verdicts(TO_LOGIN, FORBIDDEN, admin=OK)),
+    "api_tokens.issue": Route(
+        POST, "POST /admin/tokens", verdicts(TO_LOGIN, FORBIDDEN, admin=REFUSED_INPUT)
+    ),  # no user chosen
+    "api_tokens.revoke": Route(
+        POST,
+        "POST /admin/tokens/999999/revoke",
+        verdicts(TO_LOGIN, FORBIDDEN, admin=Expect(404)),  # revoking is tested in test_api_tokens
+    ),
 }
 
 

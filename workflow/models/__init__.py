@@ -1,5 +1,6 @@
 """All models, imported together so metadata and migrations see every table."""
 
+from workflow.models.api import ApiToken as ApiToken
 from workflow.models.audit import AuditEvent, AuditHead
 from workflow.models.cases import (
     AccountabilityItem,

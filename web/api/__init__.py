@@ -1,0 +1,172 @@
+"""The JSON API under /api/v1: who is asking (a bearer token or the browser session), and every
+refusal as JSON with a Chinese message.
+
+Views here are as thin as the pages': they call the same domain operations with the acting user.
+Requests with a token are exempt from CSRF (no cookie rides along); a POST on the session must
+carry Flask-WTF's X-CSRFToken header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from workflow import api_tokens
+from workflow.db import db
+from workflow.errors import AccessDenied, ConflictError, NotFound, ValidationFailed
+from workflow.i18n import gettext
+from workflow.models import User
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PREFIX = "/api/"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def api_user() -> User:
+    """The user the request acts as (set by the authentication hook)."""
+    return g.api_user
+
+
+def public(view: F) -> F:
+    """Mark a view that answers without authentication (the OpenAPI document)."""
+    view.api_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def problem(status: int, message: str, **extra: Any) -> tuple[Response, int]:
+    """An error answer: always JSON, always with a message a clerk can read."""
+    return jsonify({"message": message, **extra}), status
+
+
+@bp.before_request
+def authenticate() -> tuple[Response, int] | None:
+    """Find who is asking: a bearer token first, else the session; refuse everyone else."""
+    endpoint = request.endpoint or ""
+    function = _view_function(endpoint)
+    if function is not None and getattr(function, "api_public", False):
+        return None
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _space, raw = header.partition(" ")
+        if scheme.lower() != "bearer" or not raw.strip():
+            return _unauthorized(gettext("Send the token as: Authorization: Bearer <token>."))
+        try:
+            g.api_user = api_tokens.authenticate(raw)
+        except api_tokens.TokenRefused as exc:
+            db.session.rollback()
+            return _unauthorized(exc.message)
+        db.session.commit()  # the token's last use, on its own before the request's work
+        g.api_by_token = True
+        return None
+    if not current_user.is_authenticated:
+        return _unauthorized(gettext("Log in, or send an API token."))
+    g.api_user = current_user._get_current_object()
+    g.api_by_token = False
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        from web.app import csrf
+
+        csrf.protect()  # raises CSRFError, answered below
+    return None
+
+
+def _view_function(endpoint: str) -> Callable[..., Any] | None:
+    from flask import current_app
+
+    return current_app.view_functions.get(endpoint)
+
+
+def _unauthorized(message: str) -> tuple[Response, int]:
+    response, status = problem(401, message)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="huitou"'
+    return response, status
+
+
+@bp.errorhandler(AccessDenied)
+def _forbidden(exc: AccessDenied) -> tuple[Response, int]:
+    db.session.rollback()
+    return problem(403, exc.message)
+
+
+@bp.errorhandler(NotFound)
+def _not_found(exc: NotFound) -> tuple[Response, int]:
+    db.session.rollback()
+    return problem(404, exc.message)
+
+
+@bp.errorhandler(ConflictError)
+def _conflict(exc: ConflictError) -> tuple[Response, int]:
+    db.session.rollback()
+    return problem(409, exc.message)
+
+
+@bp.errorhandler(ValidationFailed)
+def _invalid(exc: ValidationFailed) -> tuple[Response, int]:
+    db.session.rollback()
+    errors = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
+    return problem(422, exc.message, errors=errors)
+
+
+@bp.errorhandler(CSRFError)
+def _csrf(exc: CSRFError) -> tuple[Response, int]:
+    return problem(
+        400,
+        gettext(
+            "A change made on the browser session needs the X-CSRFToken header "
+            "(or use an API token)."
+        ),
+    )
+
+
+@bp.errorhandler(HTTPException)
+def _http(exc: HTTPException) -> tuple[Response, int]:
+    db.session.rollback()
+    return problem(exc.code or 500, _http_message(exc.code or 500))
+
+
+def _http_message(status: int) -> str:
+    messages = {
+        400: gettext("The request could not be read."),
+        404: gettext("The page or record does not exist."),
+        405: gettext("This address does not take that method."),
+        413: gettext("Uploads are limited to 20 MB."),
+    }
+    return messages.get(status, gettext("Something went wrong on the server."))
+
+
+def commit() -> None:
+    """Commit the request's one transaction; a stale write is a conflict, never applied."""
+    try:
+        db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise ConflictError(
+            gettext(
+                "Someone else has just handled this; your submission was not saved. "
+                "Reload the page and try again."
+            )
+        ) from exc
+
+
+def _unrouted_api_path() -> tuple[Response, int] | None:
+    """An /api/ address that matches no route answers in JSON too, not with an HTML page."""
+    exc = request.routing_exception
+    if exc is None or not request.path.startswith(PREFIX):
+        return None
+    status = getattr(exc, "code", 404) or 404
+    return problem(status, _http_message(status))
+
+
+def init_app(app: Flask) -> None:
+    """Register the API: its blueprint (CSRF checked by the hook above) and JSON for stray paths."""
+    from web.api import cases, openapi, rounds, tasks  # noqa: F401 - they add the routes
+    from web.app import csrf
+
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+    app.before_request(_unrouted_api_path)

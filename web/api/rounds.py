@@ -1,0 +1,125 @@
+"""Rounds, and a round's two reports: the accountability figures and the 补课清单."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, jsonify, request
+
+from web.api import api_user, bp, serialize
+from workflow import accountability, gaps, rounds
+from workflow.access import COUNTY_WIDE_READERS
+from workflow.db import db
+from workflow.errors import AccessDenied, ValidationFailed
+from workflow.i18n import gettext
+from workflow.models import Gap, Round, Township, TownshipSurvey
+
+
+@bp.get("/rounds")
+def round_list() -> Response:
+    """Every round, newest first."""
+    api_user()
+    rows = db.session.scalars(sa.select(Round).order_by(Round.year.desc())).all()
+    return jsonify({"items": [serialize.round_summary(r) for r in rows]})
+
+
+@bp.get("/rounds/<int:year>")
+def round_show(year: int) -> Response:
+    """A round: its deadlines, its townships' surveys (as far as the caller's scope reaches) and
+    how many gaps are in each state."""
+    user = api_user()
+    round_ = rounds.get_round(year)
+    surveys = db.session.scalars(
+        sa.select(TownshipSurvey)
+        .join(Township)
+        .where(TownshipSurvey.round_id == round_.id)
+        .order_by(Township.code)
+    ).all()
+    if user.role.scope_kind in ("township", "village"):  # as the round page: her own township
+        surveys = [s for s in surveys if s.township_id == user.township_id]
+    counts = db.session.execute(
+        sa.select(Gap.status, sa.func.count()).where(Gap.round_id == round_.id).group_by(Gap.status)
+    ).all()
+    return jsonify(
+        {
+            **serialize.round_summary(round_),
+            "townships": [
+                {
+                    "township": serialize.unit(s.township),
+                    "survey_status": s.status.value,
+                    "released_early": s.released_early,
+                    "submitted_at": serialize.moment(s.submitted_at),
+                    "results_submitted_at": serialize.moment(s.results_submitted_at),
+                }
+                for s in surveys
+            ],
+            "gap_counts": {status.value: n for status, n in counts},
+        }
+    )
+
+
+@bp.get("/rounds/<int:year>/reports/accountability")
+def accountability_report(year: int) -> Response:
+    """The leading group's report (§七.3) as figures, each with the case ids behind it."""
+    if api_user().role not in COUNTY_WIDE_READERS:  # as the report's page
+        raise AccessDenied(
+            gettext("Only the county office and the leading group read this report.")
+        )
+    report = accountability.build_report(rounds.get_round(year))
+
+    def units(figures: list[accountability.UnitFigures]) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": u.name,
+                "counts": {m: u.count(m) for m in accountability.METRICS},
+                "case_ids": {m: list(u.cases[m]) for m in accountability.METRICS},
+                "max_overdue_days": max(u.overdue_days.values(), default=0),
+            }
+            for u in figures
+        ]
+
+    return jsonify(
+        {
+            "year": report.round_year,
+            "as_of": serialize.moment(report.as_of),
+            "metrics": list(accountability.METRICS),
+            "by_township": units(report.by_township),
+            "by_department": units(report.by_department),
+            "items": [
+                {
+                    "id": i.id,
+                    "case_id": i.case_id,
+                    "township": serialize.unit(i.township),
+                    "department": serialize.unit(i.department),
+                    "grounds": i.grounds,
+                    "opened_at": serialize.moment(i.opened_at),
+                    "status": i.status.value,
+                    "decision": i.decision,
+                    "decided_at": serialize.moment(i.decided_at),
+                }
+                for i in report.items
+            ],
+        }
+    )
+
+
+@bp.get("/rounds/<int:year>/reports/gaps")
+def gap_report(year: int) -> Response:
+    """The 补课清单 lines the caller may see (optionally one township's, by its code)."""
+    user = api_user()
+    round_ = rounds.get_round(year)
+    township = None
+    code = request.args.get("township", "")
+    if code:
+        township = db.session.scalar(sa.select(Township).where(Township.code == code))
+        if township is None:
+            raise ValidationFailed({"township": gettext("There is no township with that code.")})
+    rows = gaps.gap_list(round_, township=township, viewer=user)
+    return jsonify(
+        {
+            "year": year,
+            "township": serialize.unit(township),
+            "items": [serialize.gap(g) for g in rows],
+        }
+    )
