@@ -1,21 +1,31 @@
-"""The task inbox: what the logged-in user has to do, soonest deadline first."""
+"""The task inbox: what the logged-in user and her group have to do, soonest deadline first;
+filters (shareable, savable), claiming and releasing, the export and the navigation's counts."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, url_for
-from flask_login import login_required
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from web import inbox_supervision
+from web.downloads import xlsx_response
+from web.formatting import day, due_state
 from web.handling import acting_user, domain_view
 from web.results import RESULTS_STEPS
 from web.survey import SURVEY_STEPS
-from workflow import tasks
-from workflow.access import require_task
+from workflow import assignment, clock, inbox_filters, tasks
+from workflow.access import acting_for, group_filter, require_task, working_for
 from workflow.db import db
-from workflow.models import HelpCase, Round
+from workflow.errors import ConflictError, ValidationFailed
+from workflow.forms.task_list import TaskRow, write_task_list
+from workflow.i18n import gettext
+from workflow.models import HelpCase, Round, User
 
 bp = Blueprint("inbox", __name__)
+inbox_supervision.register(bp)
 
 
 @bp.get("/")
@@ -24,12 +34,146 @@ def home() -> Response:
     return redirect(url_for("inbox.inbox"))
 
 
+def _filtered() -> tuple[inbox_filters.InboxFilter, dict[str, str]]:
+    """The request's filter, or the empty one and every problem of a bad one."""
+    try:
+        return inbox_filters.parse_filter(request.args), {}
+    except ValidationFailed as exc:
+        return inbox_filters.InboxFilter(), dict(exc.problems)
+
+
+def _page(
+    user: User, chosen: inbox_filters.InboxFilter, problems: dict[str, str], status: int = 200
+) -> tuple[str, int]:
+    rows = [] if problems else tasks.inbox(user, narrowed_by=chosen.condition(), with_group=True)
+    away = acting_for(user)
+    page = render_template(
+        "inbox/inbox.html",
+        tasks=rows,
+        user=user,
+        chosen=chosen,
+        raw=request.args,
+        problems=problems,
+        units=inbox_filters.units_for(user),
+        kinds=inbox_filters.kinds_of(group_filter(user)),
+        holders=inbox_filters.holders(rows),
+        principals={t.id: working_for(user, t, away) for t in rows},
+        saved=inbox_filters.saved_filters(user),
+        supervisor=assignment.is_supervisor(user),
+    )
+    return page, 422 if problems else status
+
+
 @bp.get("/inbox")
 @login_required
-def inbox() -> str:
-    """List the user's READY tasks."""
+def inbox() -> tuple[str, int]:
+    """The user's and her group's READY tasks, narrowed by the filter in the query string."""
+    chosen, problems = _filtered()
+    return _page(acting_user(), chosen, problems)
+
+
+@bp.get("/inbox.xlsx")
+@login_required
+def export() -> Any:
+    """The filtered inbox as a workbook, in the county's list layout."""
     user = acting_user()
-    return render_template("inbox/inbox.html", tasks=tasks.inbox(user), user=user)
+    chosen, problems = _filtered()
+    if problems:
+        flash("; ".join(problems.values()), "error")
+        return redirect(url_for("inbox.inbox"))
+    rows = tasks.inbox(user, limit=5000, narrowed_by=chosen.condition(), with_group=True)
+    units = inbox_filters.units_for(user)
+    held = inbox_filters.holders(rows)
+    lines = [
+        TaskRow(
+            task=t.title,
+            subject=t.instance.subject,
+            **units.names(t),
+            deadline=day(t.due_at),
+            standing=due_state(t.due_at)["text"],
+            holder=held[t.assignee_id].display_name if t.assignee_id in held else "",
+        )
+        for t in rows
+    ]
+    title = gettext("Task list of %(name)s", name=user.display_name)
+    data = write_task_list(lines, title=title, when=clock.today())
+    name = gettext("tasks_%(user)s_%(day)s.xlsx", user=user.username, day=clock.today())
+    return xlsx_response(data, name)
+
+
+def _back() -> Response:
+    """Back to the inbox as it was filtered (a relative inbox URL only, never elsewhere)."""
+    target = request.form.get("next", "")
+    if not target.startswith("/inbox") or target.startswith("//"):
+        target = url_for("inbox.inbox")
+    return redirect(target, 303)
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+@login_required
+@domain_view
+def claim(task_id: int) -> Response:
+    """Take a group task for oneself."""
+    try:
+        assignment.claim_task(tasks.get_task(task_id), acting_user())
+        db.session.commit()
+        flash(gettext("The task is yours now; colleagues see that you hold it."), "success")
+    except ConflictError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return _back()
+
+
+@bp.post("/tasks/<int:task_id>/release")
+@login_required
+@domain_view
+def release(task_id: int) -> Response:
+    """Give a task back to the group."""
+    try:
+        assignment.release_task(tasks.get_task(task_id), acting_user())
+        db.session.commit()
+        flash(gettext("The task is back with the group."), "success")
+    except ConflictError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return _back()
+
+
+@bp.post("/inbox/filters")
+@login_required
+def save_filter() -> Response | tuple[str, int]:
+    """Keep the current filter under a name."""
+    user = acting_user()
+    try:
+        chosen = inbox_filters.parse_filter(request.form)
+        inbox_filters.save_filter(user, request.form.get("name", ""), chosen)
+        db.session.commit()
+    except (ValidationFailed, ConflictError) as exc:
+        db.session.rollback()
+        problems = exc.problems if isinstance(exc, ValidationFailed) else {"name": exc.message}
+        return _page(user, inbox_filters.InboxFilter(), dict(problems))
+    flash(gettext("Filter saved."), "success")
+    return redirect(url_for("inbox.inbox", **chosen.query()), 303)
+
+
+@bp.post("/inbox/filters/<int:filter_id>/delete")
+@login_required
+@domain_view
+def delete_filter(filter_id: int) -> Response:
+    """Forget a saved filter."""
+    inbox_filters.delete_filter(acting_user(), filter_id)
+    db.session.commit()
+    flash(gettext("Filter deleted."), "success")
+    return redirect(url_for("inbox.inbox"), 303)
+
+
+@bp.app_context_processor
+def inbox_counts() -> dict[str, int]:
+    """The navigation's badges: ready tasks in the user's inbox, and how many are overdue."""
+    if not current_user.is_authenticated:
+        return {"inbox_ready": 0, "inbox_overdue": 0}
+    ready, overdue = tasks.inbox_counts(acting_user())
+    return {"inbox_ready": ready, "inbox_overdue": overdue}
 
 
 @bp.get("/tasks/<int:task_id>")

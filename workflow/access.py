@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from workflow import clock
+from workflow.db import db
 from workflow.errors import AccessDenied
 from workflow.i18n import _
-from workflow.models import HelpCase, HumanTask, Role, TaskState, User
+from workflow.models import HelpCase, HumanTask, Role, Substitution, TaskState, User
 
 COUNTY_WIDE_READERS = (Role.COUNTY_OFFICE, Role.LEADING_GROUP, Role.ADMIN)
 
@@ -24,15 +26,52 @@ def _scope_matches(
     return True
 
 
-def can_work_task(user: User, task: HumanTask) -> bool:
-    """A task is worked by a user of its role, inside its scope (or its named assignee)."""
-    if not user.is_active or task.state != TaskState.READY:
-        return False
-    if task.assignee_id is not None:
-        return task.assignee_id == user.id
+def in_task_group(user: User, task: HumanTask) -> bool:
+    """Whether the task is of the user's role and in her scope, whoever holds it now."""
     return task.role == user.role and _scope_matches(
         user, task.township_id, task.village_id, task.department_id
     )
+
+
+def _holds_by_own_right(user: User, task: HumanTask) -> bool:
+    """Whether the task is the user's own: named to her, or unclaimed in her role and scope."""
+    if task.assignee_id is not None:
+        return task.assignee_id == user.id
+    return in_task_group(user, task)
+
+
+def acting_for(user: User) -> list[User]:
+    """The colleagues away today for whom the user stands in (active substitutions)."""
+    today = clock.today()
+    absent = db.session.scalars(
+        sa.select(User)
+        .join(Substitution, Substitution.absent_id == User.id)
+        .where(
+            Substitution.substitute_id == user.id,
+            Substitution.ended_at.is_(None),
+            Substitution.starts_on <= today,
+            Substitution.ends_on >= today,
+        )
+        .order_by(User.id)
+    )
+    return list(dict.fromkeys(absent))
+
+
+def working_for(user: User, task: HumanTask, absent: list[User] | None = None) -> User | None:
+    """Whose right the user works the task by: her own, an absent colleague's, or nobody's.
+    `absent` is acting_for(user), when the caller already has it."""
+    if not user.is_active or task.state != TaskState.READY:
+        return None
+    if _holds_by_own_right(user, task):
+        return user
+    absent = acting_for(user) if absent is None else absent
+    return next((a for a in absent if _holds_by_own_right(a, task)), None)
+
+
+def can_work_task(user: User, task: HumanTask) -> bool:
+    """A task is worked by a user of its role, inside its scope, by its named assignee, or by
+    whoever stands in for them while they are away."""
+    return working_for(user, task) is not None
 
 
 def require_task(user: User, task: HumanTask) -> None:
@@ -41,9 +80,8 @@ def require_task(user: User, task: HumanTask) -> None:
         raise AccessDenied(_("You may not work this task: it is not for your role or your area."))
 
 
-def inbox_filter(user: User) -> sa.ColumnElement[bool]:
-    """The SQL condition selecting the READY tasks in a user's inbox."""
-    base = sa.and_(HumanTask.state == TaskState.READY, HumanTask.role == user.role)
+def _group_condition(user: User) -> sa.ColumnElement[bool]:
+    """The SQL condition of the tasks of the user's role in her scope (claimed or not)."""
     kind = user.role.scope_kind
     if kind == "village":
         scoped = HumanTask.village_id == user.village_id
@@ -53,9 +91,29 @@ def inbox_filter(user: User) -> sa.ColumnElement[bool]:
         scoped = HumanTask.department_id == user.department_id
     else:
         scoped = sa.true()
-    assigned = sa.and_(HumanTask.state == TaskState.READY, HumanTask.assignee_id == user.id)
-    unassigned = sa.and_(base, scoped, HumanTask.assignee_id.is_(None))
-    return sa.or_(unassigned, assigned)
+    return sa.and_(HumanTask.role == user.role, scoped)
+
+
+def _own_condition(user: User) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        HumanTask.assignee_id == user.id,
+        sa.and_(_group_condition(user), HumanTask.assignee_id.is_(None)),
+    )
+
+
+def inbox_filter(user: User) -> sa.ColumnElement[bool]:
+    """The SQL condition selecting the READY tasks a user may work: her group's unclaimed ones,
+    those assigned to her, and the same for every colleague she stands in for today."""
+    people = [user, *acting_for(user)]
+    return sa.and_(HumanTask.state == TaskState.READY, sa.or_(*(_own_condition(p) for p in people)))
+
+
+def group_filter(user: User) -> sa.ColumnElement[bool]:
+    """The SQL condition of the READY tasks of the user's group and of those she stands in for,
+    including those a colleague has claimed (shown with who holds them, not workable)."""
+    people = [user, *acting_for(user)]
+    reach = [sa.or_(_group_condition(p), HumanTask.assignee_id == p.id) for p in people]
+    return sa.and_(HumanTask.state == TaskState.READY, sa.or_(*reach))
 
 
 def can_view_case(user: User, case: HelpCase) -> bool:

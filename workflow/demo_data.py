@@ -288,4 +288,8 @@ def _demo_users(
         login = f"dept_{d.code.lower()}"
         result.append(user(login, ROLE_DEPARTMENT_CLERK, "department", d.code, d.name))
         result.append(user(f"{login}_fzr", ROLE_DEPARTMENT_LEADER, "department", d.code, d.name))
+    # A second township clerk, so the township leader has someone to reassign to and to name
+    # as substitute (added last: the other demo users keep their names).
+    aoyi = township["奥依亚依拉克镇"]
+    result.append(user("aoyi_zg2", ROLE_TOWNSHIP_CLERK, "township", aoyi.code, aoyi.name))
     return tuple(result)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from workflow import audit, clock
-from workflow.access import inbox_filter, require_task
+from workflow.access import group_filter, inbox_filter, require_task, working_for
 from workflow.db import db
 from workflow.engine import instances
 from workflow.errors import ConflictError, NotFound
@@ -15,16 +16,35 @@ from workflow.i18n import _
 from workflow.models import HumanTask, TaskState, User
 
 
-def inbox(user: User, limit: int = 200) -> list[HumanTask]:
-    """The READY tasks a user may work, soonest due first."""
+def inbox(
+    user: User,
+    limit: int = 200,
+    narrowed_by: sa.ColumnElement[bool] | None = None,
+    with_group: bool = False,
+) -> list[HumanTask]:
+    """The READY tasks a user may work (with her group's claimed by colleagues if asked),
+    narrowed by a filter's condition, soonest due first."""
+    reach = group_filter(user) if with_group else inbox_filter(user)
     return list(
         db.session.scalars(
             sa.select(HumanTask)
-            .where(inbox_filter(user))
+            .where(reach, narrowed_by if narrowed_by is not None else sa.true())
             .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+            .options(selectinload(HumanTask.instance))
             .limit(limit)
         )
     )
+
+
+def inbox_counts(user: User) -> tuple[int, int]:
+    """How many READY tasks the user may work, and how many of them are overdue."""
+    overdue = sa.case((HumanTask.due_at < clock.now(), 1), else_=0)
+    ready, late = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(overdue), 0)).where(
+            inbox_filter(user)
+        )
+    ).one()
+    return int(ready), int(late)
 
 
 def get_task(task_id: int) -> HumanTask:
@@ -39,7 +59,9 @@ def complete_task(task: HumanTask, actor: User, data: dict[str, Any]) -> HumanTa
     """Complete a READY task as the actor: scope check, optimistic lock, audit event."""
     if task.state != TaskState.READY:
         raise ConflictError(_("The task is already done. Reload your inbox."))
-    require_task(actor, task)
+    principal = working_for(actor, task)
+    if principal is None:
+        require_task(actor, task)
     task.completed_at = clock.now()
     task.completed_by_id = actor.id
     instance = task.instance
@@ -49,9 +71,19 @@ def complete_task(task: HumanTask, actor: User, data: dict[str, Any]) -> HumanTa
         "task.complete",
         "human_task",
         task.id,
-        after={"task": task.spec_name, "instance": instance.id, "data": data},
+        after=_completion(task, instance.id, data, actor, principal),
     )
     return task
+
+
+def _completion(
+    task: HumanTask, instance_id: int, data: dict[str, Any], actor: User, principal: User | None
+) -> dict[str, Any]:
+    """The audit record of a completion; a substitute's names the colleague she stood in for."""
+    after = {"task": task.spec_name, "instance": instance_id, "data": data}
+    if principal is not None and principal.id != actor.id:
+        after["on_behalf_of"] = principal.id
+    return after
 
 
 def ready_task_of(instance_id: int, spec_name: str) -> HumanTask | None:
