@@ -251,6 +251,65 @@ MATRIX: dict[str, Route] = {
         verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=REFUSED_INPUT),  # nothing filed yet
     ),
     # -- inbox: claim, release, reassign, substitutes, saved filters, export --
+    "inbox.export": Route(GET, "GET /inbox.xlsx", verdicts(TO_LOGIN, OK)),
+    "inbox.claim": Route(
+        POST,
+        "POST /tasks/{plan_task}/claim",
+        verdicts(TO_LOGIN, FORBIDDEN, dept_slj=Expect(303, "/inbox")),
+    ),
+    "inbox.release": Route(
+        POST,
+        "POST /tasks/{triage_task}/release",  # the county office holds its triage
+        verdicts(TO_LOGIN, FORBIDDEN, fpb=Expect(303, "/inbox")),
+    ),
+    "inbox.reassign": Route(
+        GET | POST,
+        "POST /inbox/reassign?task={plan_task}",
+        verdicts(
+            TO_LOGIN,
+            FORBIDDEN,
+            fpb=Expect(303, "/inbox/reassign"),
+            dept_slj_fzr=Expect(303, "/inbox/reassign"),
+        ),
+        data={"assignee": "dept_slj", "reason": "熟悉该户情况"},
+    ),
+    "inbox.substitutes": Route(
+        GET | POST,
+        "POST /inbox/substitutes",
+        verdicts(
+            TO_LOGIN,
+            FORBIDDEN,
+            aoyi_zg=Expect(303, "/inbox/substitutes"),
+            aoyi_fzr=Expect(303, "/inbox/substitutes"),
+            fpb=Expect(303, "/inbox/substitutes"),
+        ),
+        data={
+            "user": "aoyi_zg",
+            "substitute": "aoyi_zg2",
+            "starts_on": "2018-07-20",
+            "ends_on": "2018-07-25",
+            "reason": "参加培训",
+        },
+    ),
+    "inbox.substitute_end": Route(
+        POST,
+        "POST /inbox/substitutes/{substitution}/end",
+        verdicts(
+            TO_LOGIN,
+            FORBIDDEN,
+            aoyi_zg=Expect(303, "/inbox/substitutes"),
+            aoyi_fzr=Expect(303, "/inbox/substitutes"),
+            fpb=Expect(303, "/inbox/substitutes"),
+        ),
+    ),
+    "inbox.save_filter": Route(
+        POST, "POST /inbox/filters", verdicts(TO_LOGIN, REFUSED_INPUT), data={"overdue": "1"}
+    ),  # no name given: refused, nothing saved
+    "inbox.delete_filter": Route(
+        POST,
+        "POST /inbox/filters/{saved_filter}/delete",  # 水利局's clerk's own filter
+        verdicts(TO_LOGIN, Expect(404), dept_slj=Expect(303, "/inbox")),
+    ),
     # -- case page: diagram, history --
     # -- boards, progress, administration --
     # -- API token pages --
@@ -280,6 +339,8 @@ class World:
     road_clerk: int
     aoyi: int
     # -- inbox fields (with defaults) --
+    substitution: int = 0
+    saved_filter: int = 0
     # -- case page fields (with defaults) --
     # -- boards fields (with defaults) --
 
@@ -325,6 +386,14 @@ def world(county, user) -> World:
         aoyi=village.township_id,
     )
     # -- inbox world set-up --
+    from workflow import assignment, inbox_filters
+
+    assignment.claim_task(db.session.get(HumanTask, world.triage_task), user("fpb"))
+    world.substitution = assignment.set_substitute(
+        user("aoyi_zg"), user("aoyi_zg2"), clock.today(), clock.today(), "下村", user("aoyi_fzr")
+    ).id
+    overdue = inbox_filters.parse_filter({"overdue": "1"})
+    world.saved_filter = inbox_filters.save_filter(user("dept_slj"), "逾期", overdue).id
     # -- case page world set-up --
     # -- boards world set-up --
     db.session.commit()
