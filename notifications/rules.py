@@ -112,3 +112,25 @@ def _tell(people: list[User], key: str, subject: str, body: str, link: str) -> l
             queue_email(person, subject, mail_body(subject, body, link), key, checked=True)
     db.session.flush()
     return notices
+
+
+# -- boards: a supervisor reminds whoever holds a late case (workflow.board.remind_owner) --
+
+
+def notify_case_reminder(case: HelpCase, people: list[User], actor: User) -> list[Notice]:
+    """Tell the people who can work a late case's current step that a supervisor asks for it
+    (one notice and e-mail each, once per case per day)."""
+    subject = gettext(
+        "%(who)s asks you to act on overdue case %(case)s (deadline %(due)s)",
+        who=actor.display_name,
+        case=f"#{case.id} {case.indicator_label}",
+        due=clock.in_beijing(case.due_at).strftime("%Y-%m-%d"),
+    )
+    body = gettext(
+        "%(subject)s · %(department)s · %(who)s",
+        subject=case.indicator_label,
+        department=case.department.name,
+        who=case.subject_label,
+    )
+    key = f"case:{case.id}:remind:{clock.today().isoformat()}"
+    return _tell(people, key, subject, body, f"/cases/{case.id}")

@@ -113,6 +113,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_bp)
     app.register_blueprint(cases_bp)
     # -- boards, progress and round administration blueprints --
+    from web.board import bp as board_bp
+    from web.progress import bp as progress_bp
+    from web.round_admin import bp as round_admin_bp
+
+    app.register_blueprint(board_bp)
+    app.register_blueprint(progress_bp)
+    app.register_blueprint(round_admin_bp)
     # -- API blueprints --
     from web.api import init_app as init_api
     from web.api_tokens import bp as api_tokens_bp

@@ -311,7 +311,38 @@ MATRIX: dict[str, Route] = {
         verdicts(TO_LOGIN, Expect(404), dept_slj=Expect(303, "/inbox")),
     ),
     # -- case page: diagram, history --
+    "cases.diagram": Route(GET, "GET /cases/{case}/diagram", only_insiders()),
     # -- boards, progress, administration --
+    "board.index": Route(
+        GET,
+        "GET /board",
+        verdicts(TO_LOGIN, FORBIDDEN, aoyi_fzr=OK, dept_slj_fzr=OK, **COUNTY_READERS),
+    ),
+    "board.remind": Route(
+        POST,
+        "POST /board/cases/{case}/remind",
+        verdicts(  # supervisors of the case remind its holders; the administrator only reads
+            TO_LOGIN,
+            FORBIDDEN,
+            **dict.fromkeys(("fpb", "ldxz", "aoyi_fzr", "dept_slj_fzr"), Expect(303, "/board")),
+        ),
+    ),
+    "progress.index": Route(
+        GET,
+        "GET /rounds/2018/progress",  # townships and departments see their own rows
+        verdicts(TO_LOGIN, OK, buguna_cun=FORBIDDEN, katelesh_cun=FORBIDDEN),
+    ),
+    "round_admin.deadlines": Route(
+        GET, "GET /admin/rounds/2018/deadlines", verdicts(TO_LOGIN, FORBIDDEN, fpb=OK, admin=OK)
+    ),
+    "round_admin.save_deadlines": Route(
+        POST,
+        "POST /admin/rounds/2018/deadlines",
+        verdicts(TO_LOGIN, FORBIDDEN, fpb=REFUSED_INPUT, admin=REFUSED_INPUT),  # no date chosen
+    ),
+    "round_admin.routing": Route(
+        GET, "GET /admin/routing", verdicts(TO_LOGIN, FORBIDDEN, **COUNTY_READERS)
+    ),
     # -- API token pages --
     "api_tokens.index": Route(GET, "GET /admin/tokens", verdicts(TO_LOGIN, FORBIDDEN, admin=OK)),
     "api_tokens.issue": Route(

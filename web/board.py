@@ -1,0 +1,75 @@
+"""The supervisors' overdue board: late cases in the user's scope, a reminder to their holders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from web.handling import acting_user, domain_view
+from workflow import board
+from workflow.db import db
+from workflow.errors import ConflictError
+from workflow.i18n import gettext
+
+bp = Blueprint("board", __name__, url_prefix="/board")
+
+
+def _tell_holders(case: Any, people: list[Any], actor: Any, **_: Any) -> None:
+    from notifications import rules
+
+    rules.notify_case_reminder(case, people, actor)
+
+
+@bp.record_once
+def _connect_reminders(state: Any) -> None:
+    board.case_reminded.connect(_tell_holders, weak=False)
+
+
+def _reassign_url(task_ids: list[int]) -> str | None:
+    """The inbox's reassign page for these tasks, when the app has one."""
+    if "inbox.reassign" not in current_app.view_functions or not task_ids:
+        return None
+    return url_for("inbox.reassign", task=task_ids)
+
+
+@bp.get("")
+@login_required
+@domain_view
+def index() -> str:
+    """Open cases past their deadline, latest first, grouped by department or by village."""
+    year = request.args.get("year", type=int)
+    result = board.overdue_board(acting_user(), request.args.get("group", "department"), year)
+    return render_template(
+        "board/index.html",
+        board=result,
+        bands=board.bands(),
+        reassign_url=_reassign_url,
+        can_reassign="inbox.reassign" in current_app.view_functions,
+    )
+
+
+@bp.post("/cases/<int:case_id>/remind")
+@login_required
+@domain_view
+def remind(case_id: int):
+    """Remind whoever can work the case's current step (once per case per day)."""
+    try:
+        people = board.remind_owner(case_id, acting_user())
+        db.session.commit()
+        flash(
+            gettext(
+                "Reminded %(names)s about case #%(case)s.",
+                names=gettext(", ").join(p.display_name for p in people),
+                case=case_id,
+            ),
+            "success",
+        )
+    except ConflictError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+    group = request.form.get("group", "")
+    group = group if group in board.GROUPINGS else None
+    year = request.form.get("year", type=int)
+    return redirect(url_for("board.index", group=group, year=year), 303)
