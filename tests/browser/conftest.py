@@ -19,6 +19,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--lang=zh-CN",  # the browser's own words (file pickers, dialogs) in Chinese too
 ]
 VIEWPORTS = {"phone": {"width": 375, "height": 812}, "desk": {"width": 1280, "height": 900}}
 
