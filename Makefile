@@ -47,6 +47,7 @@ bench: $(STAMP)
 ## Every benchmark scenario at a tiny size: checks that the benchmark works, not how fast.
 bench-smoke: $(STAMP)
 	@echo "== benchmark smoke run =="
+	$(BIN)/python -m bench.run --size smoke
 
 ## The browser-side assets (the BPMN viewer), installed from npm, never fetched at run time.
 assets:

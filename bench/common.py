@@ -38,13 +38,26 @@ class Measurement:
     target: str = ""
     met: bool | None = None
     note: str = ""
+    # A rate (rows/s, cases/s): the ratio is then floor over value, still "times the floor's cost".
+    higher_is_better: bool = False
+    # "scenario:measure" whose value in the same run (same backend) is this figure's floor; the
+    # runner fills it in (e.g. the prefecture's time per household against the county's).
+    floor_of: str = ""
+    # The target as a ratio: met when ratio <= max_ratio (judged as soon as the floor is known).
+    max_ratio: float | None = None
 
     @property
     def ratio(self) -> float | None:
         """The figure over its floor (how many times the floor's cost), when it has one."""
-        if self.floor in (None, 0):
+        if self.floor in (None, 0) or (self.higher_is_better and not self.value):
             return None
-        return self.value / self.floor
+        return self.floor / self.value if self.higher_is_better else self.value / self.floor
+
+    def judge(self) -> Measurement:
+        """Mark the target met or missed from the ratio, when the target is a ratio."""
+        if self.max_ratio is not None and self.ratio is not None:
+            self.met = self.ratio <= self.max_ratio
+        return self
 
     def as_dict(self) -> dict:
         return {**asdict(self), "ratio": self.ratio}
@@ -68,8 +81,10 @@ class Backend:
         with server.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         try:
-            yield sa.engine.make_url(PG_SERVER).set(database=name).render_as_string(
-                hide_password=False
+            yield (
+                sa.engine.make_url(PG_SERVER)
+                .set(database=name)
+                .render_as_string(hide_password=False)
             )
         finally:
             with server.connect() as conn:

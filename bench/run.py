@@ -1,161 +1,227 @@
-"""Measure what a county (and a prefecture after it) will feel: case throughput on the engine,
-survey import speed, inbox queries and the scheduler's tick.
+"""Run the benchmark's scenarios on SQLite and PostgreSQL and write bench/results.md and .json.
 
-    make bench                       # embedded SQLite in a temporary folder
-    HUITOU_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench make bench
+    python -m bench.run [--size smoke|full] [--only NAME ...] [--backend sqlite|postgresql]
 
-Goals (2-core machine): opening a case ≤ 25 ms; a 300-household 附件1 imported ≤ 2 s; an inbox of
-hundreds of tasks ≤ 50 ms; a tick over 500 due cases ≤ 30 s. The report says which goals hold.
+Each scenario runs in a subprocess of its own (clean memory, its own peak RSS). Every figure is
+measured beside its floor in the same run, because the machine is shared and noisy; the tables
+report ratios with the absolute figures beside them. A smoke run (tiny sizes) writes
+bench/smoke-results.* (git-ignored) and fails only if a scenario crashed, never if it was slow.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
-import statistics
+import platform
+import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from datetime import date
-from io import BytesIO
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 
-GOALS = {
-    "open a case (ms)": 25,
-    "import 300-row 附件1 (s)": 2,
-    "inbox of a department (ms)": 50,
-    "tick over 500 due cases (s)": 30,
-}
+from bench.common import PG_SERVER, Backend, Measurement, postgresql_reachable
+
+SCENARIOS = ["survey_county", "survey_prefecture", "inbox_scale", "tick_scale", "web_load"]
+BACKENDS = ("sqlite", "postgresql")
+BENCH_DIR = Path(__file__).resolve().parent
 
 
-def _timed(fn: Callable[[], object]) -> float:
+def _worker(scenario: str, backend: str, size: str, out: str) -> int:
+    """Inside the subprocess: run one scenario on one backend, write its figures as JSON."""
+    import importlib
+
+    module = importlib.import_module(f"bench.{scenario}")
+    figures = module.run(Backend(backend), size)
+    Path(out).write_text(json.dumps([f.as_dict() for f in figures], ensure_ascii=False))
+    return 0
+
+
+def _available(scenario: str) -> bool:
+    return (BENCH_DIR / f"{scenario}.py").exists()
+
+
+def _run_one(scenario: str, backend: str, size: str) -> dict:
+    """One scenario in a subprocess: its figures, wall time, peak RSS and whether it crashed."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = handle.name
+    command = [sys.executable, "-m", "bench.run", "--worker", scenario, backend, size, out]
     start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+    process = subprocess.Popen(command, cwd=BENCH_DIR.parent)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    outcome = {
+        "scenario": scenario,
+        "backend": backend,
+        "seconds": round(time.perf_counter() - start, 1),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux reports kilobytes
+        "status": "ok" if process.returncode == 0 else f"crashed (exit {process.returncode})",
+        "measurements": [],
+    }
+    if process.returncode == 0:
+        outcome["measurements"] = json.loads(Path(out).read_text())
+    Path(out).unlink(missing_ok=True)
+    return outcome
 
 
-def _app():
-    from web.app import create_app
-    from workflow.settings import Settings
-
-    url = os.environ.get("HUITOU_BENCH_DATABASE_URL")
-    if not url:
-        folder = Path(tempfile.mkdtemp(prefix="huitou-bench-"))
-        url = f"sqlite:///{folder / 'bench.db'}"
-    return create_app(Settings(database_url=url, secret_key="bench"))
-
-
-def _big_village_form(round_, households: int) -> tuple[bytes, object]:
-    """A village with `households` households in scope, and its 附件1 filled in."""
-    from openpyxl import load_workbook
-
-    from workflow.db import db
-    from workflow.demo_data import build_demo_county
-    from workflow.models import Household, Village
-    from workflow.survey_templates import survey_template
-
-    village = db.session.scalar(sa.select(Village).where(Village.name == "布古纳村"))
-    extra = build_demo_county(seed=99, households=households * 3).households
-    taken = set(db.session.scalars(sa.select(Household.id_number)))
-    rows = [h for h in extra if h.id_number not in taken and h.exit_year <= 2017][:households]
-    db.session.execute(
-        sa.insert(Household),
-        [
-            {
-                "id_number": h.id_number,
-                "head_name": h.head_name,
-                "village_id": village.id,
-                "family_size": h.family_size,
-                "exit_year": h.exit_year,
-                "phone": h.phone,
-                "helper_name": h.helper_name,
-            }
-            for h in rows
-        ],
-    )
-    db.session.commit()
-    wb = load_workbook(BytesIO(survey_template(1, round_, village=village)))
-    ws = wb.active
-    first = next(r for r in range(1, 15) if ws.cell(r, 1).value == 1)
-    for row in range(first, ws.max_row + 1):
-        if ws.cell(row, 1).value in (None, ""):
-            break
-        for col in range(6, 18):
-            ws.cell(row, col).value = "是"
-        ws.cell(row, 6).value = 5000
-        ws.cell(row, 7).value = 10
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue(), village
-
-
-def main() -> int:
-    from workflow import clock, rounds, scheduler, tasks
-    from workflow.cases import Subject, open_case
-    from workflow.county_setup import load_demo_county
-    from workflow.db import db
-    from workflow.demo_data import build_demo_county
-    from workflow.models import Department, Household, SubjectKind, User
-    from workflow.schema import upgrade_database
-    from workflow.survey import import_survey
-
-    app = _app()
-    results: dict[str, float] = {}
-    with app.app_context():
-        upgrade_database()
-        db.session.execute(sa.text("SELECT 1"))
-        load_demo_county(build_demo_county())
-        db.session.commit()
-        fpb = db.session.scalar(sa.select(User).where(User.username == "fpb"))
-        clock.set_now(clock.parse_moment("2018-06-20T10:00"))
-        round_ = rounds.launch_round(2018, fpb)
-        db.session.commit()
-
-        slj = db.session.scalar(sa.select(Department).where(Department.code == "SLJ"))
-        households = db.session.scalars(sa.select(Household).limit(500)).all()
-        timings = []
-        for household in households:
-            subject = Subject(
-                SubjectKind.HOUSEHOLD, household.village.township, household.village, household
-            )
-            timings.append(
-                _timed(
-                    lambda s=subject: open_case(
-                        round_, s, "H-WATER", "有安全饮水", slj, fpb, due=date(2018, 9, 30)
-                    )
+def _resolve_floors(runs: list[dict]) -> None:
+    """Fill in floors taken from another scenario's figure of the same run and backend."""
+    by_key = {
+        (m["backend"], f"{m['scenario']}:{m['measure']}"): m
+        for run in runs
+        for m in run["measurements"]
+    }
+    for run in runs:
+        for m in run["measurements"]:
+            if not m.get("floor_of"):
+                continue
+            ref = by_key.get((m["backend"], m["floor_of"]))
+            figure = Measurement(**{k: v for k, v in m.items() if k != "ratio"})
+            if ref is None:
+                figure.note = (figure.note + "; " if figure.note else "") + (
+                    f"{m['floor_of']} not run: no growth ratio"
                 )
+            else:
+                figure.floor = ref["value"]
+                figure.judge()
+            m.update(figure.as_dict())
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
+    mem_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": round(mem_kb / 2**20, 1),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": _postgresql_version(),
+        "os": platform.platform(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def _postgresql_version() -> str:
+    try:
+        engine = sa.create_engine(PG_SERVER)
+        with engine.connect() as conn:
+            version = conn.execute(sa.text("SHOW server_version")).scalar()
+        engine.dispose()
+        return str(version)
+    except sa.exc.OperationalError:
+        return "unreachable"
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"
+
+
+def _verdict(met: bool | None) -> str:
+    return {True: "met", False: "**missed**", None: ""}[met]
+
+
+def write_results(
+    stem: Path, host: dict, size: str, runs: list[dict], missing: list[str], skipped: list[str]
+) -> None:
+    """bench/results.json (everything) and bench/results.md (a table per scenario)."""
+    document = {"machine": host, "size": size, "runs": runs, "missing": missing, "skipped": skipped}
+    stem.with_suffix(".json").write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+    lines = [
+        f"# Benchmark results ({size} run)",
+        "",
+        "Written by `python -m bench.run`. The ratio is the figure over its floor measured in the "
+        "same run (for rates, floor over figure): how many times the floor's cost.",
+        "",
+        "## Machine",
+        "",
+        *(f"- {key}: {value}" for key, value in host.items()),
+        "",
+    ]
+    lines += [f"- **{b} SKIPPED**: no server answered." for b in skipped]
+    lines += [f"- **{s} MISSING**: bench/{s}.py does not exist." for s in missing]
+    scenarios = list(dict.fromkeys(r["scenario"] for r in runs))
+    for scenario in scenarios:
+        lines += ["", f"## {scenario}", ""]
+        for run in (r for r in runs if r["scenario"] == scenario):
+            lines.append(
+                f"- {run['backend']}: {run['status']}, {run['seconds']} s wall, "
+                f"peak RSS {run['peak_rss_mb']} MB"
             )
-        db.session.commit()
-        results["open a case (ms)"] = statistics.median(timings) * 1000
+        lines += [
+            "",
+            "| measure | backend | value | floor | ratio | target | met | note |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for run in (r for r in runs if r["scenario"] == scenario):
+            for m in run["measurements"]:
+                floor = f"{_number(m['floor'])} {m['unit']}" if m["floor"] is not None else ""
+                ratio = f"{m['ratio']:.2f}×" if m["ratio"] is not None else ""
+                lines.append(
+                    f"| {m['measure']} | {m['backend']} | {_number(m['value'])} {m['unit']} | "
+                    f"{floor} | {ratio} | {m['target']} | {_verdict(m['met'])} | {m['note']} |"
+                )
+    stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
 
-        clerk = db.session.scalar(sa.select(User).where(User.username == "dept_slj"))
-        results["inbox of a department (ms)"] = (
-            statistics.median(_timed(lambda: tasks.inbox(clerk)) for _ in range(20)) * 1000
-        )
 
-        data, _village = _big_village_form(round_, 300)
-        village_clerk = db.session.scalar(sa.select(User).where(User.username == "buguna_cun"))
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--size", choices=("smoke", "full"), default="full")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these scenarios")
+    parser.add_argument("--backend", choices=BACKENDS, action="append")
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        return _worker(*args.worker)
 
-        def do_import() -> None:
-            import_survey(data, village_clerk, round_)
-            db.session.rollback()  # measure the check and the write, keep nothing
-
-        results["import 300-row 附件1 (s)"] = _timed(do_import)
-        clock.set_now(None)
-        results["tick over 500 due cases (s)"] = _timed(
-            lambda: scheduler.tick(clock.parse_moment("2018-12-01T00:30"))
-        )
-        db.session.remove()
-    print(f"{'measure':<32}{'result':>12}{'goal':>10}  ok")
-    ok = True
-    for name, value in results.items():
-        goal = GOALS[name]
-        hold = value <= goal
-        ok &= hold
-        print(f"{name:<32}{value:>12.2f}{goal:>10}  {'yes' if hold else 'NO'}")
-    return 0 if ok else 1
+    scenarios = args.only or SCENARIOS
+    unknown = [s for s in scenarios if s not in SCENARIOS]
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(unknown)} (known: {', '.join(SCENARIOS)})")
+    backends = list(args.backend or BACKENDS)
+    skipped = []
+    if "postgresql" in backends and not postgresql_reachable():
+        backends.remove("postgresql")
+        skipped.append("postgresql")
+        print("!! PostgreSQL SKIPPED: no server answered; only SQLite was measured.", flush=True)
+    runs, missing = [], [s for s in scenarios if not _available(s)]
+    for scenario in scenarios:
+        if scenario in missing:
+            print(f"!! {scenario}: MISSING (bench/{scenario}.py does not exist yet)", flush=True)
+            continue
+        for backend in backends:
+            print(f"== {scenario} on {backend} ({args.size}) ==", flush=True)
+            outcome = _run_one(scenario, backend, args.size)
+            print(f"   {outcome['status']}, {outcome['seconds']} s", flush=True)
+            runs.append(outcome)
+    _resolve_floors(runs)
+    stem = BENCH_DIR / ("smoke-results" if args.size == "smoke" else "results")
+    write_results(stem, machine(), args.size, runs, missing, skipped)
+    print(f"wrote {stem}.md and {stem}.json")
+    crashed = [f"{r['scenario']} on {r['backend']}" for r in runs if r["status"] != "ok"]
+    if crashed:
+        print(f"!! crashed: {', '.join(crashed)}", flush=True)
+    return 1 if crashed else 0
 
 
 if __name__ == "__main__":
