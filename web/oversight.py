@@ -17,6 +17,8 @@ from workflow.i18n import gettext
 from workflow.models import AccountabilityItem, CaseStatus, CatalogueRecord, HelpCase, Role
 
 bp = Blueprint("oversight", __name__, url_prefix="/rounds")
+CONFIRM_FIELD = "confirm"  # the tick "I have checked the content above and confirm my signature"
+CONFIRMED_ACTIONS = ("accept", "finish")  # the county's acceptance: signed off, so ticked first
 
 
 def _acceptance_page(
@@ -73,6 +75,12 @@ def acceptance_action(year: int, action: str):
     require_role(user, Role.COUNTY_OFFICE)
     round_ = rounds.get_round(year)
     form = request.form
+    sample: list[HelpCase] = []
+    if action in CONFIRMED_ACTIONS and not form.get(CONFIRM_FIELD):
+        message = gettext(
+            "Tick the box to confirm you have checked the content; nothing was signed."
+        )
+        return _acceptance_page(year, status=422, errors={f"confirm_{action}": message})
     try:
         if action == "accept":
             ids = [int(x) for x in form.getlist("case") if x.isdigit()] or None
@@ -98,6 +106,7 @@ def acceptance_action(year: int, action: str):
             case = db.session.get(HelpCase, int(form.get("case", "0") or 0))
             if case is None or case.round_id != round_.id:
                 raise NotFound(gettext("The page or record does not exist."))
+            sample = [case]  # shown again with its message if the reason is missing
             acceptance.reopen_case(case, user, form.get("reason", ""))
             flash(gettext("The case went back to its department."), "success")
         elif action == "finish":
@@ -110,7 +119,8 @@ def acceptance_action(year: int, action: str):
         db.session.rollback()
         problems = getattr(exc, "problems", None)
         if isinstance(problems, dict):
-            return _acceptance_page(year, status=422, errors=problems)
+            sample = [db.session.get(HelpCase, c.id) for c in sample]
+            return _acceptance_page(year, sample, status=422, errors=problems)
         flash(exc.message, "error")
         return _acceptance_page(year, status=422)
     return redirect(url_for("oversight.acceptance_page", year=year), 303)

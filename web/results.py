@@ -22,6 +22,18 @@ from workflow.i18n import gettext
 from workflow.models import Department, Role, Round, Township, User, Village
 
 bp = Blueprint("results", __name__, url_prefix="/rounds")
+CONFIRM_FIELD = "confirm"  # the tick "I have checked the content above and confirm my signature"
+
+
+def _unconfirmed() -> dict[str, str] | None:
+    """The message next to the confirmation box when a signing form was sent without its tick."""
+    if request.form.get(CONFIRM_FIELD):
+        return None
+    return {
+        CONFIRM_FIELD: gettext(
+            "Tick the box to confirm you have checked the content; nothing was signed."
+        )
+    }
 
 
 def _visible_units(user: User) -> tuple[list[Township], list[Village]]:
@@ -47,7 +59,7 @@ def _department_of(user: User) -> Department | None:
     return None
 
 
-def _page(year: int, status: int = 200):
+def _page(year: int, status: int = 200, errors: dict[str, str] | None = None):
     user = acting_user()
     round_ = rounds.get_round(year)
     townships, villages = _visible_units(user)
@@ -68,6 +80,7 @@ def _page(year: int, status: int = 200):
         signature=signature,
         tasks=len(plan_rows(round_, department)) if department else 0,
         can_sign=user.role == Role.DEPARTMENT_LEADER,
+        errors=errors or {},
     ), status
 
 
@@ -121,6 +134,9 @@ def plan_sign(year: int):
     user = acting_user()
     if user.role != Role.DEPARTMENT_LEADER:
         raise AccessDenied(gettext("Only the department's leader signs its plan."))
+    unconfirmed = _unconfirmed()
+    if unconfirmed:
+        return _page(year, 422, unconfirmed)
     try:
         sign_department_plan(rounds.get_round(year), user.department, user)
         db.session.commit()
@@ -143,11 +159,18 @@ def _results_task(task_id: int):
     return task
 
 
-def _task_page(task, status: int = 200, problems: list[str] | None = None):
+def _task_page(
+    task, status: int = 200, problems: list[str] | None = None, errors: dict[str, str] | None = None
+):
     round_ = db.session.get(Round, task.instance.round_id)
     township = db.session.get(Township, task.instance.township_id)
     return render_template(
-        "results/task.html", task=task, round=round_, township=township, problems=problems or []
+        "results/task.html",
+        task=task,
+        round=round_,
+        township=township,
+        problems=problems or [],
+        errors=errors or {},
     ), status
 
 
@@ -170,6 +193,9 @@ def task_submit(task_id: int):
         if task.spec_name == "results_review"
         else (results_flow.sign_results)
     )
+    unconfirmed = _unconfirmed()
+    if unconfirmed:
+        return _task_page(task, 422, errors=unconfirmed)
     try:
         step(task, acting_user())
         db.session.commit()

@@ -17,6 +17,7 @@ from workflow.survey import ImportRefused, import_survey
 
 bp = Blueprint("survey", __name__, url_prefix="/survey")
 SURVEY_STEPS = ("village_forms", "township_review", "leader_sign")
+CONFIRM_FIELD = "confirm"  # the tick "I have checked the content above and confirm my signature"
 
 
 def _survey_task(task_id: int) -> HumanTask:
@@ -35,7 +36,12 @@ def _forms_of(task: HumanTask) -> list[int]:
     return [3] if task.spec_name == "township_review" else []
 
 
-def _page(task: HumanTask, problems: list[str] | None = None, status: int = 200):
+def _page(
+    task: HumanTask,
+    problems: list[str] | None = None,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+):
     instance = task.instance
     round_ = db.session.get(Round, instance.round_id)
     village = db.session.get(Village, task.village_id) if task.village_id else None
@@ -52,6 +58,7 @@ def _page(task: HumanTask, problems: list[str] | None = None, status: int = 200)
         forms=_forms_of(task),
         submissions=submissions,
         problems=problems or [],
+        errors=errors or {},
     ), status
 
 
@@ -126,11 +133,18 @@ def submit(task_id: int):
         "township_review": survey_flow.submit_township_review,
         "leader_sign": survey_flow.sign_township_survey,
     }[task.spec_name]
+    if not request.form.get(CONFIRM_FIELD):
+        confirm = gettext(
+            "Tick the box to confirm you have checked the content; nothing was signed."
+        )
+        return _page(task, errors={CONFIRM_FIELD: confirm}, status=422)
     try:
         step(task, acting_user())
         db.session.commit()
     except (ValidationFailed, ConflictError) as exc:
         db.session.rollback()
-        return _page(tasks.get_task(task_id), [exc.message], 422)
+        problems = getattr(exc, "problems", None)
+        errors = problems if isinstance(problems, dict) else {"_": exc.message}
+        return _page(tasks.get_task(task_id), errors=errors, status=422)
     flash(gettext("Signed and submitted."), "success")
     return redirect(url_for("inbox.inbox"), 303)

@@ -152,6 +152,7 @@ MATRIX: dict[str, Route] = {
         POST,
         "POST /rounds/2018/acceptance/finish",
         verdicts(TO_LOGIN, FORBIDDEN, fpb=REFUSED_INPUT),  # acceptance is not open in July
+        data={"confirm": "yes"},
     ),
     "oversight.accountability_page": Route(
         GET, "GET /rounds/2018/accountability", verdicts(TO_LOGIN, FORBIDDEN, **COUNTY_READERS)
@@ -180,6 +181,7 @@ MATRIX: dict[str, Route] = {
         POST,
         "POST /rounds/2018/plan/sign",
         verdicts(TO_LOGIN, FORBIDDEN, dept_slj_fzr=Expect(409)),  # its case has no measure yet
+        data={"confirm": "yes"},
     ),
     "admin.catalogue": Route(
         GET, "GET /admin/catalogue/2018", verdicts(TO_LOGIN, FORBIDDEN, fpb=OK, admin=OK)
@@ -196,6 +198,7 @@ MATRIX: dict[str, Route] = {
         POST,
         "POST /rounds/results/tasks/{results_task}",
         verdicts(TO_LOGIN, FORBIDDEN, aoyi_zg=Expect(303, "/inbox")),
+        data={"confirm": "yes"},
     ),
     "cases.add_evidence": Route(
         POST,
@@ -249,6 +252,7 @@ MATRIX: dict[str, Route] = {
         POST,
         f"POST {SURVEY}/submit",
         verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=REFUSED_INPUT),  # nothing filed yet
+        data={"confirm": "yes"},
     ),
     # -- inbox: claim, release, reassign, substitutes, saved filters, export --
     "inbox.export": Route(GET, "GET /inbox.xlsx", verdicts(TO_LOGIN, OK)),
