@@ -1,0 +1,188 @@
+"""Scenario 4, the tick: 100,000 waiting gap_case instances (20,000 on SQLite), and a tick with
+nothing due, with 1% due and with 10% due. The cost must follow what is due, not what waits.
+
+Three groups of clones wait on their reminder timers: 1% at 10-03 09:00, 10% at 10-05 09:00,
+the rest at 12-24 09:00. Ticking at 10-01, 10-03 and 10-05 (noon) finds 0, 1% and 10% due; the
+1% group's next timer (its deadline, 10-10) is not due at the third tick. The floor of a due
+instance is the bare engine on the same states in memory: deserialize, step, refresh the timers,
+step, serialize, with the diagrams' domain functions replaced by no-ops.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from datetime import date
+
+import sqlalchemy as sa
+
+from bench import bulk, pages
+from bench.common import Backend, Measurement, Size, make_app
+from workflow import clock
+from workflow.db import db
+from workflow.models import CaseStatus, ProcessInstance, ProcessSpec
+
+SCENARIO = "tick_scale"
+WAITING = {("full", "postgresql"): 100_000, ("full", "sqlite"): 20_000}
+SMOKE_WAITING = 300
+OPENED = "2018-08-01T09:00"
+DUES = (date(2018, 10, 10), date(2018, 10, 12), date(2018, 12, 31))  # 1%, 10%, the rest
+TICKS = (("nothing due", "2018-10-01T12:00"), ("1% due", "2018-10-03T12:00"))
+TICKS += (("10% due", "2018-10-05T12:00"),)
+FLOOR_SAMPLE = 300
+
+
+def group_of(n: int) -> int:
+    """Which template a clone copies: 0 (1% of them), 1 (10%) or 2 (the rest)."""
+    if n % 100 == 0:
+        return 0
+    return 1 if n % 10 == 5 else 2
+
+
+def build(waiting: int) -> None:
+    """The county, three real cases, and `waiting` clones spread over them."""
+    clock.set_now(clock.parse_moment(OPENED))
+    round_ = bulk.seed_county(households=600)
+    templates = bulk.open_templates(round_, list(DUES))
+    clones = bulk.plan_clones(templates, waiting, lambda n: CaseStatus.PLANNING)
+    # plan_clones cycles through the templates; regroup so the shares are 1%, 10%, the rest.
+    clones = [
+        bulk.Clone(
+            c.n,
+            c.case_id,
+            c.instance_id,
+            templates[group_of(c.n)],
+            c.home,
+            c.department_id,
+            c.status,
+        )
+        for c in clones
+    ]
+    bulk.insert_clones(clones)
+    bulk.finish_bulk_load()
+    clock.set_now(None)
+
+
+def _due_states(moment) -> list[tuple[dict, int]]:
+    """The stored states of up to FLOOR_SAMPLE instances due at the moment, with their spec."""
+    rows = db.session.execute(
+        sa.select(ProcessInstance.state, ProcessInstance.spec_id)
+        .where(ProcessInstance.next_timer_due < moment)
+        .order_by(ProcessInstance.id)
+        .limit(FLOOR_SAMPLE)
+    ).all()
+    return [(state, spec_id) for state, spec_id in rows]
+
+
+def bare_engine_seconds(states: list[tuple[str, int]], moment) -> float:
+    """Seconds per instance for the bare engine's refresh-and-step of the same states."""
+    from workflow.engine import instances, specs
+    from workflow.engine.spiff import make_script_engine, serializer
+
+    noop = {name: (lambda *a, **k: None) for name in instances._script_functions()}
+    spec_rows = {r.id: r for r in db.session.scalars(sa.select(ProcessSpec))}
+    times = []
+    with clock.frozen_at(moment):
+        for state, spec_id in states:
+            start = time.perf_counter()
+            dct = json.loads(state)
+            dct.update(specs.spec_dicts_for_row(spec_rows[spec_id]))
+            wf = serializer.from_dict(dct)
+            wf.script_engine = make_script_engine(noop)
+            wf.do_engine_steps()
+            wf.refresh_timers()
+            wf.do_engine_steps()
+            instances._serialize(wf)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times) if times else 0.0
+
+
+def run(backend: Backend, size: Size) -> list[Measurement]:
+    """Build the waiting instances on a fresh database, then time the three ticks."""
+    from notifications import wiring
+
+    waiting = SMOKE_WAITING if size == "smoke" else WAITING[(size, backend.name)]
+    out: list[Measurement] = []
+    note = f"{waiting:,} waiting instances"
+    with backend.fresh_database(SCENARIO) as url:
+        app = make_app(url)
+        with app.app_context():
+            try:
+                build(waiting)
+                for label, at in TICKS:
+                    moment = clock.parse_moment(at)
+                    expected = db.session.scalar(
+                        sa.select(sa.func.count()).where(ProcessInstance.next_timer_due < moment)
+                    )
+                    if expected == 0:
+                        out += _empty_tick(app, backend, moment, note)
+                        continue
+                    floor = bare_engine_seconds(_due_states(moment), moment)
+                    db.session.rollback()
+                    start = time.perf_counter()
+                    report = wiring.tick_and_deliver(moment)
+                    seconds = time.perf_counter() - start
+                    out += _due_tick(backend, label, expected, report, seconds, floor, note)
+            finally:
+                clock.set_now(None)
+                db.session.remove()
+                db.engine.dispose()
+    return out
+
+
+def _empty_tick(app, backend: Backend, moment, note: str) -> list[Measurement]:
+    from notifications import wiring
+
+    wiring.tick_and_deliver(moment)  # warm-up
+    times = []
+    for _ in range(7):
+        with pages.captured(db.engine) as log:
+            start = time.perf_counter()
+            wiring.tick_and_deliver(moment)
+            times.append(time.perf_counter() - start)
+    bare = pages.bare_db_times(app, log, 7)
+    value = statistics.median(times) * 1000
+    return [
+        Measurement(
+            SCENARIO,
+            "tick with nothing due",
+            backend.name,
+            value,
+            "ms",
+            floor=statistics.median(bare) * 1000,
+            target="≤ 50 ms",
+            met=value <= 50,
+            note=f"{note}; median of 7; floor: its {len(log.run)} statements' SELECTs, bare",
+        )
+    ]
+
+
+def _due_tick(
+    backend: Backend, label: str, due: int, report, seconds: float, floor: float, note: str
+) -> list[Measurement]:
+    per = seconds / due * 1000
+    done = f"{len(report.advanced):,} advanced, {len(report.failed)} failed of {due:,} due"
+    return [
+        Measurement(
+            SCENARIO, f"tick with {label}: whole tick", backend.name, seconds, "s", note=done
+        ),
+        Measurement(
+            SCENARIO,
+            f"tick with {label}: per due instance",
+            backend.name,
+            per,
+            "ms",
+            floor=floor * 1000,
+            target="≤ 1.5× floor",
+            met=per <= 1.5 * floor * 1000 and not report.failed and len(report.advanced) == due,
+            note=f"{note}; {done}; floor: bare engine, median of {FLOOR_SAMPLE} of them",
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    from bench.standalone import main
+
+    main(run, sys.argv[1:])
