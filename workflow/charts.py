@@ -63,9 +63,10 @@ def line_chart(
     every = max(1, (count + 7) // 8)  # at most about eight date labels
     for i, label in enumerate(x_labels):
         if i % every == 0 or i == count - 1:
+            anchor = "end" if i == count - 1 and i else "start" if i == 0 else "middle"
             parts.append(
                 f'<text class="tick" x="{x(i):.1f}" y="{TOP + plot_h + 16}" '
-                f'text-anchor="middle">{escape(label)}</text>'
+                f'text-anchor="{anchor}">{escape(label)}</text>'
             )
     for s in series:
         points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(s.values))
