@@ -137,3 +137,26 @@ def test_page_loads_the_viewer_from_huitou_itself_and_keeps_script_out_of_the_ht
         assert re.search(r'src="/static/', attributes), attributes
     assert "//cdn" not in html and "unpkg" not in html
     assert f'data-case-diagram="/cases/{case.id}/diagram"' in html
+
+
+def test_a_carried_over_case_tells_last_year_s_story_first(county, user, browser, run_tick):
+    from workflow import acceptance, rounds
+
+    clock.set_now(at("2018-08-01T10:00"))
+    round_ = rounds.launch_round(2018, user("fpb"))
+    old = open_household_case(round_, due=date(2018, 9, 30))
+    db.session.commit()
+    run_tick("2019-01-01T00:30+08:00")  # year end: the acceptance opens
+    clock.set_now(at("2019-01-05T10:00"))
+    acceptance.finish_acceptance(round_, user("fpb"))
+    db.session.commit()
+    run_tick("2019-01-10T09:00+08:00")
+    new = acceptance.case_story(db.session.get(type(old), old.id))[-1]
+    assert new.id != old.id
+
+    lines = history_of(browser("dept_slj").get(f"/cases/{new.id}"))
+    assert lines[0].startswith("2018-08-01 10:00 系统 立项“有安全饮水”，交县水利局办理")
+    assert lines[0].endswith(f"（2018 年度，事项 #{old.id}）")
+    assert any("逾期一级督办" in line for line in lines)
+    assert "由上年度结转，继续办理，限 2019-12-31 前完成" in lines[-1], lines
+    assert "年度，事项" not in lines[-1]
