@@ -171,3 +171,27 @@ def test_county_acceptance_happens_only_after_ticking_the_box(county, user, brow
     assert office.post("/rounds/2018/acceptance/finish", CONFIRM).status_code == 303
     db.session.rollback()
     assert tasks.ready_task_of(round_.instance_id, "annual_acceptance") is None
+
+
+def test_a_re_check_sent_back_without_reason_shows_why_next_to_the_field(county, user, browser):
+    clock.set_now(at("2018-08-01T10:00"))
+    case = open_household_case(rounds.launch_round(2018, user("fpb")), due=date(2018, 9, 30))
+    work_done(case, user("dept_slj"))
+    cases.verify_case(case, user("aoyi_zg"), ok=True)
+    cases.accept_case(case, user("fpb"), ok=True)
+    db.session.commit()
+    refused = browser("fpb").post(
+        "/rounds/2018/acceptance/reopen", {"case": str(case.id), "reason": " "}
+    )
+    assert refused.status_code == 422
+    form = re.search(
+        r'<form[^>]*action="/rounds/2018/acceptance/reopen".*?</form>',
+        refused.get_data(as_text=True),
+        re.S,
+    )
+    assert form and f'name="case" value="{case.id}"' in form.group(0)
+    assert re.search(
+        r'<span class="fielderror" role="alert">[^<]+</span><input name="reason"', form.group(0)
+    )
+    db.session.rollback()
+    assert db.session.get(HelpCase, case.id).status == CaseStatus.CLOSED
