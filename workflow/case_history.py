@@ -47,7 +47,7 @@ class HistoryEntry:
 
 @dataclass
 class _Context:
-    """What the sentences need besides the event: the case, departments and the settings."""
+    """What the sentences need besides the event: the case it concerns, department names."""
 
     case: HelpCase
     departments_by_id: dict[int, str]
