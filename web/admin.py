@@ -11,6 +11,7 @@ from flask_login import login_required
 from web.handling import acting_user, domain_view
 from workflow.access import require_role
 from workflow.accounts import create_user, reset_password, set_active
+from workflow.administration import require_some_section
 from workflow.catalogue import catalogue_in_force, load_catalogue
 from workflow.db import db
 from workflow.errors import NotFound, ValidationFailed
@@ -19,6 +20,15 @@ from workflow.models import CatalogueRecord, Role, User
 from workflow.standards_document import available_years
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("")
+@login_required
+@domain_view
+def index():
+    """The administration pages the user's role may open."""
+    sections = require_some_section(acting_user())
+    return render_template("admin/index.html", sections=sections)
 
 
 def _page(year: int, problems: list[str] | None = None, status: int = 200):

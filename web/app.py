@@ -81,11 +81,31 @@ def _init_templates(app: Flask) -> None:
 
     @app.context_processor
     def inject_clock() -> dict[str, Any]:
-        return {"now_beijing": clock.in_beijing(clock.now())}
+        return {"now_beijing": clock.in_beijing(clock.now()), "nav_year": _nav_year}
 
     @app.before_request
     def remember_request_start() -> None:
         g.now = clock.now()
+
+
+class _NavYear:
+    """The year the menu's round links point at: the open round's, else the latest, else now's.
+    Asked lazily, so pages without those links cost no query."""
+
+    def __str__(self) -> str:
+        return str(int(self))
+
+    def __int__(self) -> int:
+        from workflow.rounds import menu_year
+
+        if "nav_year" not in g:
+            g.nav_year = menu_year()
+        return g.nav_year
+
+    __index__ = __int__
+
+
+_nav_year = _NavYear()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -109,3 +109,12 @@ def launch_round(
         )
     round_.instance_id = instance.id
     return round_
+
+
+def menu_year() -> int:
+    """The round a menu points at: the open one, else the latest one, else this year."""
+    open_year = db.session.scalar(
+        sa.select(sa.func.max(Round.year)).where(Round.status == RoundStatus.OPEN)
+    )
+    latest = open_year or db.session.scalar(sa.select(sa.func.max(Round.year)))
+    return latest or clock.in_beijing(clock.now()).year

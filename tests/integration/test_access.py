@@ -228,6 +228,9 @@ MATRIX: dict[str, Route] = {
         verdicts(TO_LOGIN, FORBIDDEN, admin=Expect(303, "/admin/users")),
         data={"password": "Road-2018-new"},
     ),
+    "admin.index": Route(
+        GET, "GET /admin", verdicts(TO_LOGIN, FORBIDDEN, admin=OK, fpb=OK, ldxz=OK)
+    ),
     "account.me": Route(GET, "GET /me", verdicts(TO_LOGIN, OK)),
     "account.save": Route(
         POST,
