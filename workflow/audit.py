@@ -54,7 +54,8 @@ def record(
     after: Any = None,
     reason: str = "",
 ) -> AuditEvent:
-    """Append one event to the chain in the current transaction (flushes, never commits)."""
+    """Append one event to the chain in the current transaction (written with the session's next
+    flush, in the order recorded; never commits)."""
     head = _locked_head()
     ev = AuditEvent(
         seq=head.seq + 1,
@@ -71,8 +72,7 @@ def record(
     )
     ev.hash = _event_hash(head.hash, _hashed_fields(ev))
     head.seq, head.hash = ev.seq, ev.hash
-    db.session.add(ev)
-    db.session.flush()
+    db.session.add(ev)  # the unit of work inserts a table's new rows in the order they were added
     return ev
 
 

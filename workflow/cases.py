@@ -89,6 +89,19 @@ def escalation_moments(due_at: datetime, opened_at: datetime) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class CaseOpening:
+    """One case to open: the gap's subject and indicator, its department, evidence and deadline."""
+
+    subject: Subject
+    indicator_code: str
+    indicator_label: str
+    department: Department
+    evidence: str = ""
+    due: date | None = None
+    carried_from: HelpCase | None = None
+
+
 def open_case(
     round_: Round,
     subject: Subject,
@@ -102,8 +115,16 @@ def open_case(
     carried_from: HelpCase | None = None,
 ) -> HelpCase:
     """Open a case for one gap, routed to one department, and start its gap_case process."""
-    due_day = due or round_.done_by
-    if due_day > round_.done_by:
+    opening = CaseOpening(
+        subject, indicator_code, indicator_label, department, evidence, due, carried_from
+    )
+    return open_cases(round_, [opening], actor)[0]
+
+
+def open_cases(round_: Round, openings: list[CaseOpening], actor: User | None) -> list[HelpCase]:
+    """Open many cases at once, each with its gap_case process; the rows of the whole batch are
+    written together (a county confirms hundreds of gaps in one go)."""
+    if any((o.due or round_.done_by) > round_.done_by for o in openings):
         raise ValidationFailed(
             {
                 "due": _(
@@ -113,31 +134,37 @@ def open_case(
             }
         )
     now = clock.now()
-    case = HelpCase(
-        round_id=round_.id,
-        **subject.columns(),
-        indicator_code=indicator_code,
-        indicator_label=indicator_label,
-        evidence=evidence,
-        department_id=department.id,
-        due_at=clock.end_of_day(due_day),
-        status=CaseStatus.PLANNING,
-        opened_at=now,
-        carried_from_id=carried_from.id if carried_from else None,
-    )
-    db.session.add(case)
+    cases = [
+        HelpCase(
+            round_id=round_.id,
+            **o.subject.columns(),
+            indicator_code=o.indicator_code,
+            indicator_label=o.indicator_label,
+            evidence=o.evidence,
+            department_id=o.department.id,
+            due_at=clock.end_of_day(o.due or round_.done_by),
+            status=CaseStatus.PLANNING,
+            opened_at=now,
+            carried_from_id=o.carried_from.id if o.carried_from else None,
+        )
+        for o in openings
+    ]
+    db.session.add_all(cases)
     db.session.flush()
-    data = {"case_id": case.id, **escalation_moments(case.due_at, now)}
-    scope = instances.Scope(round_.id, subject.township.id, case.village_id, department.id)
-    label = (
-        _("%(indicator)s: %(subject)s", indicator=indicator_label, subject=case.subject_label)
-        if case.village_id
-        else indicator_label
-    )
-    instance = instances.start_instance(PROCESS_ID, data, scope, subject=label)
-    case.instance_id = instance.id
-    audit.record(actor, "case.open", "help_case", case.id, after=_snapshot(case))
-    return case
+    starts = []
+    for case, o in zip(cases, openings, strict=True):
+        data = {"case_id": case.id, **escalation_moments(case.due_at, now)}
+        scope = instances.Scope(round_.id, o.subject.township.id, case.village_id, o.department.id)
+        label = (
+            _("%(indicator)s: %(subject)s", indicator=o.indicator_label, subject=case.subject_label)
+            if case.village_id
+            else o.indicator_label
+        )
+        starts.append((data, scope, label))
+    for case, instance in zip(cases, instances.start_instances(PROCESS_ID, starts), strict=True):
+        case.instance_id = instance.id
+        audit.record(actor, "case.open", "help_case", case.id, after=_snapshot(case))
+    return cases
 
 
 def _snapshot(case: HelpCase) -> dict[str, object]:

@@ -7,10 +7,11 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from workflow import audit, clock
 from workflow.access import gap_filter, require_role
-from workflow.cases import Subject, open_case
+from workflow.cases import CaseOpening, Subject, open_cases
 from workflow.db import db
 from workflow.errors import ConflictError, NotFound, ValidationFailed
 from workflow.forms.gap_list import GapRow
@@ -65,13 +66,16 @@ def record_findings(
         )
     }
     departments = _departments_by_code()
+    routes: dict[str, str] = {}
     new_gaps = []
     for row, subject in rows:
         household_id, village_id = subject.get("household_id"), subject.get("village_id")
         for finding in evaluate(standard, kind.value, row.values):
             if (household_id, village_id, finding.code) in decided:
                 continue  # already triaged from an earlier version of the form
-            routed = route(kind.value, finding.code)
+            if finding.code not in routes:  # one decision-table run per indicator, not per gap
+                routes[finding.code] = route(kind.value, finding.code)
+            routed = routes[finding.code]
             department = None if routed in UNOWNED else departments.get(routed)
             new_gaps.append(
                 {
@@ -132,7 +136,12 @@ def _open_gaps(round_: Round, gap_ids: list[int]) -> list[Gap]:
     if not gap_ids:
         raise ValidationFailed({"gaps": _("Choose at least one gap.")})
     gaps = list(
-        db.session.scalars(sa.select(Gap).where(Gap.id.in_(gap_ids), Gap.round_id == round_.id))
+        db.session.scalars(
+            sa.select(Gap)
+            .where(Gap.id.in_(gap_ids), Gap.round_id == round_.id)
+            .options(*(selectinload(r) for r in (Gap.township, Gap.village, Gap.household)))
+            .options(selectinload(Gap.department))
+        )
     )
     if len(gaps) != len(set(gap_ids)):
         raise NotFound(_("Some of the chosen gaps do not exist."))
@@ -173,19 +182,19 @@ def confirm_gaps(
                 )
             }
         )
-    case_ids = []
-    for gap in gaps:
-        subject = Subject.of(gap)
-        case = open_case(
-            round_,
-            subject,
+    openings = [
+        CaseOpening(
+            Subject.of(gap),
             gap.indicator_code,
             gap.indicator_label,
             gap.department,
-            actor,
-            evidence=gap.evidence,
-            due=due,
+            gap.evidence,
+            due,
         )
+        for gap in gaps
+    ]
+    case_ids = []
+    for gap, case in zip(gaps, open_cases(round_, openings, actor), strict=True):
         gap.status, gap.case_id, gap.due = GapStatus.CONFIRMED, case.id, due or round_.done_by
         audit.record(
             actor,

@@ -72,15 +72,50 @@ def start_instance(
 ) -> ProcessInstance:
     """Create an instance, run it to its first wait, save it and mirror its user tasks."""
     row, loaded = specs.stored_spec(process_id)
+    wf = _new_workflow(loaded, data)
+    instance = _new_row(process_id, row.id, scope, subject)
+    db.session.add(instance)
+    db.session.flush()  # the instance exists while its first steps run (they may start others)
+    _run(wf)
+    save(instance, wf, new=True)
+    return instance
+
+
+def start_instances(
+    process_id: str, starts: list[tuple[dict[str, Any], Scope, str]]
+) -> list[ProcessInstance]:
+    """Start many instances of a process at once (data, scope, subject each): each runs to its
+    first wait, then all rows and their user tasks are written together."""
+    row, loaded = specs.stored_spec(process_id)
+    started = []
+    for data, scope, subject in starts:
+        wf = _new_workflow(loaded, data)
+        _run(wf)
+        instance = _new_row(process_id, row.id, scope, subject)
+        _store_state(instance, wf)
+        started.append((instance, wf))
+    db.session.add_all(instance for instance, _wf in started)
+    db.session.flush()
+    for instance, wf in started:
+        mirror_tasks(instance, wf, new=True, flush=False)
+    db.session.flush()
+    return [instance for instance, _wf in started]
+
+
+def _new_workflow(loaded: specs.LoadedSpec, data: dict[str, Any]) -> BpmnWorkflow:
     json.dumps(data)  # task data must be JSON-friendly: ids and ISO strings, nothing else
     wf = BpmnWorkflow(loaded.spec, loaded.subprocess_specs)
     _attach_engine(wf)
     wf.data.update(data)
     wf.get_tasks(state=SpiffTaskState.READY)[0].data.update(data)
+    return wf
+
+
+def _new_row(process_id: str, spec_id: int, scope: Scope, subject: str) -> ProcessInstance:
     now = clock.now()
-    instance = ProcessInstance(
+    return ProcessInstance(
         process_id=process_id,
-        spec_id=row.id,
+        spec_id=spec_id,
         state="{}",
         round_id=scope.round_id,
         township_id=scope.township_id,
@@ -90,11 +125,6 @@ def start_instance(
         created_at=now,
         updated_at=now,
     )
-    db.session.add(instance)
-    db.session.flush()
-    _run(wf)
-    save(instance, wf)
-    return instance
 
 
 def load(instance: ProcessInstance) -> BpmnWorkflow:
@@ -104,19 +134,34 @@ def load(instance: ProcessInstance) -> BpmnWorkflow:
     return _attach_engine(serializer.from_dict(dct))
 
 
+def _workflow_converter() -> Any:
+    """The serializer's converter for a whole workflow (registered as a partial around it)."""
+    return serializer.registry.convert_to_dict["BpmnWorkflow"].args[1].__self__
+
+
+def state_dict(wf: BpmnWorkflow) -> dict[str, Any]:
+    """`serializer.to_dict(wf)` without `spec` and `subprocess_specs`, which are stored once per
+    version: the library converts the whole spec on every call, most of the cost of a save."""
+    converter = _workflow_converter()
+    # BpmnWorkflowConverter.to_dict is its parent's dict plus the specs, subprocesses, events.
+    dct = super(type(converter), converter).to_dict(wf)
+    dct["subprocesses"] = converter.mapping_to_dict(wf.subprocesses)
+    dct["bpmn_events"] = serializer.registry.convert(wf.bpmn_events)
+    dct["typename"] = serializer.registry.typenames[type(wf)]
+    return dct
+
+
 def _serialize(wf: BpmnWorkflow) -> str:
-    dct = serializer.to_dict(wf)
-    dct.pop("spec", None)
-    dct.pop("subprocess_specs", None)
+    dct = state_dict(wf)
     dct[serializer.VERSION_KEY] = serializer.VERSION
     return json.dumps(dct, separators=(",", ":"))
 
 
 def _run(wf: BpmnWorkflow) -> None:
     try:
-        wf.do_engine_steps()
-        wf.refresh_timers()
-        wf.do_engine_steps()
+        wf.do_engine_steps()  # runs to the next wait, then refreshes timers: some may have fired
+        if wf.get_tasks(state=SpiffTaskState.READY, manual=False):
+            wf.do_engine_steps()  # what the fired timers lead to
     except WorkflowException as exc:
         raise EngineError(str(exc)) from exc
 
@@ -140,8 +185,7 @@ def next_timer_due(wf: BpmnWorkflow) -> datetime | None:
     return min(moments) if moments else None
 
 
-def save(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
-    """Store the state (optimistically locked), the next timer and the mirrored user tasks."""
+def _store_state(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
     instance.state = _serialize(wf)
     instance.updated_at = clock.now()
     if wf.is_completed():
@@ -149,6 +193,11 @@ def save(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
         instance.next_timer_due = None
     else:
         instance.next_timer_due = next_timer_due(wf)
+
+
+def save(instance: ProcessInstance, wf: BpmnWorkflow, *, new: bool = False) -> None:
+    """Store the state (optimistically locked), the next timer and the mirrored user tasks."""
+    _store_state(instance, wf)
     try:
         db.session.flush()
     except StaleDataError as exc:
@@ -158,7 +207,7 @@ def save(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
                 "Reload the page and try again."
             )
         ) from exc
-    mirror_tasks(instance, wf)
+    mirror_tasks(instance, wf, new=new)
 
 
 def _task_due(data: dict[str, Any]) -> datetime | None:
@@ -169,17 +218,24 @@ def _task_due(data: dict[str, Any]) -> datetime | None:
     return None
 
 
-def mirror_tasks(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
-    """Make the human_task rows match the workflow's READY user tasks."""
+def mirror_tasks(
+    instance: ProcessInstance, wf: BpmnWorkflow, *, new: bool = False, flush: bool = True
+) -> None:
+    """Make the human_task rows match the workflow's READY user tasks (a new instance has none
+    yet, so there is nothing to look up; a batch of them flushes once, at its end)."""
     ready = {str(t.id): t for t in wf.get_tasks(state=SpiffTaskState.READY, manual=True)}
-    existing = {
-        ht.task_guid: ht
-        for ht in db.session.scalars(
-            sa.select(HumanTask).where(
-                HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY
+    existing = (
+        {}
+        if new
+        else {
+            ht.task_guid: ht
+            for ht in db.session.scalars(
+                sa.select(HumanTask).where(
+                    HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY
+                )
             )
-        )
-    }
+        }
+    )
     now = clock.now()
     for guid, ht in existing.items():
         if guid not in ready:
@@ -207,7 +263,8 @@ def mirror_tasks(instance: ProcessInstance, wf: BpmnWorkflow) -> None:
                 created_at=now,
             )
         )
-    db.session.flush()
+    if flush:
+        db.session.flush()
 
 
 @contextmanager

@@ -34,6 +34,7 @@ class LoadedSpec:
 _lock = threading.Lock()
 _parsed: dict[tuple[str, str], LoadedSpec] = {}
 _by_row: dict[int, LoadedSpec] = {}
+_row_ids: dict[tuple[str, str, str], int] = {}  # (database, process, content hash) → row id
 
 
 def _diagram_files(bpmn_dir: Path) -> tuple[list[Path], list[Path], str]:
@@ -77,6 +78,11 @@ def parse_process(process_id: str, bpmn_dir: Path = BPMN_DIR) -> LoadedSpec:
 def stored_spec(process_id: str) -> tuple[ProcessSpec, LoadedSpec]:
     """The database row for the current version of a process, created on first use."""
     loaded = parse_process(process_id)
+    key = (str(db.engine.url), process_id, loaded.content_hash)
+    if key in _row_ids:  # usually already in the session: no query at all
+        row = db.session.get(ProcessSpec, _row_ids[key])
+        if row is not None and (row.process_id, row.content_hash) == key[1:]:
+            return row, loaded
     row = db.session.scalar(
         sa.select(ProcessSpec).where(
             ProcessSpec.process_id == process_id, ProcessSpec.content_hash == loaded.content_hash
@@ -92,6 +98,7 @@ def stored_spec(process_id: str) -> tuple[ProcessSpec, LoadedSpec]:
         db.session.add(row)
         db.session.flush()
     _by_row.setdefault(row.id, loaded)
+    _row_ids[key] = row.id
     return row, loaded
 
 
@@ -111,3 +118,4 @@ def clear_cache() -> None:
     with _lock:
         _parsed.clear()
         _by_row.clear()
+        _row_ids.clear()
