@@ -37,9 +37,7 @@ def _act(page, action: str) -> None:
 
 
 @pytest.mark.parametrize("size", ["desk", "phone"])
-def test_case_is_planned_done_sent_back_once_and_verified(
-    new_page, log_in, water_case, size
-):
+def test_case_is_planned_done_sent_back_once_and_verified(new_page, log_in, water_case, size):
     clerk = new_page(size)
     log_in(clerk, "dept_slj")
     clerk.locator(".tasklist a", has_text="制定帮扶措施").click()
