@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -69,3 +70,20 @@ def test_saved_state_is_the_librarys_serialization_without_the_spec():
     full = serializer.to_dict(wf)
     del full["spec"], full["subprocess_specs"]
     assert instances.state_dict(wf) == full
+
+
+def test_a_saved_state_loads_around_the_shared_spec_as_the_library_would_load_it():
+    loaded = specs.parse_process("gap_case")
+    wf = BpmnWorkflow(loaded.spec, loaded.subprocess_specs)
+    due = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    data = {"case_id": 7, "reminder_at": due, "due_at": due, "level2_at": due, "level3_at": due}
+    wf.data.update(data)
+    wf.get_tasks(state=SpiffTaskState.READY)[0].data.update(data)
+    wf.do_engine_steps()
+    saved = json.loads(json.dumps(instances.state_dict(wf)))
+    restored = instances.restore_state(saved, loaded.spec, loaded.subprocess_specs)
+    assert restored.spec is loaded.spec
+    assert instances.state_dict(restored) == instances.state_dict(wf)
+    assert [t.task_spec.name for t in restored.get_tasks(state=SpiffTaskState.READY)] == [
+        "plan_measure"
+    ]

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
@@ -128,10 +129,23 @@ def _new_row(process_id: str, spec_id: int, scope: Scope, subject: str) -> Proce
 
 
 def load(instance: ProcessInstance) -> BpmnWorkflow:
-    """Rebuild a workflow from its row, putting back the spec stored once for all instances."""
-    dct = json.loads(instance.state)
-    dct.update(specs.spec_dicts_for_row(instance.spec))
-    return _attach_engine(serializer.from_dict(dct))
+    """Rebuild a workflow from its row around the spec stored once for all instances."""
+    spec, subprocess_specs = specs.specs_for_row(instance.spec)
+    return _attach_engine(restore_state(json.loads(instance.state), spec, subprocess_specs))
+
+
+def restore_state(dct: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
+    """`serializer.from_dict` of a state saved by `state_dict`, around already-built specs:
+    rebuilding the whole spec from its dicts was most of the cost of every load."""
+    converter = _workflow_converter()
+    # BpmnWorkflowConverter.from_dict, but with the specs given instead of restored.
+    wf = converter.target_class(spec, subprocess_specs, deserializing=True)
+    wf.tasks = converter.mapping_from_dict(dct["tasks"], UUID, workflow=wf)
+    wf.task_tree = wf.tasks.get(UUID(dct["root"]))
+    converter.set_default_attributes(wf, dct)
+    converter.subprocesses_from_dict(dct["subprocesses"], wf)
+    wf.bpmn_events = serializer.registry.restore(dct.pop("bpmn_events", []))
+    return wf
 
 
 def _workflow_converter() -> Any:

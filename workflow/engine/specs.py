@@ -35,6 +35,7 @@ _lock = threading.Lock()
 _parsed: dict[tuple[str, str], LoadedSpec] = {}
 _by_row: dict[int, LoadedSpec] = {}
 _row_ids: dict[tuple[str, str, str], int] = {}  # (database, process, content hash) → row id
+_restored: dict[int, tuple[tuple[str, str], Any, dict[str, Any]]] = {}  # older versions' specs
 
 
 def _diagram_files(bpmn_dir: Path) -> tuple[list[Path], list[Path], str]:
@@ -113,9 +114,33 @@ def spec_dicts_for_row(row: ProcessSpec) -> dict[str, Any]:
     return json.loads(row.serialized)
 
 
+def specs_for_row(row: ProcessSpec) -> tuple[Any, dict[str, Any]]:
+    """The spec objects of a stored row, built once per process and shared by every instance
+    loaded from it (as every instance started from a parsed spec shares that one)."""
+    loaded = _by_row.get(row.id)
+    if loaded is not None and (loaded.process_id, loaded.content_hash) == (
+        row.process_id,
+        row.content_hash,
+    ):
+        return loaded.spec, loaded.subprocess_specs
+    with _lock:
+        restored = _restored.get(row.id)
+    if restored is None or restored[0] != (row.process_id, row.content_hash):
+        dicts = json.loads(row.serialized)
+        restored = (
+            (row.process_id, row.content_hash),
+            serializer.registry.restore(dicts["spec"]),
+            {n: serializer.registry.restore(d) for n, d in dicts["subprocess_specs"].items()},
+        )
+        with _lock:
+            _restored[row.id] = restored
+    return restored[1], restored[2]
+
+
 def clear_cache() -> None:
     """Forget parsed specs (tests that swap databases call this)."""
     with _lock:
         _parsed.clear()
         _by_row.clear()
         _row_ids.clear()
+        _restored.clear()
