@@ -315,7 +315,7 @@ def _is_postgresql() -> bool:
 
 
 def finish_bulk_load() -> None:
-    """Move PostgreSQL's id sequences past the copied ids and refresh the planner's statistics."""
+    """Move PostgreSQL's id sequences past the copied ids; refresh the planner's statistics."""
     if not _is_postgresql():
         db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
@@ -334,5 +334,5 @@ def finish_bulk_load() -> None:
             )
         )
     db.session.commit()
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("VACUUM ANALYZE")
+    db.session.execute(sa.text("ANALYZE"))
+    db.session.commit()
