@@ -14,10 +14,8 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from io import BytesIO
 
 import sqlalchemy as sa
-from openpyxl import load_workbook
 
 from workflow.demo_data import (
     EMAIL_DOMAIN,
@@ -35,7 +33,8 @@ from workflow.demo_data import (
     Village,
     build_demo_county,
 )
-from workflow.forms.layout import AMOUNT, PERCENT, YES_NO, survey_layout
+from workflow.forms.layout import AMOUNT, PERCENT, YES_NO, form_title, survey_layout
+from workflow.forms.writer import render_sheet
 from workflow.idcard import birth_date, make_id
 from workflow.standards import Standard, threshold_of
 
@@ -194,34 +193,17 @@ def gap_count(rng: random.Random) -> int:
     return GAP_SPREAD[-1][0]
 
 
-def fill_form(
-    form_no: int, standard: Standard, template: bytes, rng: random.Random
-) -> tuple[bytes, int, int]:
-    """A downloaded form filled in: every answer meets the standard except a few drawn gaps.
-    Returns the workbook, its data rows and the gaps it holds."""
-    layout = survey_layout(form_no, standard)
-    answer_columns = [
-        (col, column)
-        for col, column in enumerate(layout.columns, start=1)
-        if column.kind in (YES_NO, AMOUNT, PERCENT)
+def answers(form_no: int, standard: Standard, rng: random.Random) -> tuple[dict[str, object], int]:
+    """One subject's answers as a clerk types them: every indicator met except a few drawn gaps.
+    Returns the answers by indicator code and how many indicators they miss."""
+    columns = [
+        c for c in survey_layout(form_no, standard).columns if c.kind in (YES_NO, AMOUNT, PERCENT)
     ]
-    wb = load_workbook(BytesIO(template))
-    ws = wb.active
-    first = next(r for r in range(1, 15) if ws.cell(r, 1).value == 1)
-    rows = gaps = 0
-    for row in range(first, ws.max_row + 1):
-        if ws.cell(row, 1).value in (None, ""):
-            break
-        missed = set(rng.sample(range(len(answer_columns)), gap_count(rng)))
-        for n, (col, column) in enumerate(answer_columns):
-            indicator = standard.indicator(column.key)
-            ws.cell(row, col).value = _answer(
-                column.kind, threshold_of(standard, indicator), n in missed, rng
-            )
-        rows, gaps = rows + 1, gaps + len(missed)
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue(), rows, gaps
+    missed = set(rng.sample(range(len(columns)), gap_count(rng)))
+    return {
+        c.key: _answer(c.kind, threshold_of(standard, standard.indicator(c.key)), n in missed, rng)
+        for n, c in enumerate(columns)
+    }, len(missed)
 
 
 def _answer(kind: str, limit: float | None, miss: bool, rng: random.Random) -> object:
@@ -239,20 +221,56 @@ def _answer(kind: str, limit: float | None, miss: bool, rng: random.Random) -> o
 
 def filled_forms(round_, standard: Standard, seed: int = 2018) -> Iterator[FilledForm]:
     """Every form of the round, as the clerks would upload them: per township, each village's
-    附件1 (and 附件2 for an exited village), then the township's 附件3."""
+    附件1 (and 附件2 for an exited village), then the township's 附件3 — the official layout
+    pre-filled from the database as `survey_template` does, with the answers typed in."""
+    from workflow import clock
     from workflow.db import db
+    from workflow.models import Household
     from workflow.models import Township as TownshipRow
-    from workflow.survey_flow import has_households_in_scope, villages_in_scope
-    from workflow.survey_templates import survey_template
+    from workflow.survey_flow import villages_in_scope
 
     rng = random.Random(seed)
+    today = clock.today()
+
+    def form(form_no: int, township, village, subjects: list[dict]) -> FilledForm:
+        gaps = 0
+        for n, row in enumerate(subjects, start=1):
+            typed, missed = answers(form_no, standard, rng)
+            row.update(typed, seq=n)
+            gaps += missed
+        layout = survey_layout(form_no, standard)
+        title = form_title(form_no, township.name, village.name if village else "")
+        data = render_sheet(
+            layout, title, township.name, village.name if village else "", today, subjects
+        )
+        return FilledForm(
+            form_no, township.id, village.id if village else None, data, len(subjects), gaps
+        )
+
     for township in db.session.scalars(sa.select(TownshipRow).order_by(TownshipRow.code)).all():
         for village in villages_in_scope(round_, township.id):
-            if has_households_in_scope(round_, village):
-                template = survey_template(1, round_, village=village)
-                yield FilledForm(1, township.id, village.id, *fill_form(1, standard, template, rng))
+            households = db.session.scalars(
+                sa.select(Household)
+                .where(
+                    Household.village_id == village.id,
+                    Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
+                )
+                .order_by(Household.exit_year, Household.id)
+            ).all()
+            if households:
+                rows = [
+                    {
+                        "name": h.head_name,
+                        "id_number": h.id_number,
+                        "family_size": h.family_size,
+                        "exit_year": h.exit_year,
+                        "helper": h.helper_name,
+                        "phone": h.phone,
+                    }
+                    for h in households
+                ]
+                yield form(1, township, village, rows)
             if village.is_exited_poor:
-                template = survey_template(2, round_, village=village)
-                yield FilledForm(2, township.id, village.id, *fill_form(2, standard, template, rng))
-        template = survey_template(3, round_, township=township)
-        yield FilledForm(3, township.id, None, *fill_form(3, standard, template, rng))
+                row = {"township": township.name, "village": village.name}
+                yield form(2, township, village, [row | {"exit_year": village.exit_year}])
+        yield form(3, township, None, [{"township": township.name}])
