@@ -30,6 +30,9 @@ from bench.survey_run import FORMS_CACHE
 SCENARIOS = ["survey_county", "survey_prefecture", "inbox_scale", "tick_scale", "web_load"]
 BACKENDS = ("sqlite", "postgresql")
 BENCH_DIR = Path(__file__).resolve().parent
+# What is written by hand below this line of results.md (where the time goes, what bounds it)
+# is kept when the tables above it are written again.
+NOTES_MARK = "<!-- notes: written by hand, kept across runs -->"
 
 
 def _worker(scenario: str, backend: str, size: str, out: str) -> int:
@@ -69,7 +72,7 @@ def _run_one(scenario: str, backend: str, size: str) -> dict:
     return outcome
 
 
-def _resolve_floors(runs: list[dict]) -> None:
+def resolve_floors(runs: list[dict]) -> None:
     """Fill in floors taken from another scenario's figure of the same run and backend."""
     by_key = {
         (m["backend"], f"{m['scenario']}:{m['measure']}"): m
@@ -190,7 +193,9 @@ def write_results(
                     f"| {m['measure']} | {m['backend']} | {_number(m['value'])} {m['unit']} | "
                     f"{floor} | {ratio} | {m['target']} | {_verdict(m['met'])} | {m['note']} |"
                 )
-    stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    markdown = stem.with_suffix(".md")
+    kept = markdown.read_text().partition(NOTES_MARK)[2] if markdown.exists() else ""
+    markdown.write_text("\n".join(lines) + "\n\n" + NOTES_MARK + (kept or "\n"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"   {outcome['status']}, {outcome['seconds']} s", flush=True)
             runs.append(outcome)
     cache.cleanup()
-    _resolve_floors(runs)
+    resolve_floors(runs)
     stem = BENCH_DIR / ("smoke-results" if args.size == "smoke" else "results")
     write_results(stem, machine(), args.size, runs, missing, skipped)
     print(f"wrote {stem}.md and {stem}.json")

@@ -7,6 +7,7 @@ import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+from bench import run
 from bench.common import Measurement
 from bench.synthetic import COUNTY_HOUSEHOLDS, GAP_SPREAD, gap_count, synthetic_county
 from workflow.engine import instances, specs
@@ -87,3 +88,45 @@ def test_a_saved_state_loads_around_the_shared_spec_as_the_library_would_load_it
     assert [t.task_spec.name for t in restored.get_tasks(state=SpiffTaskState.READY)] == [
         "plan_measure"
     ]
+
+
+def _figure(scenario: str, measure: str, value: float, **kw: object) -> dict:
+    return Measurement(scenario, measure, "sqlite", value, "ms", **kw).as_dict()
+
+
+def test_the_prefecture_is_judged_against_the_county_of_the_same_run():
+    county = {"measurements": [_figure("survey_county", "time per household", 2.0)]}
+    prefecture = _figure(
+        "survey_prefecture",
+        "time per household",
+        2.3,
+        floor_of="survey_county:time per household",
+        max_ratio=1.2,
+    )
+    run.resolve_floors([county, {"measurements": [prefecture]}])
+    assert prefecture["floor"] == 2.0 and prefecture["met"] is True
+    assert round(prefecture["ratio"], 2) == 1.15
+
+
+def test_results_name_what_is_missing_and_keep_the_notes_written_by_hand(tmp_path):
+    stem = tmp_path / "results"
+    runs = [
+        {
+            "scenario": "survey_county",
+            "backend": "sqlite",
+            "seconds": 1.0,
+            "peak_rss_mb": 100.0,
+            "status": "ok",
+            "measurements": [_figure("survey_county", "end to end", 6.0, floor=3.0, target="≤ 2×")],
+        }
+    ]
+    run.write_results(stem, {"cpu": "x"}, "full", runs, ["web_load"], ["postgresql"])
+    first = stem.with_suffix(".md").read_text()
+    assert "web_load MISSING" in first and "postgresql SKIPPED" in first
+    assert "| end to end | sqlite | 6.00 ms | 3.00 ms | 2.00× | ≤ 2× |" in first
+    stem.with_suffix(".md").write_text(first + "\nThe import is bound by the reader.\n")
+    run.write_results(stem, {"cpu": "y"}, "full", runs, [], [])
+    again = stem.with_suffix(".md").read_text()
+    assert "cpu: y" in again and again.endswith("The import is bound by the reader.\n")
+    assert "MISSING" not in again
+    assert json.loads(stem.with_suffix(".json").read_text())["machine"] == {"cpu": "y"}
