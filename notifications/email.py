@@ -67,40 +67,47 @@ def queue_email(
     user: User, subject: str, body: str, event_key: str, *, checked: bool = False
 ) -> EmailMessage | None:
     """Put a message for a user in the current transaction's outbox (once per event; `checked`
-    when the caller already knows it is not there, see `mailed_users`)."""
+    when the caller already knows it is not there)."""
     if not user.email:
         return None
     if not checked and _in_outbox(db.session, user.id, event_key):
         return None
-    now = clock.now()
-    held = user.digest_mode == DigestMode.DAILY
-    message = EmailMessage(
-        user_id=user.id,
-        to_address=user.email,
-        subject=subject,
-        body=body,
-        event_key=event_key,
-        created_at=now,
-        status=EmailStatus.PENDING,
-        attempts=0,
-        next_attempt_at=None if held else now,
-        last_error="",
-        digest=held,
-    )
+    message = EmailMessage(**_outbox_row(user, subject, body, event_key, clock.now()))
     db.session.add(message)
     db.session.info[QUEUED] = True
     return message
 
 
-def mailed_users(event_key: str, user_ids: list[int]) -> set[int]:
-    """Which of these users already have a message for the event in the outbox."""
-    return set(
-        db.session.scalars(
-            sa.select(EmailMessage.user_id).where(
-                EmailMessage.event_key == event_key, EmailMessage.user_id.in_(user_ids)
-            )
-        )
-    )
+def queue_emails(users: list[User], subject: str, body: str, event_key: str) -> int:
+    """Put the same message for each of these users in the outbox with one statement (the
+    caller knows none of them has it yet); returns how many were queued (those with an address)."""
+    now = clock.now()
+    rows = [_outbox_row(user, subject, body, event_key, now) for user in users if user.email]
+    if rows:
+        db.session.execute(sa.insert(EmailMessage.__table__), rows)
+        db.session.info[QUEUED] = True
+    return len(rows)
+
+
+def _outbox_row(
+    user: User, subject: str, body: str, event_key: str, now: datetime
+) -> dict[str, Any]:
+    """A new outbox row: sent at once, or held for the user's daily digest."""
+    held = user.digest_mode == DigestMode.DAILY
+    return {
+        "user_id": user.id,
+        "to_address": user.email,
+        "subject": subject,
+        "body": body,
+        "event_key": event_key,
+        "created_at": now,
+        "status": EmailStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": None if held else now,
+        "last_error": "",
+        "sent_at": None,
+        "digest": held,
+    }
 
 
 def _in_outbox(session: Session | sa.orm.scoped_session[Session], user_id: int, key: str) -> bool:

@@ -76,6 +76,12 @@ def record(
     return ev
 
 
+def lock_chain() -> None:
+    """Take the chain's lock for the rest of the transaction now, before any savepoint: a lock
+    first taken inside a savepoint is given up when that savepoint is rolled back."""
+    _locked_head()
+
+
 def _locked_head() -> AuditHead:
     """The chain's tip, locked once per transaction (later events reuse it while it holds)."""
     session = db.session()  # the scoped session's current Session

@@ -12,15 +12,18 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from workflow import clock
+from workflow import audit, clock, escalation
 from workflow.db import db
 from workflow.engine import instances
-from workflow.models import ProcessInstance, SchedulerLease
+from workflow.models import SchedulerLease
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "tick"
 LEASE_SECONDS = 300
 HOLDER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+# Instances advanced per transaction, and how many due ids one query fetches.
+BATCH = 100
+LOOKAHEAD = 5000
 
 
 @dataclass
@@ -73,45 +76,86 @@ def release_lease(holder: str = HOLDER) -> None:
     db.session.commit()
 
 
+def renew_lease(holder: str = HOLDER, seconds: int = LEASE_SECONDS) -> bool:
+    """Extend the lease this holder has, in the current transaction (which it opens, so that a
+    batch's savepoints nest inside it on SQLite too); False if the lease is no longer ours."""
+    result = db.session.execute(
+        sa.update(SchedulerLease)
+        .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
+        .values(expires_at=_wall_now() + timedelta(seconds=seconds))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 def tick(
     moment: datetime | None = None,
     *,
     holder: str = HOLDER,
     after_commit: Callable[[], None] | None = None,
 ) -> TickReport:
-    """Advance every instance whose next timer is due at the moment; the job owns its commits."""
+    """Advance every instance whose next timer is due at the moment; the job owns its commits
+    (one per batch), and `after_commit` runs after each of them."""
     if not acquire_lease(holder):
         return TickReport(moment or clock.now(), acquired=False)
     try:
         if moment is None:
-            return _advance_due(clock.now(), after_commit)
+            return _advance_due(clock.now(), holder, after_commit)
         with clock.frozen_at(moment):
-            return _advance_due(moment, after_commit)
+            return _advance_due(moment, holder, after_commit)
     finally:
         release_lease(holder)
 
 
-def _advance_due(moment: datetime, after_commit: Callable[[], None] | None) -> TickReport:
+def _advance_due(
+    moment: datetime, holder: str, after_commit: Callable[[], None] | None
+) -> TickReport:
     report = TickReport(moment)
     seen: set[int] = set()
     while True:
-        due = [i for i in instances.due_instances(moment) if i.id not in seen]
+        # Those seen (failed, or due again at once) come first: ask for enough to pass them.
+        due = [
+            i for i in instances.due_instance_ids(moment, len(seen) + LOOKAHEAD) if i not in seen
+        ]
         if not due:
             return report
-        for instance in due:
-            seen.add(instance.id)
-            _advance_one(instance.id, report)
+        for start in range(0, len(due), BATCH):
+            batch = due[start : start + BATCH]
+            seen.update(batch)
+            if not _advance_batch(batch, moment, holder, report):
+                return report
             if after_commit is not None:
                 after_commit()
 
 
-def _advance_one(instance_id: int, report: TickReport) -> None:
-    try:
-        instance = db.session.get(ProcessInstance, instance_id)
-        instances.advance_timers(instance)
-        db.session.commit()
-        report.advanced.append(instance_id)
-    except Exception as exc:  # one broken instance must not stop the county's other timers
+def _advance_batch(ids: list[int], moment: datetime, holder: str, report: TickReport) -> bool:
+    """Advance a batch of instances in one transaction, each in a savepoint of its own so that
+    one failing instance is rolled back and reported without losing the others; False when
+    the lease was lost (another scheduler took over: this one stops)."""
+    if not renew_lease(holder):
         db.session.rollback()
-        log.exception("tick failed for process instance %s", instance_id)
-        report.failed[instance_id] = str(exc)
+        log.warning("the tick lease of %s ran out; stopping this tick", holder)
+        return False
+    audit.lock_chain()  # one lock of the audit chain for the batch, held across its savepoints
+    advanced = []
+    due = instances.due_instances(ids, moment)
+    cases = escalation.preload_cases([instance.id for instance in due])  # noqa: F841 - held
+    for instance in due:
+        instance_id = instance.id
+        try:
+            with db.session.begin_nested():
+                instances.advance_timers(instance)
+        except Exception as exc:  # one broken instance must not stop the county's other timers
+            log.exception("tick failed for process instance %s", instance_id)
+            report.failed[instance_id] = str(exc)
+            continue
+        advanced.append(instance_id)
+    try:
+        db.session.commit()
+    except Exception as exc:  # the whole batch is lost; the next tick finds it due again
+        db.session.rollback()
+        log.exception("tick failed to commit process instances %s", advanced)
+        report.failed.update({instance_id: str(exc) for instance_id in advanced})
+        return True
+    report.advanced.extend(advanced)
+    return True
