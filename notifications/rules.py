@@ -99,28 +99,30 @@ def _tell(people: list[User], key: str, subject: str, body: str, link: str) -> i
     (written with one statement each for everyone told); returns how many were told."""
     if not people:
         return 0
-    told, mailed = _told_and_mailed(key, [person.id for person in people])
-    fresh = [person for person in people if person.id not in told]
-    if not fresh:
-        return 0
-    now = clock.now()
-    db.session.execute(
-        sa.insert(Notice.__table__),
-        [
-            {
-                "user_id": person.id,
-                "event_key": key,
-                "created_at": now,
-                "subject": subject,
-                "body": body,
-                "link": link,
-                "read_at": None,
-            }
-            for person in fresh
-        ],
-    )
-    text = mail_body(subject, body, link)
-    queue_emails([p for p in fresh if p.id not in mailed], subject, text, key)
+    # What is written here needs nothing still pending: the session flushes once, later.
+    with db.session.no_autoflush:
+        told, mailed = _told_and_mailed(key, [person.id for person in people])
+        fresh = [person for person in people if person.id not in told]
+        if not fresh:
+            return 0
+        now = clock.now()
+        db.session.execute(
+            sa.insert(Notice.__table__),
+            [
+                {
+                    "user_id": person.id,
+                    "event_key": key,
+                    "created_at": now,
+                    "subject": subject,
+                    "body": body,
+                    "link": link,
+                    "read_at": None,
+                }
+                for person in fresh
+            ],
+        )
+        text = mail_body(subject, body, link)
+        queue_emails([p for p in fresh if p.id not in mailed], subject, text, key)
     return len(fresh)
 
 
@@ -133,8 +135,7 @@ def _told_and_mailed(key: str, ids: list[int]) -> tuple[set[int], set[int]]:
     mailed = sa.select(EmailMessage.user_id, sa.literal(False)).where(
         EmailMessage.event_key == key, EmailMessage.user_id.in_(ids)
     )
-    with db.session.no_autoflush:
-        rows = db.session.execute(told.union_all(mailed)).all()
+    rows = db.session.execute(told.union_all(mailed)).all()
     return {u for u, notice in rows if notice}, {u for u, notice in rows if not notice}
 
 

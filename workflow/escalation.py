@@ -34,11 +34,12 @@ def escalate_case(case_id: int, level: int) -> bool:
         return False  # the work was reported done in time; only a send-back reopens it
     if _reached(case_id, level):
         return False
-    db.session.execute(
-        sa.insert(CaseEscalation.__table__).values(
-            case_id=case_id, level=level, fired_at=clock.now()
+    with db.session.no_autoflush:  # nothing pending is needed: the session flushes once, later
+        db.session.execute(
+            sa.insert(CaseEscalation.__table__).values(
+                case_id=case_id, level=level, fired_at=clock.now()
+            )
         )
-    )
     case.escalation_level = max(case.escalation_level, level)
     audit.record(None, LEVEL_ACTIONS[level], "help_case", case_id, after={"level": level})
     if level == 3:
