@@ -17,12 +17,19 @@ from web.handling import acting_user, domain_view
 from web.results import RESULTS_STEPS
 from web.survey import SURVEY_STEPS
 from workflow import assignment, clock, inbox_filters, tasks
-from workflow.access import acting_for, group_filter, require_task, working_for
+from workflow.access import (
+    acting_for,
+    group_filter,
+    in_task_group,
+    require_case,
+    require_task,
+    working_for,
+)
 from workflow.db import db
 from workflow.errors import ConflictError, ValidationFailed
 from workflow.forms.task_list import TaskRow, write_task_list
 from workflow.i18n import gettext
-from workflow.models import HelpCase, Round, User
+from workflow.models import HelpCase, HumanTask, ProcessInstance, Round, TaskState, User
 
 bp = Blueprint("inbox", __name__)
 inbox_supervision.register(bp)
@@ -180,19 +187,51 @@ def inbox_counts() -> dict[str, int]:
 @login_required
 @domain_view
 def open_task(task_id: int) -> Response:
-    """Go to the page where a task is worked."""
+    """Go to the page where a task is worked; a task already done or withdrawn leads to what
+    it was about (the case, the round), when the user may see that, with a word why."""
+    user = acting_user()
     task = tasks.get_task(task_id)
-    require_task(acting_user(), task)
+    if task.state != TaskState.READY:
+        return _closed_task(user, task)
+    require_task(user, task)
     if task.spec_name in SURVEY_STEPS:
         return redirect(url_for("survey.task_page", task_id=task.id))
     if task.spec_name in RESULTS_STEPS:
         return redirect(url_for("results.task_page", task_id=task.id))
     if task.spec_name == "county_triage":
-        year = db.session.scalar(sa.select(Round.year).where(Round.id == task.instance.round_id))
-        return redirect(url_for("rounds.triage", year=year))
+        return redirect(url_for("rounds.triage", year=_round_year(task)))
     case_id = db.session.scalar(
         sa.select(HelpCase.id).where(HelpCase.instance_id == task.instance_id)
     )
     if case_id is not None:
         return redirect(url_for("cases.show", case_id=case_id))
     return redirect(url_for("inbox.inbox"))
+
+
+def _round_year(task: HumanTask) -> int | None:
+    return db.session.scalar(
+        sa.select(Round.year)
+        .join(ProcessInstance, ProcessInstance.round_id == Round.id)
+        .where(ProcessInstance.id == task.instance_id)
+    )
+
+
+def _closed_task(user: User, task: HumanTask) -> Response:
+    """Someone else (or she herself, a moment ago) finished the task: show her the case or the
+    round behind it instead of refusing. Refused still when she may not see what it was about."""
+    case = db.session.scalar(sa.select(HelpCase).where(HelpCase.instance_id == task.instance_id))
+    if case is not None:
+        require_case(user, case)
+        target = url_for("cases.show", case_id=case.id)
+    else:
+        if not (in_task_group(user, task) or task.assignee_id == user.id):
+            require_task(user, task)  # refuses: it was never hers to see
+        year = _round_year(task)
+        target = url_for("rounds.show", year=year) if year else url_for("inbox.inbox")
+    if task.state == TaskState.CANCELLED:
+        flash(gettext("The task was withdrawn; there is nothing left to do on it."), "info")
+    elif task.completed_by_id == user.id:
+        flash(gettext("You have already completed this task."), "info")
+    else:
+        flash(gettext("The task has already been completed by someone else."), "info")
+    return redirect(target)

@@ -19,6 +19,7 @@ from workflow.models import AccountabilityItem, CaseStatus, CatalogueRecord, Hel
 bp = Blueprint("oversight", __name__, url_prefix="/rounds")
 CONFIRM_FIELD = "confirm"  # the tick "I have checked the content above and confirm my signature"
 CONFIRMED_ACTIONS = ("accept", "finish")  # the county's acceptance: signed off, so ticked first
+LINKED_CASES = 200  # a report figure links to at most this many of its cases (the URL stays short)
 
 
 def _acceptance_page(
@@ -147,6 +148,7 @@ def accountability_page(year: int) -> str:
         report=report,
         year=year,
         metrics=accountability.METRICS,
+        link_cap=LINKED_CASES,
         can_decide=acting_user().role == Role.LEADING_GROUP,
     )
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from workflow import audit, clock
 from workflow.access import require_role
@@ -18,10 +18,12 @@ from workflow.models import (
     CaseEscalation,
     CaseStatus,
     DecisionStatus,
+    Department,
     Gap,
     HelpCase,
     Role,
     Round,
+    Township,
     User,
 )
 
@@ -121,45 +123,78 @@ class AccountabilityReport:
 
 
 def _add(units: dict[str, UnitFigures], name: str, metric: str, ident: int) -> UnitFigures:
-    unit = units.setdefault(name, UnitFigures(name))
+    unit = units.get(name)
+    if unit is None:  # not setdefault: a new UnitFigures per case would cost seconds at scale
+        unit = units[name] = UnitFigures(name)
     unit.cases[metric].append(ident)
     return unit
+
+
+def _case_rows(round_: Round) -> sa.Result:
+    """One light row per case of the round: its units, state, escalation levels and item; one
+    query (escalations aggregated per case, the item joined), no case object loaded."""
+    level = CaseEscalation.level
+    levels = (
+        sa.select(
+            CaseEscalation.case_id,
+            *(sa.func.max(sa.case((level == n, 1), else_=0)).label(f"l{n}") for n in (1, 2, 3)),
+        )
+        .join(HelpCase)
+        .where(HelpCase.round_id == round_.id)
+        .group_by(CaseEscalation.case_id)
+        .subquery()
+    )
+    return db.session.connection().execute(  # Core rows: no ORM bookkeeping per case
+        sa.select(
+            HelpCase.id,
+            HelpCase.township_id,
+            HelpCase.department_id,
+            HelpCase.status,
+            HelpCase.verified_at,
+            HelpCase.due_at,
+            levels.c.l1,
+            levels.c.l2,
+            levels.c.l3,
+            AccountabilityItem.status,
+        )
+        .outerjoin(levels, levels.c.case_id == HelpCase.id)
+        .outerjoin(AccountabilityItem, AccountabilityItem.case_id == HelpCase.id)
+        .where(HelpCase.round_id == round_.id)
+        .order_by(HelpCase.id)
+    )
 
 
 def build_report(round_: Round, as_of: datetime | None = None) -> AccountabilityReport:
     """Count, per township and per department, what happened to the round's cases."""
     now = as_of or clock.now()
-    cases = db.session.scalars(
-        sa.select(HelpCase).where(HelpCase.round_id == round_.id).order_by(HelpCase.id)
-    ).all()
-    levels: dict[int, set[int]] = defaultdict(set)
-    for case_id, level in db.session.execute(
-        sa.select(CaseEscalation.case_id, CaseEscalation.level)
-        .join(HelpCase)
-        .where(HelpCase.round_id == round_.id)
+    townships = dict(db.session.execute(sa.select(Township.id, Township.name)).all())
+    departments = dict(db.session.execute(sa.select(Department.id, Department.name)).all())
+    by_township: dict[str, UnitFigures] = {}
+    by_department: dict[str, UnitFigures] = {}
+    for case_id, township_id, department_id, status, verified_at, due_at, *rest in _case_rows(
+        round_
     ):
-        levels[case_id].add(level)
+        metrics = _metrics_of(status, verified_at, due_at, rest, now)
+        for units, name in (
+            (by_township, townships[township_id]),
+            (by_department, departments[department_id]),
+        ):
+            for metric in metrics:
+                unit = _add(units, name, metric, case_id)
+            if "overdue" in metrics:
+                unit.overdue_days[case_id] = clock.days_between(due_at, now)
+    for gap_id, township_id in db.session.execute(
+        sa.select(Gap.id, Gap.township_id).where(
+            Gap.round_id == round_.id, Gap.found_by == "acceptance"
+        )
+    ):
+        _add(by_township, townships[township_id], "missed", gap_id)
     items = db.session.scalars(
         sa.select(AccountabilityItem)
         .where(AccountabilityItem.round_id == round_.id)
         .order_by(AccountabilityItem.id)
+        .options(joinedload(AccountabilityItem.township), joinedload(AccountabilityItem.department))
     ).all()
-    item_of = {i.case_id: i for i in items}
-    by_township: dict[str, UnitFigures] = {}
-    by_department: dict[str, UnitFigures] = {}
-    for case in cases:
-        for units, name in (
-            (by_township, case.township.name),
-            (by_department, case.department.name),
-        ):
-            for metric in _metrics_of(case, levels[case.id], item_of.get(case.id), now):
-                unit = _add(units, name, metric, case.id)
-                if metric == "overdue":
-                    unit.overdue_days[case.id] = clock.days_between(case.due_at, now)
-    for gap in db.session.scalars(
-        sa.select(Gap).where(Gap.round_id == round_.id, Gap.found_by == "acceptance")
-    ):
-        _add(by_township, gap.township.name, "missed", gap.id)
     return AccountabilityReport(
         round_.year,
         now,
@@ -174,19 +209,24 @@ def _order(unit: UnitFigures) -> tuple[int, str]:
 
 
 def _metrics_of(
-    case: HelpCase, levels: set[int], item: AccountabilityItem | None, now: datetime
+    status: CaseStatus,
+    verified_at: datetime | None,
+    due_at: datetime,
+    levels_and_item: list,
+    now: datetime,
 ) -> list[str]:
+    *levels, item_status = levels_and_item
     metrics = ["received"]
-    if case.status in DONE and case.verified_at is not None:
-        metrics.append("on_time" if case.verified_at <= case.due_at else "late")
+    if status in DONE and verified_at is not None:
+        metrics.append("on_time" if verified_at <= due_at else "late")
     else:
         metrics.append("open")
-        if now > case.due_at:
+        if now > due_at:
             metrics.append("overdue")
-    metrics += [f"level{n}" for n in (1, 2, 3) if n in levels]
-    if item is not None:
+    metrics += [f"level{n}" for n, hit in zip((1, 2, 3), levels, strict=True) if hit]
+    if item_status is not None:
         metrics.append("items")
-        if item.status == DecisionStatus.DECIDED:
+        if item_status == DecisionStatus.DECIDED:
             metrics.append("items_decided")
     return metrics
 

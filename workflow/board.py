@@ -14,10 +14,10 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from blinker import signal
+from sqlalchemy.orm import joinedload
 
 from workflow import audit, clock
-from workflow.access import can_work_task, case_filter, require_case, require_role
-from workflow.charts import Series, line_chart
+from workflow.access import can_work_task, require_case, require_role
 from workflow.db import db
 from workflow.errors import ConflictError, NotFound
 from workflow.i18n import _
@@ -33,6 +33,7 @@ from workflow.models import (
     User,
 )
 from workflow.settings import get_settings
+from workflow.trend import Trend, in_scope, weekly_trend
 
 READERS = (
     Role.TOWNSHIP_LEADER,
@@ -89,30 +90,7 @@ class Group:
 
     name: str
     rows: list[OverdueRow] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Trend:
-    """A round's cases over time, one point a week: open, done and overdue at each."""
-
-    labels: list[str]
-    open: list[int]
-    done: list[int]
-    overdue: list[int]
-
-    def svg(self) -> str:
-        """The trend as an accessible inline SVG chart."""
-        return line_chart(
-            "trend",
-            _("Open, done and overdue cases by week"),
-            _("One point a week from the round's launch to today."),
-            self.labels,
-            [
-                Series(_("Open"), "open", self.open),
-                Series(_("Done"), "done", self.done),
-                Series(_("Overdue"), "overdue", self.overdue),
-            ],
-        )
+    total: int = 0  # late cases of the group in all, listed or not
 
 
 @dataclass(frozen=True)
@@ -130,6 +108,11 @@ class Board:
     @property
     def overdue_count(self) -> int:
         return sum(self.band_counts.values())
+
+    @property
+    def listed_count(self) -> int:
+        """How many late cases the board lists (the most overdue first)."""
+        return sum(len(g.rows) for g in self.groups)
 
 
 def require_reader(user: User) -> None:
@@ -151,17 +134,59 @@ def _board_round(year: int | None) -> Round | None:
     )
 
 
-def _open_cases(user: User, round_: Round) -> list[HelpCase]:
+LISTED = 100  # late cases listed on the board; the rest are counted and one link away
+
+
+def _still_open() -> sa.ColumnElement[bool]:
+    return sa.and_(HelpCase.status.not_in(FINISHED), HelpCase.verified_at.is_(None))
+
+
+def _late_since(days: int) -> datetime:
+    """Cases due before this moment are at least `days` Beijing calendar days overdue."""
+    return datetime.combine(clock.today() - timedelta(days=days - 1), time(0), clock.BEIJING)
+
+
+def _counts(user: User, round_: Round, now: datetime) -> tuple[int, dict[int, int]]:
+    """Open cases in scope, and the late ones by band: one aggregate query."""
+    late = [HelpCase.due_at < now] + [HelpCase.due_at < _late_since(f) for _b, f, _l in bands()]
+    sums = [sa.func.coalesce(sa.func.sum(sa.case((late[0] & c, 1))), 0) for c in late[2:]]
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((late[0], 1))), 0), *sums
+        ).where(in_scope(user, round_), _still_open())
+    ).one()
+    at_least = [int(v) for v in row[1:]]  # late cases at least in band 1, 2, 3
+    return int(row[0]), {1: at_least[0] - at_least[1], 2: at_least[1] - at_least[2], 3: at_least[2]}
+
+
+def _late_cases(user: User, round_: Round, now: datetime, limit: int) -> list[HelpCase]:
+    """The most overdue open cases in scope (earliest deadline first), with what rows show."""
     return list(
         db.session.scalars(
-            sa.select(HelpCase).where(
-                case_filter(user),
-                HelpCase.round_id == round_.id,
-                HelpCase.status.not_in(FINISHED),
-                HelpCase.verified_at.is_(None),
+            sa.select(HelpCase)
+            .where(in_scope(user, round_), _still_open(), HelpCase.due_at < now)
+            .order_by(HelpCase.due_at, HelpCase.id)
+            .options(
+                joinedload(HelpCase.township),
+                joinedload(HelpCase.village),
+                joinedload(HelpCase.department),
+                joinedload(HelpCase.household),
             )
-        )
+            .limit(limit)
+        ).unique()
     )
+
+
+def _group_sizes(user: User, round_: Round, now: datetime, grouping: str) -> dict[tuple, int]:
+    """How many late cases each group holds in all (not only those listed)."""
+    key = [HelpCase.department_id] if grouping == "department" else [HelpCase.township_id]
+    key += [] if grouping == "department" else [HelpCase.village_id]
+    rows = db.session.execute(
+        sa.select(*key, sa.func.count())
+        .where(in_scope(user, round_), _still_open(), HelpCase.due_at < now)
+        .group_by(*key)
+    )
+    return {tuple(r[:-1]): r[-1] for r in rows}
 
 
 def current_tasks(cases: list[HelpCase]) -> dict[int, HumanTask]:
@@ -198,9 +223,12 @@ def _group_name(case: HelpCase, grouping: str) -> str:
     return _("%(township)s (the township itself)", township=case.township.name)
 
 
-def overdue_board(user: User, grouping: str = "department", year: int | None = None) -> Board:
+def overdue_board(
+    user: User, grouping: str = "department", year: int | None = None, limit: int = LISTED
+) -> Board:
     """The late open cases in the user's scope, grouped by department or by village, latest
-    first, with counts by band and the round's weekly trend."""
+    first, with counts by band and the round's weekly trend. Counting is done by the database;
+    only the `limit` most overdue cases are loaded and listed."""
     require_reader(user)
     grouping = grouping if grouping in GROUPINGS else "department"
     round_ = _board_round(year)
@@ -208,12 +236,12 @@ def overdue_board(user: User, grouping: str = "department", year: int | None = N
     if round_ is None:
         return Board(None, grouping, [], {1: 0, 2: 0, 3: 0}, 0, None, can_remind)
     now = clock.now()
-    cases = _open_cases(user, round_)
-    late = [c for c in cases if c.due_at < now]
+    open_count, counts = _counts(user, round_, now)
+    late = _late_cases(user, round_, now, limit) if sum(counts.values()) else []
     tasks = current_tasks(late)
     assignees = _assignee_names(tasks.values())
+    sizes = _group_sizes(user, round_, now, grouping) if late else {}
     groups: dict[str, Group] = {}
-    counts = {1: 0, 2: 0, 3: 0}
     for case in late:
         task = tasks.get(case.instance_id)
         days = days_overdue(case, now)
@@ -225,14 +253,19 @@ def overdue_board(user: User, grouping: str = "department", year: int | None = N
             _holder_unit(case, task),
             assignees.get(task.assignee_id, "") if task else "",
         )
-        counts[row.band] += 1
         name = _group_name(case, grouping)
-        groups.setdefault(name, Group(name)).rows.append(row)
+        key = (
+            (case.department_id,)
+            if grouping == "department"
+            else (case.township_id, case.village_id)
+        )
+        group = groups.setdefault(name, Group(name, total=sizes.get(key, 0)))
+        group.rows.append(row)
     for group in groups.values():
         group.rows.sort(key=lambda r: (-r.days, r.case.id))
-    ordered = sorted(groups.values(), key=lambda g: (-g.rows[0].days, -len(g.rows), g.name))
+    ordered = sorted(groups.values(), key=lambda g: (-g.rows[0].days, -g.total, g.name))
     trend = weekly_trend(user, round_, now)
-    return Board(round_, grouping, ordered, counts, len(cases), trend, can_remind)
+    return Board(round_, grouping, ordered, counts, open_count, trend, can_remind)
 
 
 def _assignee_names(tasks: object) -> dict[int, str]:
@@ -240,43 +273,6 @@ def _assignee_names(tasks: object) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))))
-
-
-def _week_points(start: datetime, end: datetime) -> list[datetime]:
-    points, moment = [], start
-    while moment < end - timedelta(days=3):  # no weekly point crowding the last one
-        points.append(moment)
-        moment += timedelta(days=7)
-    return [*points, end]
-
-
-def weekly_trend(user: User, round_: Round, now: datetime) -> Trend:
-    """Open, done (verified or closed) and overdue cases of the user's scope at each week's
-    point from the round's launch to today (or its done-by date, if that came first)."""
-    rows = db.session.execute(
-        sa.select(
-            HelpCase.opened_at, HelpCase.due_at, HelpCase.verified_at, HelpCase.closed_at
-        ).where(case_filter(user), HelpCase.round_id == round_.id)
-    ).all()
-    end = min(now, clock.end_of_day(round_.done_by))
-    start = min([round_.launched_at, *(r.opened_at for r in rows)])
-    labels, opened, done, overdue = [], [], [], []
-    for point in _week_points(start, max(end, start)):
-        labels.append(clock.in_beijing(point).strftime("%m-%d"))
-        o = d = late = 0
-        for opened_at, due_at, verified_at, closed_at in rows:
-            if opened_at > point:
-                continue
-            finished = [m for m in (verified_at, closed_at) if m is not None]
-            if finished and min(finished) <= point:
-                d += 1
-                continue
-            o += 1
-            late += due_at < point
-        opened.append(o)
-        done.append(d)
-        overdue.append(late)
-    return Trend(labels, opened, done, overdue)
 
 
 def task_holders(task: HumanTask) -> list[User]:

@@ -39,7 +39,8 @@ class ProcessInstance(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[str] = mapped_column(sa.String(80), index=True)
     spec_id: Mapped[int] = mapped_column(sa.ForeignKey("process_spec.id"))
-    state: Mapped[str] = mapped_column(sa.Text)
+    # ~15 KB of serialized workflow: loaded only when the engine needs it, never for a list.
+    state: Mapped[str] = mapped_column(sa.Text, deferred=True)
     version: Mapped[int] = mapped_column(default=1)
     status: Mapped[InstanceStatus] = mapped_column(
         enum_column(InstanceStatus, "instance_status"), default=InstanceStatus.RUNNING
@@ -75,6 +76,22 @@ class HumanTask(db.Model):
         sa.Index("ix_human_task_inbox_village", "state", "role", "village_id"),
         sa.Index("ix_human_task_inbox_department", "state", "role", "department_id"),
         sa.Index("ix_human_task_due", "state", "due_at"),
+        # READY rows only on PostgreSQL (migration 0005scale): the inboxes' lists and counts.
+        *(
+            sa.Index(
+                f"ix_human_task_ready_{name}",
+                "state",
+                *columns,
+                "due_at",
+                postgresql_where=sa.text("state = 'ready'"),
+            )
+            for name, columns in (
+                ("department", ("role", "department_id")),
+                ("township", ("role", "township_id")),
+                ("village", ("role", "village_id")),
+                ("assignee", ("assignee_id",)),
+            )
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id"), index=True)
