@@ -63,9 +63,14 @@ def _init_login(app: Flask) -> None:
     from workflow.models import User
 
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = gettext("Please log in first.")
-    login_manager.login_message_category = "warning"
+
+    @login_manager.unauthorized_handler
+    def log_in_first() -> tuple[str, int]:
+        """Not logged in: 401 with the login form in place; after it, back to the page asked for."""
+        from web.auth import login_form
+
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return login_form(notice=gettext("Please log in first."), next_url=target), 401
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:

@@ -19,11 +19,21 @@ def _safe_next(target: str | None) -> str:
     return url_for("inbox.inbox")
 
 
+def login_form(error: str | None = None, notice: str | None = None, next_url: str | None = None):
+    """The login page (also shown in place of any page asked for before logging in)."""
+    return render_template(
+        "auth/login.html",
+        error=error,
+        notice=notice,
+        next_url=next_url or request.args.get("next"),
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int]:
     """Show the login form; on a correct username and password, start a session."""
     if request.method == "GET":
-        return render_template("auth/login.html", error=None)
+        return login_form()
     try:
         result = login_guard.attempt_login(
             request.form.get("username", ""),
@@ -32,11 +42,11 @@ def login() -> str | Response | tuple[str, int]:
         )
     except login_guard.LoginLocked as exc:
         db.session.rollback()
-        return render_template("auth/login.html", error=exc.message), 429
+        return login_form(error=exc.message), 429
     db.session.commit()
     if not result.ok:
         error = gettext("Wrong username or password.")
-        return render_template("auth/login.html", error=error), 401
+        return login_form(error=error), 401
     login_user(result.user)
     return redirect(_safe_next(request.args.get("next")))
 

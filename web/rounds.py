@@ -92,14 +92,7 @@ def show(year: int) -> str:
     """A round's townships: survey status and how late; gap counts."""
     round_ = rounds.get_round(year)
     user = acting_user()
-    surveys = db.session.scalars(
-        sa.select(TownshipSurvey)
-        .join(Township)
-        .where(TownshipSurvey.round_id == round_.id)
-        .order_by(Township.code)
-    ).all()
-    if user.role.scope_kind in ("township", "village"):  # a village sees its own township
-        surveys = [s for s in surveys if s.township_id == user.township_id]
+    surveys = rounds.township_surveys(round_, user)
     late: dict[str, dict[int, int]] = {"survey": {}, "results": {}}
     for stage, township_id, level in db.session.execute(
         sa.select(

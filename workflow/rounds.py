@@ -118,3 +118,19 @@ def menu_year() -> int:
     )
     latest = open_year or db.session.scalar(sa.select(sa.func.max(Round.year)))
     return latest or clock.in_beijing(clock.now()).year
+
+
+def township_surveys(round_: Round, viewer: User) -> list:
+    """The round's township surveys in division-code order; a township's or a village's user
+    sees her own township's only."""
+    from workflow.models import Township, TownshipSurvey
+
+    query = (
+        sa.select(TownshipSurvey)
+        .join(Township)
+        .where(TownshipSurvey.round_id == round_.id)
+        .order_by(Township.code)
+    )
+    if viewer.role.scope_kind in ("township", "village"):
+        query = query.where(TownshipSurvey.township_id == viewer.township_id)
+    return list(db.session.scalars(query))

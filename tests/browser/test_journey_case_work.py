@@ -9,21 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.journeys import no_sideways_scroll, shoot
-from tests.factories import at, make_round, open_household_case
-from workflow import clock
 from workflow.db import db
 from workflow.models import CaseStatus, HelpCase
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def water_case(county):
-    """1 August 2018: a 水利局 case for a household of 布古纳村, due at year-end."""
-    clock.set_now(at("2018-08-01T10:00"))
-    case = open_household_case(make_round())
-    db.session.commit()
-    return case.id
 
 
 def _status(case_id: int) -> CaseStatus:

@@ -7,19 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import at, make_round, open_household_case
-from workflow import clock
-from workflow.db import db
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def water_case(county):
-    clock.set_now(at("2018-08-01T10:00"))
-    case = open_household_case(make_round())
-    db.session.commit()
-    return case.id
 
 
 def _focused(page) -> str:

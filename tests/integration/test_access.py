@@ -53,7 +53,7 @@ class Expect:
 
 
 OK = Expect(200)
-TO_LOGIN = Expect(302, "/login")
+LOGIN_FIRST = Expect(401)  # the login form in place of the page, then back to it
 FORBIDDEN = Expect(403)
 REFUSED_INPUT = Expect(422)  # allowed in, but the (empty) input is refused: nothing changes
 
@@ -66,7 +66,7 @@ def verdicts(anonymous: Expect, default: Expect, **named: Expect) -> dict[str | 
 
 
 def only_insiders() -> dict[str | None, Expect]:
-    return verdicts(TO_LOGIN, OK, **dict.fromkeys(OUTSIDERS, FORBIDDEN))
+    return verdicts(LOGIN_FIRST, OK, **dict.fromkeys(OUTSIDERS, FORBIDDEN))
 
 
 @dataclass(frozen=True)
@@ -104,107 +104,107 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)  # enough of a PNG for the store to accep
 
 MATRIX: dict[str, Route] = {
     "auth.login": Route(GET | POST, "GET /login", verdicts(OK, OK)),
-    "auth.logout": Route(POST, "POST /logout", verdicts(TO_LOGIN, TO_LOGIN)),
+    "auth.logout": Route(POST, "POST /logout", verdicts(LOGIN_FIRST, Expect(302, "/login"))),
     "inbox.home": Route(GET, "GET /", verdicts(Expect(302, "/inbox"), Expect(302, "/inbox"))),
-    "inbox.inbox": Route(GET, "GET /inbox", verdicts(TO_LOGIN, OK)),
+    "inbox.inbox": Route(GET, "GET /inbox", verdicts(LOGIN_FIRST, OK)),
     "inbox.open_task": Route(
         GET,
         "GET /tasks/{plan_task}",
-        verdicts(TO_LOGIN, FORBIDDEN, dept_slj=Expect(302, "/cases/{case}")),
+        verdicts(LOGIN_FIRST, FORBIDDEN, dept_slj=Expect(302, "/cases/{case}")),
     ),
-    "notices.index": Route(GET, "GET /notices", verdicts(TO_LOGIN, OK)),
-    "cases.index": Route(GET, "GET /cases", verdicts(TO_LOGIN, OK)),
+    "notices.index": Route(GET, "GET /notices", verdicts(LOGIN_FIRST, OK)),
+    "cases.index": Route(GET, "GET /cases", verdicts(LOGIN_FIRST, OK)),
     "cases.show": Route(GET, "GET /cases/{case}", only_insiders()),
     "cases.act": Route(
         POST,
         "POST /cases/{case}/plan",
-        verdicts(TO_LOGIN, FORBIDDEN, dept_slj=Expect(303, "/cases/{case}")),
+        verdicts(LOGIN_FIRST, FORBIDDEN, dept_slj=Expect(303, "/cases/{case}")),
         data=PLAN,
     ),
-    "rounds.index": Route(GET, "GET /rounds", verdicts(TO_LOGIN, OK)),
-    "rounds.show": Route(GET, "GET /rounds/2018", verdicts(TO_LOGIN, OK)),
-    "rounds.gap_page": Route(GET, "GET /rounds/2018/gaps", verdicts(TO_LOGIN, OK)),
-    "rounds.gap_download": Route(GET, "GET /rounds/2018/gaps.xlsx", verdicts(TO_LOGIN, OK)),
+    "rounds.index": Route(GET, "GET /rounds", verdicts(LOGIN_FIRST, OK)),
+    "rounds.show": Route(GET, "GET /rounds/2018", verdicts(LOGIN_FIRST, OK)),
+    "rounds.gap_page": Route(GET, "GET /rounds/2018/gaps", verdicts(LOGIN_FIRST, OK)),
+    "rounds.gap_download": Route(GET, "GET /rounds/2018/gaps.xlsx", verdicts(LOGIN_FIRST, OK)),
     "rounds.launch": Route(
         POST,
         "POST /rounds/launch",
         verdicts(
-            TO_LOGIN, FORBIDDEN, fpb=Expect(303, "/rounds/2019"), admin=Expect(303, "/rounds/2019")
+            LOGIN_FIRST, FORBIDDEN, fpb=Expect(303, "/rounds/2019"), admin=Expect(303, "/rounds/2019")
         ),
         data={"year": "2019"},
     ),
-    "rounds.triage": Route(GET, "GET /rounds/2018/triage", verdicts(TO_LOGIN, FORBIDDEN, fpb=OK)),
+    "rounds.triage": Route(GET, "GET /rounds/2018/triage", verdicts(LOGIN_FIRST, FORBIDDEN, fpb=OK)),
     "rounds.triage_decide": Route(
         POST,
         "POST /rounds/2018/triage",
-        verdicts(TO_LOGIN, FORBIDDEN, fpb=REFUSED_INPUT),  # no gap selected
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT),  # no gap selected
         data={"action": "confirm"},
     ),
     "rounds.release": Route(
         POST,
         "POST /rounds/2018/townships/{aoyi}/release",
-        verdicts(TO_LOGIN, FORBIDDEN, fpb=Expect(303, "/rounds/2018/triage")),
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=Expect(303, "/rounds/2018/triage")),
     ),
     "oversight.acceptance_page": Route(
-        GET, "GET /rounds/2018/acceptance", verdicts(TO_LOGIN, FORBIDDEN, fpb=OK)
+        GET, "GET /rounds/2018/acceptance", verdicts(LOGIN_FIRST, FORBIDDEN, fpb=OK)
     ),
     "oversight.acceptance_action": Route(
         POST,
         "POST /rounds/2018/acceptance/finish",
-        verdicts(TO_LOGIN, FORBIDDEN, fpb=REFUSED_INPUT),  # acceptance is not open in July
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT),  # acceptance is not open in July
         data={"confirm": "yes"},
     ),
     "oversight.accountability_page": Route(
-        GET, "GET /rounds/2018/accountability", verdicts(TO_LOGIN, FORBIDDEN, **COUNTY_READERS)
+        GET, "GET /rounds/2018/accountability", verdicts(LOGIN_FIRST, FORBIDDEN, **COUNTY_READERS)
     ),
     "oversight.accountability_download": Route(
-        GET, "GET /rounds/2018/accountability.xlsx", verdicts(TO_LOGIN, FORBIDDEN, **COUNTY_READERS)
+        GET, "GET /rounds/2018/accountability.xlsx", verdicts(LOGIN_FIRST, FORBIDDEN, **COUNTY_READERS)
     ),
     "oversight.decide": Route(
         POST,
         "POST /rounds/2018/accountability/{road_item}",
-        verdicts(TO_LOGIN, FORBIDDEN, ldxz=Expect(303, "/rounds/2018/accountability")),
+        verdicts(LOGIN_FIRST, FORBIDDEN, ldxz=Expect(303, "/rounds/2018/accountability")),
         data={"decision": "约谈县交通局分管负责人，限期整改"},
     ),
-    "results.index": Route(GET, "GET /rounds/2018/results", verdicts(TO_LOGIN, OK)),
+    "results.index": Route(GET, "GET /rounds/2018/results", verdicts(LOGIN_FIRST, OK)),
     "results.download": Route(
         GET,
         "GET /rounds/2018/results/6.xlsx?township={aoyi}",
-        verdicts(TO_LOGIN, FORBIDDEN, aoyi_zg=OK, aoyi_fzr=OK, **COUNTY_READERS),
+        verdicts(LOGIN_FIRST, FORBIDDEN, aoyi_zg=OK, aoyi_fzr=OK, **COUNTY_READERS),
     ),
     "results.plan_download": Route(
         GET,
         "GET /rounds/2018/plan.xlsx?department=SLJ",
-        verdicts(TO_LOGIN, FORBIDDEN, dept_slj=OK, dept_slj_fzr=OK, **COUNTY_READERS),
+        verdicts(LOGIN_FIRST, FORBIDDEN, dept_slj=OK, dept_slj_fzr=OK, **COUNTY_READERS),
     ),
     "results.plan_sign": Route(
         POST,
         "POST /rounds/2018/plan/sign",
-        verdicts(TO_LOGIN, FORBIDDEN, dept_slj_fzr=Expect(409)),  # its case has no measure yet
+        verdicts(LOGIN_FIRST, FORBIDDEN, dept_slj_fzr=Expect(409)),  # its case has no measure yet
         data={"confirm": "yes"},
     ),
     "admin.catalogue": Route(
-        GET, "GET /admin/catalogue/2018", verdicts(TO_LOGIN, FORBIDDEN, fpb=OK, admin=OK)
+        GET, "GET /admin/catalogue/2018", verdicts(LOGIN_FIRST, FORBIDDEN, fpb=OK, admin=OK)
     ),
     "admin.catalogue_upload": Route(
         POST,
         "POST /admin/catalogue/2018",
-        verdicts(TO_LOGIN, FORBIDDEN, fpb=REFUSED_INPUT, admin=REFUSED_INPUT),  # no file chosen
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT, admin=REFUSED_INPUT),  # no file chosen
     ),
     "results.task_page": Route(
-        GET, "GET /rounds/results/tasks/{results_task}", verdicts(TO_LOGIN, FORBIDDEN, aoyi_zg=OK)
+        GET, "GET /rounds/results/tasks/{results_task}", verdicts(LOGIN_FIRST, FORBIDDEN, aoyi_zg=OK)
     ),
     "results.task_submit": Route(
         POST,
         "POST /rounds/results/tasks/{results_task}",
-        verdicts(TO_LOGIN, FORBIDDEN, aoyi_zg=Expect(303, "/inbox")),
+        verdicts(LOGIN_FIRST, FORBIDDEN, aoyi_zg=Expect(303, "/inbox")),
         data={"confirm": "yes"},
     ),
     "cases.add_evidence": Route(
         POST,
         "POST /cases/{case}/evidence",
         verdicts(
-            TO_LOGIN,
+            LOGIN_FIRST,
             FORBIDDEN,
             dept_slj=REFUSED_INPUT,
             dept_slj_fzr=REFUSED_INPUT,
@@ -212,68 +212,68 @@ MATRIX: dict[str, Route] = {
         ),  # no file chosen
     ),
     "cases.evidence_file": Route(GET, "GET /cases/{case}/evidence/{photo}", only_insiders()),
-    "admin.users": Route(GET, "GET /admin/users", verdicts(TO_LOGIN, FORBIDDEN, admin=OK)),
+    "admin.users": Route(GET, "GET /admin/users", verdicts(LOGIN_FIRST, FORBIDDEN, admin=OK)),
     "admin.user_create": Route(
-        POST, "POST /admin/users", verdicts(TO_LOGIN, FORBIDDEN, admin=REFUSED_INPUT)
+        POST, "POST /admin/users", verdicts(LOGIN_FIRST, FORBIDDEN, admin=REFUSED_INPUT)
     ),
     "admin.user_active": Route(
         POST,
         "POST /admin/users/{road_clerk}/active",
-        verdicts(TO_LOGIN, FORBIDDEN, admin=Expect(303, "/admin/users")),
+        verdicts(LOGIN_FIRST, FORBIDDEN, admin=Expect(303, "/admin/users")),
         data={"active": "0"},
     ),
     "admin.user_password": Route(
         POST,
         "POST /admin/users/{road_clerk}/password",
-        verdicts(TO_LOGIN, FORBIDDEN, admin=Expect(303, "/admin/users")),
+        verdicts(LOGIN_FIRST, FORBIDDEN, admin=Expect(303, "/admin/users")),
         data={"password": "Road-2018-new"},
     ),
     "admin.index": Route(
-        GET, "GET /admin", verdicts(TO_LOGIN, FORBIDDEN, admin=OK, fpb=OK, ldxz=OK)
+        GET, "GET /admin", verdicts(LOGIN_FIRST, FORBIDDEN, admin=OK, fpb=OK, ldxz=OK)
     ),
-    "account.me": Route(GET, "GET /me", verdicts(TO_LOGIN, OK)),
+    "account.me": Route(GET, "GET /me", verdicts(LOGIN_FIRST, OK)),
     "account.save": Route(
         POST,
         "POST /me",
-        verdicts(TO_LOGIN, REFUSED_INPUT),  # no digest choice sent: refused, nothing changes
+        verdicts(LOGIN_FIRST, REFUSED_INPUT),  # no digest choice sent: refused, nothing changes
     ),
     "account.change_password": Route(
         POST,
         "POST /me/password",
-        verdicts(TO_LOGIN, REFUSED_INPUT),  # no current password sent: refused, nothing changes
+        verdicts(LOGIN_FIRST, REFUSED_INPUT),  # no current password sent: refused, nothing changes
     ),
-    "survey.task_page": Route(GET, f"GET {SURVEY}", verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=OK)),
+    "survey.task_page": Route(GET, f"GET {SURVEY}", verdicts(LOGIN_FIRST, FORBIDDEN, buguna_cun=OK)),
     "survey.download": Route(
-        GET, f"GET {SURVEY}/form/1.xlsx", verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=OK)
+        GET, f"GET {SURVEY}/form/1.xlsx", verdicts(LOGIN_FIRST, FORBIDDEN, buguna_cun=OK)
     ),
     "survey.upload": Route(
         POST,
         f"POST {SURVEY}/upload",
-        verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=REFUSED_INPUT),  # no file chosen
+        verdicts(LOGIN_FIRST, FORBIDDEN, buguna_cun=REFUSED_INPUT),  # no file chosen
     ),
     "survey.submit": Route(
         POST,
         f"POST {SURVEY}/submit",
-        verdicts(TO_LOGIN, FORBIDDEN, buguna_cun=REFUSED_INPUT),  # nothing filed yet
+        verdicts(LOGIN_FIRST, FORBIDDEN, buguna_cun=REFUSED_INPUT),  # nothing filed yet
         data={"confirm": "yes"},
     ),
     # -- inbox: claim, release, reassign, substitutes, saved filters, export --
-    "inbox.export": Route(GET, "GET /inbox.xlsx", verdicts(TO_LOGIN, OK)),
+    "inbox.export": Route(GET, "GET /inbox.xlsx", verdicts(LOGIN_FIRST, OK)),
     "inbox.claim": Route(
         POST,
         "POST /tasks/{plan_task}/claim",
-        verdicts(TO_LOGIN, FORBIDDEN, dept_slj=Expect(303, "/inbox")),
+        verdicts(LOGIN_FIRST, FORBIDDEN, dept_slj=Expect(303, "/inbox")),
     ),
     "inbox.release": Route(
         POST,
         "POST /tasks/{triage_task}/release",  # the county office holds its triage
-        verdicts(TO_LOGIN, FORBIDDEN, fpb=Expect(303, "/inbox")),
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=Expect(303, "/inbox")),
     ),
     "inbox.reassign": Route(
         GET | POST,
         "POST /inbox/reassign?task={plan_task}",
         verdicts(
-            TO_LOGIN,
+            LOGIN_FIRST,
             FORBIDDEN,
             fpb=Expect(303, "/inbox/reassign"),
             dept_slj_fzr=Expect(303, "/inbox/reassign"),
@@ -284,7 +284,7 @@ MATRIX: dict[str, Route] = {
         GET | POST,
         "POST /inbox/substitutes",
         verdicts(
-            TO_LOGIN,
+            LOGIN_FIRST,
             FORBIDDEN,
             aoyi_zg=Expect(303, "/inbox/substitutes"),
             aoyi_fzr=Expect(303, "/inbox/substitutes"),
@@ -302,7 +302,7 @@ MATRIX: dict[str, Route] = {
         POST,
         "POST /inbox/substitutes/{substitution}/end",
         verdicts(
-            TO_LOGIN,
+            LOGIN_FIRST,
             FORBIDDEN,
             aoyi_zg=Expect(303, "/inbox/substitutes"),
             aoyi_fzr=Expect(303, "/inbox/substitutes"),
@@ -310,12 +310,12 @@ MATRIX: dict[str, Route] = {
         ),
     ),
     "inbox.save_filter": Route(
-        POST, "POST /inbox/filters", verdicts(TO_LOGIN, REFUSED_INPUT), data={"overdue": "1"}
+        POST, "POST /inbox/filters", verdicts(LOGIN_FIRST, REFUSED_INPUT), data={"overdue": "1"}
     ),  # no name given: refused, nothing saved
     "inbox.delete_filter": Route(
         POST,
         "POST /inbox/filters/{saved_filter}/delete",  # 水利局's clerk's own filter
-        verdicts(TO_LOGIN, Expect(404), dept_slj=Expect(303, "/inbox")),
+        verdicts(LOGIN_FIRST, Expect(404), dept_slj=Expect(303, "/inbox")),
     ),
     # -- case page: diagram, history --
     "cases.diagram": Route(GET, "GET /cases/{case}/diagram", only_insiders()),
@@ -323,13 +323,13 @@ MATRIX: dict[str, Route] = {
     "board.index": Route(
         GET,
         "GET /board",
-        verdicts(TO_LOGIN, FORBIDDEN, aoyi_fzr=OK, dept_slj_fzr=OK, **COUNTY_READERS),
+        verdicts(LOGIN_FIRST, FORBIDDEN, aoyi_fzr=OK, dept_slj_fzr=OK, **COUNTY_READERS),
     ),
     "board.remind": Route(
         POST,
         "POST /board/cases/{case}/remind",
         verdicts(  # supervisors of the case remind its holders; the administrator only reads
-            TO_LOGIN,
+            LOGIN_FIRST,
             FORBIDDEN,
             **dict.fromkeys(("fpb", "ldxz", "aoyi_fzr", "dept_slj_fzr"), Expect(303, "/board")),
         ),
@@ -337,28 +337,28 @@ MATRIX: dict[str, Route] = {
     "progress.index": Route(
         GET,
         "GET /rounds/2018/progress",  # townships and departments see their own rows
-        verdicts(TO_LOGIN, OK, buguna_cun=FORBIDDEN, katelesh_cun=FORBIDDEN),
+        verdicts(LOGIN_FIRST, OK, buguna_cun=FORBIDDEN, katelesh_cun=FORBIDDEN),
     ),
     "round_admin.deadlines": Route(
-        GET, "GET /admin/rounds/2018/deadlines", verdicts(TO_LOGIN, FORBIDDEN, fpb=OK, admin=OK)
+        GET, "GET /admin/rounds/2018/deadlines", verdicts(LOGIN_FIRST, FORBIDDEN, fpb=OK, admin=OK)
     ),
     "round_admin.save_deadlines": Route(
         POST,
         "POST /admin/rounds/2018/deadlines",
-        verdicts(TO_LOGIN, FORBIDDEN, fpb=REFUSED_INPUT, admin=REFUSED_INPUT),  # no date chosen
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT, admin=REFUSED_INPUT),  # no date chosen
     ),
     "round_admin.routing": Route(
-        GET, "GET /admin/routing", verdicts(TO_LOGIN, FORBIDDEN, **COUNTY_READERS)
+        GET, "GET /admin/routing", verdicts(LOGIN_FIRST, FORBIDDEN, **COUNTY_READERS)
     ),
     # -- API token pages --
-    "api_tokens.index": Route(GET, "GET /admin/tokens", verdicts(TO_LOGIN, FORBIDDEN, admin=OK)),
+    "api_tokens.index": Route(GET, "GET /admin/tokens", verdicts(LOGIN_FIRST, FORBIDDEN, admin=OK)),
     "api_tokens.issue": Route(
-        POST, "POST /admin/tokens", verdicts(TO_LOGIN, FORBIDDEN, admin=REFUSED_INPUT)
+        POST, "POST /admin/tokens", verdicts(LOGIN_FIRST, FORBIDDEN, admin=REFUSED_INPUT)
     ),  # no user chosen
     "api_tokens.revoke": Route(
         POST,
         "POST /admin/tokens/999999/revoke",
-        verdicts(TO_LOGIN, FORBIDDEN, admin=Expect(404)),  # revoking is tested in test_api_tokens
+        verdicts(LOGIN_FIRST, FORBIDDEN, admin=Expect(404)),  # revoking is tested in test_api_tokens
     ),
 }
 
@@ -620,7 +620,7 @@ def test_only_the_right_worker_moves_the_case_at_every_step(world, people):
                 got = answer(people(name).post(url.format(action), data))
                 what = f"{who(name)} {action} while {status.value}"
                 if name is ANONYMOUS:
-                    assert got == TO_LOGIN, what
+                    assert got == LOGIN_FIRST, what
                 elif in_turn or name in OUTSIDERS:
                     assert got == FORBIDDEN, f"{what}: {got}"
                 else:  # out of turn: refused, or sent back to the case with a conflict message
@@ -628,7 +628,7 @@ def test_only_the_right_worker_moves_the_case_at_every_step(world, people):
                 assert not changed_tables(before), f"{what} changed things"
         for name in EVERYONE:
             response = people(name).post(url.format("frobnicate"), {})
-            assert response.status_code in (302, 400, 403), who(name)
+            assert response.status_code in (400, 401, 403), who(name)
             assert not changed_tables(before), f"{who(name)} frobnicated the case"
         for action, name in steps:
             got = answer(people(name).post(url.format(action), WORK[action][2]))
@@ -655,7 +655,7 @@ def _poster(endpoint: str) -> str | None:
     if endpoint == "auth.logout":
         return "dept_slj"
     route = MATRIX[endpoint]
-    return next(name for name in USERS if route.verdicts[name] not in (FORBIDDEN, TO_LOGIN))
+    return next(name for name in USERS if route.verdicts[name] not in (FORBIDDEN, LOGIN_FIRST))
 
 
 @pytest.mark.parametrize("endpoint", sorted(e for e, r in MATRIX.items() if "POST" in r.methods))
@@ -697,24 +697,24 @@ def test_someone_elses_task_is_refused(world, people):
 def test_missing_things_are_not_found(world, people):
     for url in ("/tasks/999999", "/cases/999999", "/rounds/2031", "/survey/tasks/999999"):
         assert people("fpb").get(url).status_code == 404, url
-        assert answer(people(ANONYMOUS).get(url)) == TO_LOGIN, url
+        assert answer(people(ANONYMOUS).get(url)) == LOGIN_FIRST, url
 
 
 def test_a_deactivated_user_is_logged_out_and_cannot_log_in(world, people, user):
     clerk = people("dept_slj")
     user("dept_slj").is_active = False
     db.session.commit()
-    assert answer(clerk.get(f"/cases/{world.case}")) == TO_LOGIN
+    assert answer(clerk.get(f"/cases/{world.case}")) == LOGIN_FIRST
     assert clerk.login("dept_slj", DEMO_PASSWORD).status_code == 401
     before = world_state()
-    assert answer(clerk.post(f"/cases/{world.case}/plan", PLAN)) == TO_LOGIN
+    assert answer(clerk.post(f"/cases/{world.case}/plan", PLAN)) == LOGIN_FIRST
     assert not changed_tables(before)
 
 
 def test_a_second_client_does_not_act_as_the_first(app, world):
     """The harness itself: clients in one test keep to their own sessions."""
     visitor(app, "dept_slj")
-    assert answer(visitor(app).get("/inbox")) == TO_LOGIN
+    assert answer(visitor(app).get("/inbox")) == LOGIN_FIRST
     assert visitor(app, "fpb").get("/rounds/2018/triage").status_code == 200
 
 

@@ -124,7 +124,7 @@ def test_diagram_is_for_those_who_may_see_the_case(county, browser):
     assert browser("qmz_zg").get(f"/cases/{case.id}/diagram").status_code == 403
     assert browser("dept_jtj").get(f"/cases/{case.id}/diagram").status_code == 403
     assert browser("buguna_cun").get(f"/cases/{case.id}/diagram").status_code == 200
-    assert browser().get(f"/cases/{case.id}/diagram").status_code == 302
+    assert browser().get(f"/cases/{case.id}/diagram").status_code == 401
 
 
 def test_page_loads_the_viewer_from_huitou_itself_and_keeps_script_out_of_the_html(county, browser):

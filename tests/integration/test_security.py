@@ -30,7 +30,7 @@ def test_five_wrong_passwords_lock_the_name_for_fifteen_minutes(county, browser)
     locked = _login(client, "dept_slj", DEMO_PASSWORD)
     assert locked.status_code == 429
     assert "登录失败次数过多，请 15 分钟后再试" in locked.get_data(as_text=True)
-    assert client.get("/inbox").status_code == 302  # still not logged in
+    assert client.get("/inbox").status_code == 401  # still not logged in
 
     clock.set_now(at("2018-08-01T09:16"))
     assert _login(client, "dept_slj", DEMO_PASSWORD).status_code == 302

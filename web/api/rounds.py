@@ -13,7 +13,7 @@ from workflow.access import COUNTY_WIDE_READERS
 from workflow.db import db
 from workflow.errors import AccessDenied, ValidationFailed
 from workflow.i18n import gettext
-from workflow.models import Gap, Round, Township, TownshipSurvey
+from workflow.models import Gap, Round, Township
 
 
 @bp.get("/rounds")
@@ -30,14 +30,7 @@ def round_show(year: int) -> Response:
     how many gaps are in each state."""
     user = api_user()
     round_ = rounds.get_round(year)
-    surveys = db.session.scalars(
-        sa.select(TownshipSurvey)
-        .join(Township)
-        .where(TownshipSurvey.round_id == round_.id)
-        .order_by(Township.code)
-    ).all()
-    if user.role.scope_kind in ("township", "village"):  # as the round page: her own township
-        surveys = [s for s in surveys if s.township_id == user.township_id]
+    surveys = rounds.township_surveys(round_, user)
     counts = db.session.execute(
         sa.select(Gap.status, sa.func.count()).where(Gap.round_id == round_.id).group_by(Gap.status)
     ).all()
