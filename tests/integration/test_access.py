@@ -129,11 +129,16 @@ MATRIX: dict[str, Route] = {
         POST,
         "POST /rounds/launch",
         verdicts(
-            LOGIN_FIRST, FORBIDDEN, fpb=Expect(303, "/rounds/2019"), admin=Expect(303, "/rounds/2019")
+            LOGIN_FIRST,
+            FORBIDDEN,
+            fpb=Expect(303, "/rounds/2019"),
+            admin=Expect(303, "/rounds/2019"),
         ),
         data={"year": "2019"},
     ),
-    "rounds.triage": Route(GET, "GET /rounds/2018/triage", verdicts(LOGIN_FIRST, FORBIDDEN, fpb=OK)),
+    "rounds.triage": Route(
+        GET, "GET /rounds/2018/triage", verdicts(LOGIN_FIRST, FORBIDDEN, fpb=OK)
+    ),
     "rounds.triage_decide": Route(
         POST,
         "POST /rounds/2018/triage",
@@ -158,7 +163,9 @@ MATRIX: dict[str, Route] = {
         GET, "GET /rounds/2018/accountability", verdicts(LOGIN_FIRST, FORBIDDEN, **COUNTY_READERS)
     ),
     "oversight.accountability_download": Route(
-        GET, "GET /rounds/2018/accountability.xlsx", verdicts(LOGIN_FIRST, FORBIDDEN, **COUNTY_READERS)
+        GET,
+        "GET /rounds/2018/accountability.xlsx",
+        verdicts(LOGIN_FIRST, FORBIDDEN, **COUNTY_READERS),
     ),
     "oversight.decide": Route(
         POST,
@@ -192,7 +199,9 @@ MATRIX: dict[str, Route] = {
         verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT, admin=REFUSED_INPUT),  # no file chosen
     ),
     "results.task_page": Route(
-        GET, "GET /rounds/results/tasks/{results_task}", verdicts(LOGIN_FIRST, FORBIDDEN, aoyi_zg=OK)
+        GET,
+        "GET /rounds/results/tasks/{results_task}",
+        verdicts(LOGIN_FIRST, FORBIDDEN, aoyi_zg=OK),
     ),
     "results.task_submit": Route(
         POST,
@@ -242,7 +251,9 @@ MATRIX: dict[str, Route] = {
         "POST /me/password",
         verdicts(LOGIN_FIRST, REFUSED_INPUT),  # no current password sent: refused, nothing changes
     ),
-    "survey.task_page": Route(GET, f"GET {SURVEY}", verdicts(LOGIN_FIRST, FORBIDDEN, buguna_cun=OK)),
+    "survey.task_page": Route(
+        GET, f"GET {SURVEY}", verdicts(LOGIN_FIRST, FORBIDDEN, buguna_cun=OK)
+    ),
     "survey.download": Route(
         GET, f"GET {SURVEY}/form/1.xlsx", verdicts(LOGIN_FIRST, FORBIDDEN, buguna_cun=OK)
     ),
@@ -358,7 +369,9 @@ MATRIX: dict[str, Route] = {
     "api_tokens.revoke": Route(
         POST,
         "POST /admin/tokens/999999/revoke",
-        verdicts(LOGIN_FIRST, FORBIDDEN, admin=Expect(404)),  # revoking is tested in test_api_tokens
+        verdicts(
+            LOGIN_FIRST, FORBIDDEN, admin=Expect(404)
+        ),  # revoking is tested in test_api_tokens
     ),
 }
 
