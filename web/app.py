@@ -56,7 +56,12 @@ def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         # Wait for a writer instead of failing at once; one writer at a time is SQLite's rule.
         return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True}
+    # Parallel workers cost more to start than huitou's short, indexed queries take, and the
+    # county's server has few cores to spare: one process per query.
+    return {
+        "pool_pre_ping": True,
+        "connect_args": {"options": "-c max_parallel_workers_per_gather=0"},
+    }
 
 
 def _init_login(app: Flask) -> None:

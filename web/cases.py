@@ -10,7 +10,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from workflow import acceptance, cases, evidence, tasks
+from workflow import acceptance, case_lists, cases, evidence, tasks
 from workflow.access import can_work_task
 from workflow.case_history import case_history
 from workflow.db import db
@@ -20,6 +20,7 @@ from workflow.i18n import gettext
 from workflow.models import CaseStatus, Department, HelpCase, ProcessInstance, Role
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+PAGE_SIZE = 200
 
 STEP_OF_STATUS = {
     "planning": "plan_measure",
@@ -35,9 +36,20 @@ def index() -> str:
     """The cases the user may see, overdue first."""
     ids = [int(x) for x in request.args.get("ids", "").split(",") if x.strip().isdigit()]
     view = request.args.get("show", "open")
-    view = view if view in cases.CASE_VIEWS else "open"
-    rows = cases.list_cases(acting_user(), view, ids)
-    return render_template("cases/index.html", cases=rows, view="" if ids else view)
+    view = view if view in case_lists.CASE_VIEWS else "open"
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    user = acting_user()
+    total = case_lists.count_cases(user, view, ids)
+    rows = case_lists.list_cases(user, view, ids, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render_template(
+        "cases/index.html",
+        cases=rows,
+        view="" if ids else view,
+        total=total,
+        page=page,
+        first=(page - 1) * PAGE_SIZE + 1,
+        pages=max(1, -(-total // PAGE_SIZE)),
+    )
 
 
 def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 200):

@@ -377,23 +377,3 @@ def reassign_case(case: HelpCase, department: Department, reason: str, actor: Us
         reason=reason.strip(),
     )
     return case
-
-
-CASE_VIEWS = ("open", "overdue", "all")
-FINISHED = (CaseStatus.CLOSED, CaseStatus.CARRIED_OVER)
-
-
-def list_cases(
-    viewer: User, view: str = "open", ids: list[int] | None = None, limit: int = 500
-) -> list[HelpCase]:
-    """The cases a user may see: still open, already overdue, or all; soonest deadline first."""
-    from workflow.access import case_filter
-
-    query = sa.select(HelpCase).where(case_filter(viewer))
-    if ids:  # the cases behind a figure of the accountability report
-        query = query.where(HelpCase.id.in_(ids))
-    elif view in ("open", "overdue"):
-        query = query.where(HelpCase.status.not_in(FINISHED), HelpCase.verified_at.is_(None))
-        if view == "overdue":
-            query = query.where(HelpCase.due_at < clock.now())
-    return list(db.session.scalars(query.order_by(HelpCase.due_at, HelpCase.id).limit(limit)))

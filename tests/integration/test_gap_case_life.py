@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import at, make_round, open_household_case, work_done
-from workflow import cases, clock, tasks
+from workflow import case_lists, cases, clock, tasks
 from workflow.audit import verify_chain
 from workflow.db import db
 from workflow.errors import AccessDenied, ConflictError, ValidationFailed
@@ -194,9 +194,9 @@ def test_leaders_see_what_is_overdue(county, user, browser):
     late = open_household_case(round_, due=date(2018, 7, 25))
     open_household_case(round_, village_name="喀特勒什村", due=date(2018, 12, 31))
     db.session.commit()
-    assert [c.id for c in cases.list_cases(user("dept_slj_fzr"), "overdue")] == [late.id]
-    assert len(cases.list_cases(user("dept_slj_fzr"), "open")) == 2
-    assert [c.id for c in cases.list_cases(user("aoyi_fzr"), "overdue")] == [late.id]
-    assert cases.list_cases(user("qmz_fzr"), "overdue") == [], "another township's leader"
+    assert [c.id for c in case_lists.list_cases(user("dept_slj_fzr"), "overdue")] == [late.id]
+    assert len(case_lists.list_cases(user("dept_slj_fzr"), "open")) == 2
+    assert [c.id for c in case_lists.list_cases(user("aoyi_fzr"), "overdue")] == [late.id]
+    assert case_lists.list_cases(user("qmz_fzr"), "overdue") == [], "another township's leader"
     page = browser("dept_slj_fzr").get("/cases?show=overdue").get_data(as_text=True)
     assert f"#{late.id}" in page and "逾期" in page

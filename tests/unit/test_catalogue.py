@@ -41,7 +41,7 @@ DYNAMIC_TEMPLATE_ID = re.compile(r"""\b_\(\s*(["'])([^"']*)\1\s*~""")
 def _dynamic_prefixes() -> dict[str, list[str]]:
     """Template ids written as "prefix" ~ value, with every value the prefix is joined to."""
     from workflow.accountability import METRICS
-    from workflow.cases import CASE_VIEWS
+    from workflow.case_lists import CASE_VIEWS
     from workflow.models import Role
     from workflow.standards import JUDGES, SUBJECT_KINDS
 

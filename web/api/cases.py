@@ -9,7 +9,7 @@ from flask import Response, jsonify, request
 
 from web.api import api_user, bp, serialize
 from web.cases import STEP_OF_STATUS
-from workflow import acceptance, cases, tasks
+from workflow import acceptance, case_lists, cases, tasks
 from workflow.db import db
 from workflow.errors import ValidationFailed
 from workflow.i18n import gettext
@@ -64,7 +64,7 @@ def case_list() -> Response:
     statuses, department, township, overdue = _filters()
     limit = serialize.limit_arg(request.args.get("limit"))
     after = _after_key(request.args.get("after"))
-    rows = cases.list_cases(user, "overdue" if overdue else "all", limit=CASE_SCAN)
+    rows = case_lists.list_cases(user, "overdue" if overdue else "all", limit=CASE_SCAN)
     rows = [
         c
         for c in rows

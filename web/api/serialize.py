@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from workflow import clock
 from workflow.access import can_work_task
-from workflow.cases import FINISHED
+from workflow.case_lists import FINISHED
 from workflow.models import (
     CaseNote,
     Department,

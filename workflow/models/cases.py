@@ -56,6 +56,10 @@ class HelpCase(NamesItsSubject, db.Model):
     """One gap routed to one department, with a deadline and a named responsible person."""
 
     __tablename__ = "help_case"
+    __table_args__ = (  # the overdue board and the report, by scope (migration 0005)
+        sa.Index("ix_help_case_round_township_due", "round_id", "township_id", "due_at"),
+        sa.Index("ix_help_case_round_department_due", "round_id", "department_id", "due_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)
     subject_kind: Mapped[SubjectKind] = mapped_column(enum_column(SubjectKind, "subject_kind"))
