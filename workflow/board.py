@@ -42,7 +42,9 @@ READERS = (
     Role.LEADING_GROUP,
     Role.ADMIN,
 )
-REMINDERS = (Role.TOWNSHIP_LEADER, Role.DEPARTMENT_LEADER, Role.COUNTY_OFFICE, Role.LEADING_GROUP)
+# The leading group reads the board and decides accountability; reminding is the supervisors'
+# work (DESIGN: the leading group changes nothing but its decisions).
+REMINDERS = (Role.TOWNSHIP_LEADER, Role.DEPARTMENT_LEADER, Role.COUNTY_OFFICE)
 FINISHED = (CaseStatus.CLOSED, CaseStatus.CARRIED_OVER)
 GROUPINGS = ("department", "village")
 

@@ -339,10 +339,10 @@ MATRIX: dict[str, Route] = {
     "board.remind": Route(
         POST,
         "POST /board/cases/{case}/remind",
-        verdicts(  # supervisors of the case remind its holders; the administrator only reads
+        verdicts(  # supervisors of the case remind its holders; leading group and admin read
             LOGIN_FIRST,
             FORBIDDEN,
-            **dict.fromkeys(("fpb", "ldxz", "aoyi_fzr", "dept_slj_fzr"), Expect(303, "/board")),
+            **dict.fromkeys(("fpb", "aoyi_fzr", "dept_slj_fzr"), Expect(303, "/board")),
         ),
     ),
     "progress.index": Route(
