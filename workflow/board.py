@@ -18,12 +18,12 @@ from sqlalchemy.orm import joinedload
 
 from workflow import audit, clock
 from workflow.access import can_work_task, require_case, require_role
+from workflow.case_lists import FINISHED, still_open
 from workflow.db import db
 from workflow.errors import ConflictError, NotFound
 from workflow.i18n import _
 from workflow.models import (
     AuditEvent,
-    CaseStatus,
     HelpCase,
     HumanTask,
     Role,
@@ -45,7 +45,6 @@ READERS = (
 # The leading group reads the board and decides accountability; reminding is the supervisors'
 # work (DESIGN: the leading group changes nothing but its decisions).
 REMINDERS = (Role.TOWNSHIP_LEADER, Role.DEPARTMENT_LEADER, Role.COUNTY_OFFICE)
-FINISHED = (CaseStatus.CLOSED, CaseStatus.CARRIED_OVER)
 GROUPINGS = ("department", "village")
 
 # Sent when a supervisor reminds a late case's holders; notifications/ tells them.
@@ -139,10 +138,6 @@ def _board_round(year: int | None) -> Round | None:
 LISTED = 100  # late cases listed on the board; the rest are counted and one link away
 
 
-def _still_open() -> sa.ColumnElement[bool]:
-    return sa.and_(HelpCase.status.not_in(FINISHED), HelpCase.verified_at.is_(None))
-
-
 def _late_since(days: int) -> datetime:
     """Cases due before this moment are at least `days` Beijing calendar days overdue."""
     return datetime.combine(clock.today() - timedelta(days=days - 1), time(0), clock.BEIJING)
@@ -155,7 +150,7 @@ def _counts(user: User, round_: Round, now: datetime) -> tuple[int, dict[int, in
     row = db.session.execute(
         sa.select(
             sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((late[0], 1))), 0), *sums
-        ).where(in_scope(user, round_), _still_open())
+        ).where(in_scope(user, round_), still_open())
     ).one()
     at_least = [int(v) for v in row[1:]]  # late cases at least in band 1, 2, 3
     return int(row[0]), {1: at_least[0] - at_least[1], 2: at_least[1] - at_least[2], 3: at_least[2]}
@@ -166,7 +161,7 @@ def _late_cases(user: User, round_: Round, now: datetime, limit: int) -> list[He
     return list(
         db.session.scalars(
             sa.select(HelpCase)
-            .where(in_scope(user, round_), _still_open(), HelpCase.due_at < now)
+            .where(in_scope(user, round_), still_open(), HelpCase.due_at < now)
             .order_by(HelpCase.due_at, HelpCase.id)
             .options(
                 joinedload(HelpCase.township),
@@ -185,7 +180,7 @@ def _group_sizes(user: User, round_: Round, now: datetime, grouping: str) -> dic
     key += [] if grouping == "department" else [HelpCase.village_id]
     rows = db.session.execute(
         sa.select(*key, sa.func.count())
-        .where(in_scope(user, round_), _still_open(), HelpCase.due_at < now)
+        .where(in_scope(user, round_), still_open(), HelpCase.due_at < now)
         .group_by(*key)
     )
     return {tuple(r[:-1]): r[-1] for r in rows}

@@ -13,12 +13,17 @@ CASE_VIEWS = ("open", "overdue", "all")
 FINISHED = (CaseStatus.CLOSED, CaseStatus.CARRIED_OVER)
 
 
+def still_open() -> sa.ColumnElement[bool]:
+    """The SQL condition of a case still to be worked: not finished, not yet verified on site."""
+    return sa.and_(HelpCase.status.not_in(FINISHED), HelpCase.verified_at.is_(None))
+
+
 def _visible_cases(viewer: User, view: str, ids: list[int] | None) -> sa.Select:
     query = sa.select(HelpCase).where(case_filter(viewer))
     if ids:  # the cases behind a figure of the accountability report
         return query.where(HelpCase.id.in_(ids))
     if view in ("open", "overdue"):
-        query = query.where(HelpCase.status.not_in(FINISHED), HelpCase.verified_at.is_(None))
+        query = query.where(still_open())
         if view == "overdue":
             query = query.where(HelpCase.due_at < clock.now())
     return query
