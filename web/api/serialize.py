@@ -73,12 +73,10 @@ def task(row: HumanTask, viewer: User, case_id: int | None = None) -> dict[str, 
     }
 
 
-def case_summary(row: HelpCase) -> dict[str, Any]:
-    """A case as a list shows it."""
+def subject(row: HelpCase | Gap) -> dict[str, Any]:
+    """Whom a case or a gap is about: household, village or township, and where."""
     household = row.household
     return {
-        "id": row.id,
-        "status": row.status.value,
         "subject_kind": row.subject_kind.value,
         "subject": row.subject_label,
         "household": {"head_name": household.head_name, "id_number": household.id_number}
@@ -86,6 +84,15 @@ def case_summary(row: HelpCase) -> dict[str, Any]:
         else None,
         "township": unit(row.township),
         "village": unit(row.village),
+    }
+
+
+def case_summary(row: HelpCase) -> dict[str, Any]:
+    """A case as a list shows it."""
+    return {
+        "id": row.id,
+        "status": row.status.value,
+        **subject(row),
         "department": unit(row.department),
         "indicator": {"code": row.indicator_code, "label": row.indicator_label},
         **deadline(row.due_at),
@@ -149,17 +156,10 @@ def round_summary(row: Round) -> dict[str, Any]:
 
 def gap(row: Gap) -> dict[str, Any]:
     """One line of the 补课清单."""
-    household = row.household
     return {
         "id": row.id,
         "status": row.status.value,
-        "subject_kind": row.subject_kind.value,
-        "subject": row.subject_label,
-        "household": {"head_name": household.head_name, "id_number": household.id_number}
-        if household
-        else None,
-        "township": unit(row.township),
-        "village": unit(row.village),
+        **subject(row),
         "indicator": {"code": row.indicator_code, "label": row.indicator_label},
         "evidence": row.evidence,
         "department": unit(row.department),
