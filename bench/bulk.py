@@ -18,8 +18,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from workflow import clock
-from workflow.db import db
 from workflow.models import (
     CaseStatus,
     Department,
@@ -32,6 +30,8 @@ from workflow.models import (
     Township,
     Village,
 )
+from workflow.platform import clock
+from workflow.platform.db import db
 
 BATCH = 5000
 TEMPLATE_INDICATORS = (
@@ -44,8 +44,8 @@ TEMPLATE_INDICATORS = (
 
 def seed_county(households: int = 600, year: int = 2018) -> Round:
     """The demo county and a launched-looking round row (no survey processes), committed."""
-    from workflow.county_setup import load_demo_county
-    from workflow.demo_data import build_demo_county
+    from workflow.county.setup import load_demo_county
+    from workflow.demo.data import build_demo_county
 
     load_demo_county(build_demo_county(households=households))
     round_ = Round(
@@ -65,7 +65,7 @@ def seed_county(households: int = 600, year: int = 2018) -> Round:
 
 def open_templates(round_: Round, dues: Sequence[date]) -> list[HelpCase]:
     """One real household case per deadline, through the domain (open_case), committed."""
-    from workflow.cases import Subject, open_case
+    from workflow.cases.lifecycle import Subject, open_case
 
     homes = db.session.scalars(sa.select(Household).order_by(Household.id).limit(len(dues))).all()
     departments = {d.code: d for d in db.session.scalars(sa.select(Department))}

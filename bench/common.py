@@ -95,8 +95,8 @@ class Backend:
 def make_app(url: str):
     """The huitou app over a database, migrated, with nothing else loaded."""
     from web.app import create_app
-    from workflow.schema import upgrade_database
-    from workflow.settings import Settings
+    from workflow.platform.schema import upgrade_database
+    from workflow.platform.settings import Settings
 
     app = create_app(Settings(database_url=url, secret_key="bench"))
     with app.app_context():

@@ -12,9 +12,9 @@ from typing import Any
 
 from bench import bulk, pages
 from bench.common import Backend, Measurement, Size, make_app
-from workflow import clock
-from workflow.db import db
 from workflow.models import CaseEscalation, CaseStatus, HumanTask, Role, TaskState
+from workflow.platform import clock
+from workflow.platform.db import db
 
 SCENARIO = "inbox_scale"
 INSTANCES = {("full", "postgresql"): 100_000, ("full", "sqlite"): 10_000}

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from workflow.db import db
+from workflow.platform.db import db
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "huitou-demo"

@@ -22,7 +22,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from workflow.settings import PROJECT_ROOT
+from workflow.platform.settings import PROJECT_ROOT
 
 GAP_CASE = PROJECT_ROOT / "bpmn" / "gap_case.bpmn"
 

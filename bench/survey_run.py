@@ -61,8 +61,8 @@ def _at(moment: str) -> datetime:
 
 def run_survey(backend: Backend, households: int, label: str, seed: int = 2018) -> SurveyRun:
     """Set up a synthetic county of `households` on a fresh database and run its survey."""
-    from workflow import clock
-    from workflow.db import db
+    from workflow.platform import clock
+    from workflow.platform.db import db
 
     result = SurveyRun(households=households)
     with backend.fresh_database(label) as url:
@@ -100,12 +100,13 @@ def _forms(round_, standard, households: int, seed: int) -> list:
 
 def _set_up(households: int, seed: int):
     """The county loaded and the round launched (not timed)."""
-    from workflow import clock, rounds
-    from workflow.catalogue import standard_of
-    from workflow.county_setup import load_demo_county
-    from workflow.db import db
+    from workflow.county.setup import load_demo_county
     from workflow.engine import specs
     from workflow.models import CatalogueRecord, User
+    from workflow.platform import clock
+    from workflow.platform.db import db
+    from workflow.programme import rounds
+    from workflow.programme.catalogue import standard_of
 
     load_demo_county(synthetic_county(households, seed))
     db.session.commit()
@@ -119,8 +120,8 @@ def _set_up(households: int, seed: int):
 
 
 def _clerks() -> tuple[dict[int, object], dict[tuple[int, str], object]]:
-    from workflow.db import db
     from workflow.models import Role, User
+    from workflow.platform.db import db
 
     village, township = {}, {}
     for user in db.session.scalars(sa.select(User)):
@@ -133,10 +134,10 @@ def _clerks() -> tuple[dict[int, object], dict[tuple[int, str], object]]:
 
 def _import_all(round_id: int, forms: list, result: SurveyRun) -> None:
     """Every clerk uploads her forms; one transaction per upload."""
-    from workflow import clock
-    from workflow.db import db
     from workflow.models import Role, Round
-    from workflow.survey import import_survey
+    from workflow.platform import clock
+    from workflow.platform.db import db
+    from workflow.survey.intake import import_survey
 
     with clock.frozen_at(_at(SURVEYED_AT)):
         round_ = db.session.get(Round, round_id)
@@ -164,9 +165,11 @@ def _import_all(round_id: int, forms: list, result: SurveyRun) -> None:
 
 def _submit_all(round_id: int, result: SurveyRun) -> None:
     """Every village clerk signs her forms, every township clerk reviews, every leader signs."""
-    from workflow import clock, survey_flow, tasks
-    from workflow.db import db
+    from workflow.inbox import tasks
     from workflow.models import HumanTask, Role, TaskState, Township, Village
+    from workflow.platform import clock
+    from workflow.platform.db import db
+    from workflow.survey import flow as survey_flow
 
     with clock.frozen_at(_at(SURVEYED_AT)):
         village_clerk, township_staff = _clerks()
@@ -197,10 +200,11 @@ def _submit_all(round_id: int, result: SurveyRun) -> None:
 
 def _triage_all(round_id: int, result: SurveyRun) -> None:
     """The county office reads the 补课清单, assigns the unowned gaps, confirms every gap."""
-    from workflow import clock, gaps
-    from workflow.db import db
     from workflow.models import Round, User
-    from workflow.routing import COUNTY_OFFICE
+    from workflow.platform import clock
+    from workflow.platform.db import db
+    from workflow.programme.routing import COUNTY_OFFICE
+    from workflow.survey import gaps
 
     with clock.frozen_at(_at(TRIAGED_AT)):
         round_ = db.session.get(Round, round_id)

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from workflow.demo_data import (
+from workflow.demo.data import (
     EMAIL_DOMAIN,
     ROLE_ADMIN,
     ROLE_COUNTY_OFFICE,
@@ -35,8 +35,8 @@ from workflow.demo_data import (
 )
 from workflow.forms.layout import AMOUNT, PERCENT, YES_NO, form_title, survey_layout
 from workflow.forms.writer import render_sheet
-from workflow.idcard import birth_date, make_id
-from workflow.standards import Standard, threshold_of
+from workflow.platform.idcard import birth_date, make_id
+from workflow.programme.standards import Standard, threshold_of
 
 COUNTY_HOUSEHOLDS = 3500  # one county: the demo county's size and geography
 SURVEY_YEAR = 2018
@@ -223,11 +223,11 @@ def filled_forms(round_, standard: Standard, seed: int = 2018) -> Iterator[Fille
     """Every form of the round, as the clerks would upload them: per township, each village's
     附件1 (and 附件2 for an exited village), then the township's 附件3 — the official layout
     pre-filled from the database as `survey_template` does, with the answers typed in."""
-    from workflow import clock
-    from workflow.db import db
     from workflow.models import Household
     from workflow.models import Township as TownshipRow
-    from workflow.survey_flow import villages_in_scope
+    from workflow.platform import clock
+    from workflow.platform.db import db
+    from workflow.survey.flow import villages_in_scope
 
     rng = random.Random(seed)
     today = clock.today()

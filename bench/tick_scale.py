@@ -20,9 +20,9 @@ import sqlalchemy as sa
 
 from bench import bulk, pages
 from bench.common import Backend, Measurement, Size, make_app
-from workflow import clock
-from workflow.db import db
 from workflow.models import CaseStatus, ProcessInstance, ProcessSpec
+from workflow.platform import clock
+from workflow.platform.db import db
 
 SCENARIO = "tick_scale"
 # 100,000 waiting is the figure; at ≈ 17 ms per due instance on PostgreSQL (with the

@@ -23,9 +23,9 @@ import sqlalchemy as sa
 from bench import bulk
 from bench.common import Backend, Measurement, Size, make_app
 from bench.load_users import SimulatedUser, run_users
-from workflow import clock
-from workflow.db import db
 from workflow.models import AuditEvent, HelpCase, HumanTask, TaskState, Township, User
+from workflow.platform import clock
+from workflow.platform.db import db
 
 SCENARIO = "web_load"
 REHEARSAL = "2018-08-01T09:00:00+08:00"
@@ -45,7 +45,7 @@ STEPS = ("plan_measure", "carry_out", "verify_on_site")
 
 def _open_cases(count: int) -> None:
     """The demo county and `count` open household cases in the townships that have clerks."""
-    from workflow.cases import Subject, open_case
+    from workflow.cases.lifecycle import Subject, open_case
     from workflow.models import Department, Household, SubjectKind, Village
 
     clock.set_now(clock.parse_moment(REHEARSAL))

@@ -24,11 +24,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from notifications.models import EmailMessage, EmailStatus
-from workflow import clock
-from workflow.db import db
-from workflow.i18n import gettext
 from workflow.models import DigestMode, User
-from workflow.settings import Settings, get_settings
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.i18n import gettext
+from workflow.platform.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 

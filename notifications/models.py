@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workflow.db import UTCDateTime, db, enum_column
+from workflow.platform.db import UTCDateTime, db, enum_column
 
 
 class Notice(db.Model):

@@ -8,11 +8,11 @@ import sqlalchemy as sa
 
 from notifications.email import mail_body, queue_emails
 from notifications.models import EmailMessage, Notice
-from workflow import clock, transaction_memo
-from workflow.db import db
-from workflow.i18n import gettext
 from workflow.models import HelpCase, Role, User
-from workflow.settings import get_settings
+from workflow.platform import clock, transaction_memo
+from workflow.platform.db import db
+from workflow.platform.i18n import gettext
+from workflow.platform.settings import get_settings
 
 
 def _users(*conditions: sa.ColumnElement[bool]) -> list[User]:
@@ -139,7 +139,7 @@ def _told_and_mailed(key: str, ids: list[int]) -> tuple[set[int], set[int]]:
     return {u for u, notice in rows if notice}, {u for u, notice in rows if not notice}
 
 
-# -- boards: a supervisor reminds whoever holds a late case (workflow.board.remind_owner) --
+# -- boards: a supervisor reminds whoever holds a late case (oversight.board.remind_owner) --
 
 
 def notify_case_reminder(case: HelpCase, people: list[User], actor: User) -> int:

@@ -16,10 +16,11 @@ from flask import Flask
 from sqlalchemy.orm import Session, SessionTransaction
 
 from notifications import email, rules
-from workflow import clock, scheduler
-from workflow.db import db
-from workflow.escalation import case_escalated
-from workflow.survey_flow import survey_escalated
+from workflow import scheduler
+from workflow.cases.escalation import case_escalated
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.survey.flow import survey_escalated
 
 log = logging.getLogger(__name__)
 

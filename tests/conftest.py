@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from workflow import clock
-from workflow.db import db
-from workflow.settings import Settings
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.settings import Settings
 
 pytest_plugins = ["tests.smtp_server"]
 
@@ -92,7 +92,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
 @pytest.fixture(scope="session")
 def _migrated_app(settings: Settings) -> Iterator[Flask]:
     from web.app import create_app
-    from workflow.schema import upgrade_database
+    from workflow.platform.schema import upgrade_database
 
     app = create_app(settings, {"TESTING": True})
     with app.app_context():
@@ -138,7 +138,7 @@ def app(_migrated_app: Flask) -> Iterator[Flask]:
 
 @pytest.fixture(scope="session")
 def demo_shape():
-    from workflow.demo_data import build_demo_county
+    from workflow.demo.data import build_demo_county
 
     return build_demo_county(households=600)
 
@@ -146,7 +146,7 @@ def demo_shape():
 @pytest.fixture
 def county(app: Flask, demo_shape):
     """The demo county with 600 households, committed."""
-    from workflow.county_setup import load_demo_county
+    from workflow.county.setup import load_demo_county
 
     load_demo_county(demo_shape, password=DEMO_PASSWORD)
     db.session.commit()
@@ -186,7 +186,7 @@ def run_tick(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], str
 @pytest.fixture
 def round2018(county, user):
     """The 2018 round, launched by the county office on 1 July 2018."""
-    from workflow import rounds
+    from workflow.programme import rounds
 
     clock.set_now(clock.parse_moment("2018-07-01T10:00"))
     round_ = rounds.launch_round(2018, user("fpb"))

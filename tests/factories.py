@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from workflow import clock
-from workflow.cases import Subject, open_case
-from workflow.db import db
+from workflow.cases.lifecycle import Subject, open_case
 from workflow.models import Department, HelpCase, Household, Round, SubjectKind, Village
+from workflow.platform import clock
+from workflow.platform.db import db
 
 BEIJING = clock.BEIJING
 
@@ -77,7 +77,7 @@ def open_household_case(
 
 def work_done(case: HelpCase, clerk, summary: str = "done", completion: date = date(2018, 9, 1)):
     """The department plans the case and reports the work done (it then waits for the township)."""
-    from workflow import cases
+    from workflow.cases import lifecycle as cases
 
     cases.plan_case(
         case,

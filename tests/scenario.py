@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.survey_filling import fill, rows_of
-from workflow import survey_flow, tasks
-from workflow.db import db
+from workflow.inbox import tasks
 from workflow.models import HumanTask, Role, TaskState, User, Village
-from workflow.survey import import_survey
-from workflow.survey_templates import find_township, survey_template
+from workflow.platform.db import db
+from workflow.survey import flow as survey_flow
+from workflow.survey.intake import import_survey
+from workflow.survey.templates import find_township, survey_template
 
 AOYI = "奥依亚依拉克镇"
 ALL_YES_HOUSEHOLD = {

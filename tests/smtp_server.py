@@ -16,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from workflow.settings import get_settings, use_settings
+from workflow.platform.settings import get_settings, use_settings
 
 
 @dataclass(frozen=True)

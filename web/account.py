@@ -6,10 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from workflow.accounts import change_own_password, update_preferences
-from workflow.db import db
-from workflow.errors import ValidationFailed
-from workflow.i18n import gettext
+from workflow.people.accounts import change_own_password, update_preferences
+from workflow.platform.db import db
+from workflow.platform.errors import ValidationFailed
+from workflow.platform.i18n import gettext
 
 bp = Blueprint("account", __name__)
 

@@ -9,15 +9,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from workflow.access import require_role
-from workflow.accounts import create_user, reset_password, set_active
-from workflow.administration import require_some_section
-from workflow.catalogue import catalogue_in_force, load_catalogue
-from workflow.db import db
-from workflow.errors import NotFound, ValidationFailed
-from workflow.i18n import gettext
 from workflow.models import CatalogueRecord, Role, User
-from workflow.standards_document import available_years
+from workflow.people.access import require_role
+from workflow.people.accounts import create_user, reset_password, set_active
+from workflow.people.administration import require_some_section
+from workflow.platform.db import db
+from workflow.platform.errors import NotFound, ValidationFailed
+from workflow.platform.i18n import gettext
+from workflow.programme.catalogue import catalogue_in_force, load_catalogue
+from workflow.programme.standards_document import available_years
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

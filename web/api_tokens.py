@@ -9,12 +9,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from workflow import api_tokens, clock
-from workflow.access import require_role
-from workflow.db import db
-from workflow.errors import ConflictError, ValidationFailed
-from workflow.i18n import gettext
 from workflow.models import ApiToken, Role, User
+from workflow.people import api_tokens
+from workflow.people.access import require_role
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.i18n import gettext
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/admin/tokens")
 

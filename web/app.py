@@ -10,10 +10,10 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from web import i18n, security
-from workflow import clock
-from workflow.db import db
-from workflow.i18n import gettext
-from workflow.settings import PROJECT_ROOT, Settings, use_settings
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.i18n import gettext
+from workflow.platform.settings import PROJECT_ROOT, Settings, use_settings
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -106,7 +106,7 @@ class _NavYear:
         return str(int(self))
 
     def __int__(self) -> int:
-        from workflow.rounds import menu_year
+        from workflow.programme.rounds import menu_year
 
         if "nav_year" not in g:
             g.nav_year = menu_year()

@@ -6,9 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from workflow import login_guard
-from workflow.db import db
-from workflow.i18n import gettext
+from workflow.people import login_guard
+from workflow.platform.db import db
+from workflow.platform.i18n import gettext
 
 bp = Blueprint("auth", __name__)
 

@@ -8,10 +8,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from workflow import board
-from workflow.db import db
-from workflow.errors import ConflictError
-from workflow.i18n import gettext
+from workflow.oversight import board
+from workflow.platform.db import db
+from workflow.platform.errors import ConflictError
+from workflow.platform.i18n import gettext
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 

@@ -10,14 +10,17 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from workflow import acceptance, case_lists, cases, evidence, tasks
-from workflow.access import can_work_task
-from workflow.case_history import case_history
-from workflow.db import db
+from workflow.cases import acceptance, evidence
+from workflow.cases import lifecycle as cases
+from workflow.cases import lists as case_lists
+from workflow.cases.history import case_history
 from workflow.engine.positions import diagram_positions, diagram_xml
-from workflow.errors import ConflictError, ValidationFailed
-from workflow.i18n import gettext
+from workflow.inbox import tasks
 from workflow.models import CaseStatus, Department, HelpCase, ProcessInstance, Role
+from workflow.people.access import can_work_task
+from workflow.platform.db import db
+from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.i18n import gettext
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 PAGE_SIZE = 200

@@ -8,7 +8,7 @@ import click
 
 from web import cli_forms
 from web.cli_support import find_user, make_app, parse_date, with_app
-from workflow.i18n import gettext
+from workflow.platform.i18n import gettext
 
 
 @click.group()
@@ -24,9 +24,9 @@ def main() -> None:
 @with_app
 def init(demo: bool, if_absent: bool, households: int, no_scenario: bool) -> None:
     """Create the county: the demo county, or an empty one with an administrator."""
-    from workflow import county_setup
-    from workflow.db import db
-    from workflow.demo_data import build_demo_county
+    from workflow.county import setup as county_setup
+    from workflow.demo.data import build_demo_county
+    from workflow.platform.db import db
 
     if county_setup.county_exists():
         if if_absent:
@@ -39,7 +39,7 @@ def init(demo: bool, if_absent: bool, households: int, no_scenario: bool) -> Non
         logins = county_setup.load_demo_county(build_demo_county(households=households))
         db.session.commit()
         if not no_scenario:
-            from workflow.demo_year import REHEARSAL_START, play_demo_year
+            from workflow.demo.year import REHEARSAL_START, play_demo_year
 
             play_demo_year()
             click.echo(gettext("The work of 2018 was played up to 1 August. The demo clock:"))
@@ -82,7 +82,7 @@ def init(demo: bool, if_absent: bool, households: int, no_scenario: bool) -> Non
 def tick(now_text: str | None) -> None:
     """Fire every timer that is due (at --now, to rehearse deadlines)."""
     from notifications.wiring import tick_and_deliver
-    from workflow import clock
+    from workflow.platform import clock
 
     moment = clock.parse_moment(now_text) if now_text else None
     report = tick_and_deliver(moment)
@@ -123,8 +123,9 @@ def round_launch(
     year: int, survey_due: str | None, results_due: str | None, done_by: str | None, username: str
 ) -> None:
     """Launch a year's round: starts every township's survey."""
-    from workflow import clock, rounds
-    from workflow.db import db
+    from workflow.platform import clock
+    from workflow.platform.db import db
+    from workflow.programme import rounds
 
     defaults = rounds.Deadlines.defaults(year)
     deadlines = rounds.Deadlines(
@@ -157,7 +158,7 @@ def audit() -> None:
 @with_app
 def audit_verify() -> None:
     """Check the whole hash chain; name the first broken link."""
-    from workflow.audit import verify_chain
+    from workflow.platform.audit import verify_chain
 
     report = verify_chain()
     if report.ok:
@@ -183,7 +184,7 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
     from waitress import serve as waitress_serve
 
     from web.scheduling import start_scheduler
-    from workflow.schema import upgrade_database
+    from workflow.platform.schema import upgrade_database
 
     app = make_app()
     with app.app_context():

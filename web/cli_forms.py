@@ -7,7 +7,7 @@ import sys
 import click
 
 from web.cli_support import find_user, with_app
-from workflow.i18n import gettext
+from workflow.platform.i18n import gettext
 
 
 @click.command()
@@ -29,7 +29,9 @@ def template(
     """Write an official form: 附件1–3 pre-filled, 附件4–6 filled from the cases."""
     from pathlib import Path
 
-    from workflow import results, rounds, survey_templates
+    from workflow.cases import results
+    from workflow.programme import rounds
+    from workflow.survey import templates as survey_templates
 
     round_ = rounds.get_round(year)
     v = survey_templates.find_village(village) if village else None
@@ -57,9 +59,10 @@ def import_form(path: str, year: int, username: str, village: str | None) -> Non
     """Import a filled 附件1/2/3: all rows or nothing; every problem listed by cell."""
     from pathlib import Path
 
-    from workflow import rounds, survey_templates
-    from workflow.db import db
-    from workflow.survey import ImportRefused, import_survey
+    from workflow.platform.db import db
+    from workflow.programme import rounds
+    from workflow.survey import templates as survey_templates
+    from workflow.survey.intake import ImportRefused, import_survey
 
     round_ = rounds.get_round(year)
     v = survey_templates.find_village(village) if village else None
@@ -104,8 +107,11 @@ def report_gaps(year: int, township: str | None, output: str) -> None:
     """Write the 补课清单 (one row per gap) as xlsx."""
     from pathlib import Path
 
-    from workflow import clock, gaps, rounds, survey_templates
     from workflow.forms.gap_list import write_gap_list
+    from workflow.platform import clock
+    from workflow.programme import rounds
+    from workflow.survey import gaps
+    from workflow.survey import templates as survey_templates
 
     round_ = rounds.get_round(year)
     t = survey_templates.find_township(township) if township else None
@@ -131,11 +137,11 @@ def report_plan(year: int, code: str, output: str) -> None:
 
     import sqlalchemy as sa
 
-    from workflow import rounds
-    from workflow.db import db
-    from workflow.department_plan import department_plan_xlsx, plan_rows
-    from workflow.errors import NotFound
+    from workflow.cases.plans import department_plan_xlsx, plan_rows
     from workflow.models import Department
+    from workflow.platform.db import db
+    from workflow.platform.errors import NotFound
+    from workflow.programme import rounds
 
     department = db.session.scalar(
         sa.select(Department).where(Department.code == code.strip().upper())
@@ -164,7 +170,8 @@ def report_accountability(year: int, output: str) -> None:
     """Write the leading group's accountability report (by township, by department, items)."""
     from pathlib import Path
 
-    from workflow import accountability, rounds
+    from workflow.oversight import accountability
+    from workflow.programme import rounds
 
     report = accountability.build_report(rounds.get_round(year))
     Path(output).write_bytes(accountability.report_workbook(report))
@@ -193,8 +200,8 @@ def catalogue_show(year: int, output: str) -> None:
     """Write the year's catalogue in force as JSON (edit it, then `catalogue load`)."""
     from pathlib import Path
 
-    from workflow.catalogue import catalogue_record
-    from workflow.db import db
+    from workflow.platform.db import db
+    from workflow.programme.catalogue import catalogue_record
 
     record = catalogue_record(year)
     db.session.commit()
@@ -218,9 +225,9 @@ def catalogue_load(path: str, username: str) -> None:
     import json
     from pathlib import Path
 
-    from workflow.catalogue import load_catalogue
-    from workflow.db import db
-    from workflow.errors import ValidationFailed
+    from workflow.platform.db import db
+    from workflow.platform.errors import ValidationFailed
+    from workflow.programme.catalogue import load_catalogue
 
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))

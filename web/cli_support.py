@@ -11,8 +11,8 @@ from typing import Any
 import click
 from flask import Flask
 
-from workflow.errors import DomainError
-from workflow.i18n import gettext
+from workflow.platform.errors import DomainError
+from workflow.platform.i18n import gettext
 
 
 def make_app() -> Flask:
@@ -26,8 +26,8 @@ def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from workflow.db import db
-        from workflow.schema import upgrade_database
+        from workflow.platform.db import db
+        from workflow.platform.schema import upgrade_database
 
         app = make_app()
         with app.app_context():
@@ -56,8 +56,8 @@ def parse_date(text: str | None) -> date | None:
 def find_user(username: str) -> Any:
     import sqlalchemy as sa
 
-    from workflow.db import db
     from workflow.models import User
+    from workflow.platform.db import db
 
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from workflow import clock
-from workflow.i18n import gettext
+from workflow.platform import clock
+from workflow.platform.i18n import gettext
 
 
 def beijing(moment: datetime | None, with_time: bool = True) -> str:

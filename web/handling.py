@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user
 
-from workflow.db import db
-from workflow.errors import AccessDenied, NotFound
 from workflow.models import User
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied, NotFound
 
 F = TypeVar("F", bound=Callable[..., Any])
 

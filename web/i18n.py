@@ -7,7 +7,7 @@ import flask_babel
 from flask import Flask
 from flask_babel import Babel, Domain
 
-from workflow import i18n
+from workflow.platform import i18n
 
 
 class CatalogueDomain(Domain):

@@ -16,8 +16,11 @@ from web.formatting import day, due_state
 from web.handling import acting_user, domain_view
 from web.results import RESULTS_STEPS
 from web.survey import SURVEY_STEPS
-from workflow import assignment, clock, inbox_filters, tasks
-from workflow.access import (
+from workflow.forms.task_list import TaskRow, write_task_list
+from workflow.inbox import assignment, tasks
+from workflow.inbox import filters as inbox_filters
+from workflow.models import HelpCase, HumanTask, ProcessInstance, Round, TaskState, User
+from workflow.people.access import (
     acting_for,
     group_filter,
     in_task_group,
@@ -25,11 +28,10 @@ from workflow.access import (
     require_task,
     working_for,
 )
-from workflow.db import db
-from workflow.errors import ConflictError, ValidationFailed
-from workflow.forms.task_list import TaskRow, write_task_list
-from workflow.i18n import gettext
-from workflow.models import HelpCase, HumanTask, ProcessInstance, Round, TaskState, User
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.i18n import gettext
 
 bp = Blueprint("inbox", __name__)
 inbox_supervision.register(bp)

@@ -10,11 +10,12 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from web.handling import acting_user, domain_view
-from workflow import assignment, inbox_filters, tasks
-from workflow.db import db
-from workflow.errors import AccessDenied, ConflictError, NotFound, ValidationFailed
-from workflow.i18n import gettext
+from workflow.inbox import assignment, tasks
+from workflow.inbox import filters as inbox_filters
 from workflow.models import HumanTask, User
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied, ConflictError, NotFound, ValidationFailed
+from workflow.platform.i18n import gettext
 
 
 def _person(username: str) -> User | None:

@@ -10,8 +10,8 @@ from flask_login import current_user, login_required
 
 from notifications.models import Notice
 from web.handling import acting_user
-from workflow import clock
-from workflow.db import db
+from workflow.platform import clock
+from workflow.platform.db import db
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 

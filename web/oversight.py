@@ -8,13 +8,16 @@ from flask_login import login_required
 
 from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
-from workflow import acceptance, accountability, rounds, tasks
-from workflow.access import COUNTY_WIDE_READERS, require_role
-from workflow.catalogue import standard_of
-from workflow.db import db
-from workflow.errors import ConflictError, NotFound, ValidationFailed
-from workflow.i18n import gettext
+from workflow.cases import acceptance
+from workflow.inbox import tasks
 from workflow.models import AccountabilityItem, CaseStatus, CatalogueRecord, HelpCase, Role
+from workflow.oversight import accountability
+from workflow.people.access import COUNTY_WIDE_READERS, require_role
+from workflow.platform.db import db
+from workflow.platform.errors import ConflictError, NotFound, ValidationFailed
+from workflow.platform.i18n import gettext
+from workflow.programme import rounds
+from workflow.programme.catalogue import standard_of
 
 bp = Blueprint("oversight", __name__, url_prefix="/rounds")
 CONFIRM_FIELD = "confirm"  # the tick "I have checked the content above and confirm my signature"
@@ -129,7 +132,7 @@ def acceptance_action(year: int, action: str):
 
 def _require_reader() -> None:
     if acting_user().role not in COUNTY_WIDE_READERS:
-        from workflow.errors import AccessDenied
+        from workflow.platform.errors import AccessDenied
 
         raise AccessDenied(
             gettext("Only the county office and the leading group read this report.")

@@ -6,7 +6,8 @@ from flask import Blueprint, render_template
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from workflow import progress, rounds
+from workflow.oversight import progress
+from workflow.programme import rounds
 
 bp = Blueprint("progress", __name__, url_prefix="/rounds")
 

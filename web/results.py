@@ -8,18 +8,21 @@ from flask_login import login_required
 
 from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
-from workflow import results, results_flow, rounds, tasks
-from workflow.access import COUNTY_WIDE_READERS, require_task
-from workflow.db import db
-from workflow.department_plan import (
+from workflow.cases import results
+from workflow.cases.plans import (
     department_plan_xlsx,
     latest_plan_signature,
     plan_rows,
     sign_department_plan,
 )
-from workflow.errors import AccessDenied, ConflictError, NotFound
-from workflow.i18n import gettext
+from workflow.inbox import tasks
 from workflow.models import Department, Role, Round, Township, User, Village
+from workflow.people.access import COUNTY_WIDE_READERS, require_task
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied, ConflictError, NotFound
+from workflow.platform.i18n import gettext
+from workflow.programme import rounds
+from workflow.survey import results_flow
 
 bp = Blueprint("results", __name__, url_prefix="/rounds")
 CONFIRM_FIELD = "confirm"  # the tick "I have checked the content above and confirm my signature"

@@ -8,10 +8,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from workflow import round_deadlines, rounds, routing
-from workflow.db import db
-from workflow.errors import ValidationFailed
-from workflow.i18n import gettext
+from workflow.platform.db import db
+from workflow.platform.errors import ValidationFailed
+from workflow.platform.i18n import gettext
+from workflow.programme import deadlines as round_deadlines
+from workflow.programme import rounds, routing
 
 bp = Blueprint("round_admin", __name__, url_prefix="/admin")
 

@@ -10,12 +10,7 @@ from flask_login import login_required
 
 from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
-from workflow import clock, gaps, rounds, survey_flow
-from workflow.access import COUNTY_WIDE_READERS, require_role
-from workflow.db import db
-from workflow.errors import ConflictError, ValidationFailed
 from workflow.forms.gap_list import write_gap_list
-from workflow.i18n import gettext
 from workflow.models import (
     Department,
     Gap,
@@ -25,6 +20,14 @@ from workflow.models import (
     Township,
     TownshipSurvey,
 )
+from workflow.people.access import COUNTY_WIDE_READERS, require_role
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.i18n import gettext
+from workflow.programme import rounds
+from workflow.survey import flow as survey_flow
+from workflow.survey import gaps
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import Flask, Response, request
 
-from workflow.settings import Settings
+from workflow.platform.settings import Settings
 
 # Scripts and styles come only from huitou itself (the BPMN viewer is served from /static).
 # The viewer sets inline style attributes on the diagram's SVG, hence 'unsafe-inline' for styles.

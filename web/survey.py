@@ -7,13 +7,15 @@ from flask_login import login_required
 
 from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
-from workflow import survey_flow, survey_templates, tasks
-from workflow.access import require_task
-from workflow.db import db
-from workflow.errors import ConflictError, ValidationFailed
-from workflow.i18n import gettext
+from workflow.inbox import tasks
 from workflow.models import HumanTask, Round, Township, Village
-from workflow.survey import ImportRefused, import_survey
+from workflow.people.access import require_task
+from workflow.platform.db import db
+from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.i18n import gettext
+from workflow.survey import flow as survey_flow
+from workflow.survey import templates as survey_templates
+from workflow.survey.intake import ImportRefused, import_survey
 
 bp = Blueprint("survey", __name__, url_prefix="/survey")
 SURVEY_STEPS = ("village_forms", "township_review", "leader_sign")

@@ -12,10 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from workflow import audit, clock, escalation
-from workflow.db import db
+from workflow.cases import escalation
 from workflow.engine import instances
 from workflow.models import SchedulerLease
+from workflow.platform import audit, clock
+from workflow.platform.db import db
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "tick"

@@ -121,8 +121,8 @@ def log_in() -> Callable[..., None]:
 def water_case(county) -> int:
     """1 August 2018: a 水利局 case for a household of 布古纳村, due at year-end."""
     from tests.factories import at, make_round, open_household_case
-    from workflow import clock
-    from workflow.db import db
+    from workflow.platform import clock
+    from workflow.platform.db import db
 
     clock.set_now(at("2018-08-01T10:00"))
     case = open_household_case(make_round())

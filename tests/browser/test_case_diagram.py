@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import at, make_round, open_household_case, work_done
-from workflow import clock
-from workflow.db import db
-from workflow.settings import PROJECT_ROOT
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.browser
 

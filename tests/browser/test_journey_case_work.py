@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.journeys import no_sideways_scroll, shoot
-from workflow.db import db
 from workflow.models import CaseStatus, HelpCase
+from workflow.platform.db import db
 
 pytestmark = pytest.mark.browser
 

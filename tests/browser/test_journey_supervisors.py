@@ -14,9 +14,10 @@ from playwright.sync_api import expect
 
 from tests.browser.journeys import no_sideways_scroll, shoot
 from tests.factories import at, make_round, open_household_case, work_done
-from workflow import accountability, clock, escalation  # noqa: F401  (escalation: wiring)
-from workflow.db import db
+from workflow.cases import escalation  # noqa: F401  (escalation: wiring)
 from workflow.models import AuditEvent, CaseStatus, HelpCase, HumanTask, TaskState, User
+from workflow.platform import clock
+from workflow.platform.db import db
 
 pytestmark = pytest.mark.browser
 

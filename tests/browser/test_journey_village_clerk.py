@@ -13,9 +13,10 @@ from tests.browser.journeys import confirm_and_press, no_sideways_scroll, shoot
 from tests.factories import at
 from tests.scenario import ALL_YES_HOUSEHOLD, ALL_YES_VILLAGE
 from tests.survey_filling import column_letter, fill, rows_of
-from workflow import clock, rounds
-from workflow.db import db
 from workflow.models import HumanTask, SurveyAnswer, TaskState, User
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.programme import rounds
 
 pytestmark = pytest.mark.browser
 

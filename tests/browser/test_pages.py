@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import at, make_round, open_household_case
-from workflow import clock
-from workflow.db import db
 from workflow.models import CaseStatus, HelpCase
+from workflow.platform import clock
+from workflow.platform.db import db
 
 pytestmark = pytest.mark.browser
 
@@ -149,7 +149,7 @@ def test_screenshots(new_page, log_in, busy_county, size):
 def surveyed_county(county, user):
     """The 2018 round: 奥依亚依拉克镇 has submitted (a water gap per village), 且末镇 not yet."""
     from tests.scenario import AOYI, submit_township
-    from workflow import rounds
+    from workflow.programme import rounds
 
     clock.set_now(at("2018-07-10T10:00"))
     round_ = rounds.launch_round(2018, user("fpb"))
@@ -167,7 +167,7 @@ def test_round_screenshots(new_page, log_in, surveyed_county, user, size, tmp_pa
     from tests.scenario import ALL_YES_HOUSEHOLD
     from tests.survey_filling import fill
     from workflow.models import HumanTask, TaskState
-    from workflow.survey_templates import survey_template
+    from workflow.survey.templates import survey_template
 
     SCREENS.mkdir(parents=True, exist_ok=True)
     page = new_page(size)

@@ -19,11 +19,13 @@ import sqlalchemy as sa
 
 from tests.conftest import DEMO_PASSWORD, Browser, IsolatedClient
 from tests.factories import at, department, household_of, open_household_case
-from workflow import accountability, clock, rounds
-from workflow.cases import Subject, open_case
-from workflow.db import db
-from workflow.evidence import add_evidence
+from workflow.cases.evidence import add_evidence
+from workflow.cases.lifecycle import Subject, open_case
 from workflow.models import CaseStatus, HelpCase, HumanTask, SubjectKind, TaskState
+from workflow.oversight import accountability
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.programme import rounds
 
 INSIDERS = (
     "admin",
@@ -437,7 +439,8 @@ def world(county, user) -> World:
         aoyi=village.township_id,
     )
     # -- inbox world set-up --
-    from workflow import assignment, inbox_filters
+    from workflow.inbox import assignment
+    from workflow.inbox import filters as inbox_filters
 
     assignment.claim_task(db.session.get(HumanTask, world.triage_task), user("fpb"))
     world.substitution = assignment.set_substitute(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from workflow.db import db
 from workflow.models import AuditEvent, DigestMode, User
+from workflow.platform.db import db
 
 
 def _reload(username: str) -> User:

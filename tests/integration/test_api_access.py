@@ -18,11 +18,12 @@ import sqlalchemy as sa
 
 from tests.conftest import DEMO_PASSWORD, Browser, IsolatedClient
 from tests.factories import at, department, household_of, open_household_case
-from workflow import clock, rounds
-from workflow.api_tokens import issue_token
-from workflow.cases import Subject, open_case
-from workflow.db import db
+from workflow.cases.lifecycle import Subject, open_case
 from workflow.models import AuditEvent, HelpCase, HumanTask, SubjectKind, TaskState
+from workflow.people.api_tokens import issue_token
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.programme import rounds
 
 INSIDERS = (
     "admin",

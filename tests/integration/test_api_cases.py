@@ -13,10 +13,12 @@ from openapi_spec_validator import validate
 
 from tests.conftest import IsolatedClient
 from tests.factories import at, household_of, open_household_case
-from workflow import accountability, clock, tasks
-from workflow.api_tokens import issue_token
-from workflow.db import db
+from workflow.inbox import tasks
 from workflow.models import AuditEvent, CaseNote, HelpCase, HumanTask
+from workflow.oversight import accountability
+from workflow.people.api_tokens import issue_token
+from workflow.platform import clock
+from workflow.platform.db import db
 
 PLAN = {
     "measure": "铺设入户自来水管道",

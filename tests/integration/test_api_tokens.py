@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from tests.conftest import IsolatedClient
 from tests.factories import at, open_household_case
-from workflow import clock
-from workflow.api_tokens import issue_token
-from workflow.db import db
 from workflow.models import ApiToken, AuditEvent, CaseStatus, HelpCase, HumanTask, TaskState
+from workflow.people.api_tokens import issue_token
+from workflow.platform import clock
+from workflow.platform.db import db
 
 PLAN = {
     "measure": "铺设入户自来水管道",

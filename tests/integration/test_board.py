@@ -9,10 +9,11 @@ import sqlalchemy as sa
 
 from notifications.models import EmailMessage, Notice
 from tests.factories import at, open_household_case
-from workflow import board, clock
-from workflow.db import db
-from workflow.errors import AccessDenied
 from workflow.models import AuditEvent
+from workflow.oversight import board
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.factories import at, make_round
-from workflow import clock
-from workflow.cases import Subject, open_case
-from workflow.db import db
+from workflow.cases.lifecycle import Subject, open_case
 from workflow.models import Department, Household, SubjectKind
+from workflow.platform import clock
+from workflow.platform.db import db
 
 
 def test_a_long_list_is_paged_and_counts_them_all(county, browser, monkeypatch):

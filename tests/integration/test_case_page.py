@@ -8,8 +8,8 @@ from datetime import date
 from html import unescape
 
 from tests.factories import at, make_round, open_household_case
-from workflow import clock
-from workflow.db import db
+from workflow.platform import clock
+from workflow.platform.db import db
 
 PLAN = {
     "measure": "铺设入户自来水管道",
@@ -140,7 +140,8 @@ def test_page_loads_the_viewer_from_huitou_itself_and_keeps_script_out_of_the_ht
 
 
 def test_a_carried_over_case_tells_last_year_s_story_first(county, user, browser, run_tick):
-    from workflow import acceptance, rounds
+    from workflow.cases import acceptance
+    from workflow.programme import rounds
 
     clock.set_now(at("2018-08-01T10:00"))
     round_ = rounds.launch_round(2018, user("fpb"))

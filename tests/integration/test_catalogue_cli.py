@@ -7,9 +7,9 @@ import json
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from workflow.catalogue import standard_for_year
-from workflow.db import db
 from workflow.models import AuditEvent, CatalogueRecord
+from workflow.platform.db import db
+from workflow.programme.catalogue import standard_for_year
 
 
 def test_admin_changes_the_poverty_line_and_a_bad_catalogue_changes_nothing(

@@ -8,10 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import at, make_round, open_household_case, work_done
-from workflow import cases, clock
-from workflow.db import db
-from workflow.errors import ConflictError
+from workflow.cases import lifecycle as cases
 from workflow.models import AuditEvent, CaseStatus, HelpCase, HumanTask, TaskState, User
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import ConflictError
 
 
 def _user(name: str) -> User:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from workflow import clock, tasks
-from workflow.audit import verify_chain
-from workflow.db import db
-from workflow.demo_year import play_demo_year
+from workflow.demo.year import play_demo_year
+from workflow.inbox import tasks
 from workflow.models import HelpCase, Household, Role, Round, Township, User, Village
+from workflow.platform import clock
+from workflow.platform.audit import verify_chain
+from workflow.platform.db import db
 
 
 def test_demo_year_leaves_work_in_every_inbox(county, user):

@@ -15,11 +15,11 @@ from flask import Flask
 from notifications import email
 from notifications.models import EmailMessage, EmailStatus
 from tests.factories import at, make_round, open_household_case
-from workflow import clock
-from workflow.db import db
-from workflow.escalation import escalate_case
+from workflow.cases.escalation import escalate_case
 from workflow.models import CaseEscalation, DigestMode
-from workflow.settings import get_settings, use_settings
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.settings import get_settings, use_settings
 
 OVERDUE = "2018-10-01T00:00:30+08:00"  # just past the deadline of 30 September
 

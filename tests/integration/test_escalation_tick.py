@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from notifications.models import Notice
 from tests.factories import at, make_round, open_household_case, work_done
-from workflow import clock
-from workflow.db import db
 from workflow.models import AuditEvent, CaseEscalation, HelpCase, HumanTask, TaskState
+from workflow.platform import clock
+from workflow.platform.db import db
 
 
 def levels(case_id: int) -> list[int]:

@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import at, make_round, open_household_case
-from workflow import clock
-from workflow.db import db
-from workflow.errors import AccessDenied, ConflictError, ValidationFailed
-from workflow.evidence import add_evidence, evidence_file
+from workflow.cases.evidence import add_evidence, evidence_file
 from workflow.models import AuditEvent, CaseEvidence
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied, ConflictError, ValidationFailed
 
 JPEG = b"\xff\xd8\xff\xe0" + b"JFIF-photo-of-the-new-water-tap" * 20
 

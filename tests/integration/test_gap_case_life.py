@@ -9,11 +9,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import at, make_round, open_household_case, work_done
-from workflow import case_lists, cases, clock, tasks
-from workflow.audit import verify_chain
-from workflow.db import db
-from workflow.errors import AccessDenied, ConflictError, ValidationFailed
+from workflow.cases import lifecycle as cases
+from workflow.cases import lists as case_lists
+from workflow.inbox import tasks
 from workflow.models import AuditEvent, CaseStatus, HelpCase, HumanTask, ProcessInstance, TaskState
+from workflow.platform import clock
+from workflow.platform.audit import verify_chain
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied, ConflictError, ValidationFailed
 
 
 @pytest.fixture(autouse=True)

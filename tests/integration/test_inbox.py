@@ -10,11 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import at, open_household_case, work_done
-from workflow import assignment, clock, tasks
-from workflow.access import can_work_task
-from workflow.db import db
-from workflow.errors import AccessDenied, ValidationFailed
+from workflow.inbox import assignment, tasks
 from workflow.models import AuditEvent, HumanTask, Substitution
+from workflow.people.access import can_work_task
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied, ValidationFailed
 
 
 def _verify_task(case) -> HumanTask:

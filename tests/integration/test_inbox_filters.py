@@ -10,9 +10,11 @@ import openpyxl
 import pytest
 
 from tests.factories import at, open_household_case, work_done
-from workflow import cases, clock, tasks
-from workflow.db import db
+from workflow.cases import lifecycle as cases
+from workflow.inbox import tasks
 from workflow.models import HumanTask, SavedFilter, Township, Village
+from workflow.platform import clock
+from workflow.platform.db import db
 
 
 def _ids(page: str) -> set[int]:

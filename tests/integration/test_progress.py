@@ -10,10 +10,12 @@ import sqlalchemy as sa
 
 from tests.factories import at, open_household_case, work_done
 from tests.scenario import AOYI, submit_township
-from workflow import cases, clock, progress
-from workflow.db import db
-from workflow.errors import AccessDenied
+from workflow.cases import lifecycle as cases
 from workflow.models import Township
+from workflow.oversight import progress
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied
 
 
 @pytest.fixture

@@ -8,10 +8,13 @@ import sqlalchemy as sa
 
 from notifications.models import Notice
 from tests.factories import at, open_household_case
-from workflow import clock, results_flow, rounds, tasks
-from workflow.db import db
-from workflow.errors import AccessDenied
+from workflow.inbox import tasks
 from workflow.models import Signature, SurveyEscalation, Township, TownshipSurvey
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied
+from workflow.programme import rounds
+from workflow.survey import results_flow
 
 AOYI = "奥依亚依拉克镇"
 

@@ -11,17 +11,16 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import at, department, make_round
-from workflow import cases, clock, results
-from workflow.cases import Subject
-from workflow.db import db
-from workflow.department_plan import (
+from workflow.cases import lifecycle as cases
+from workflow.cases import results
+from workflow.cases.lifecycle import Subject
+from workflow.cases.plans import (
     department_plan_xlsx,
     latest_plan_signature,
     plan_hash,
     plan_rows,
     sign_department_plan,
 )
-from workflow.errors import AccessDenied, ConflictError, ValidationFailed
 from workflow.models import (
     AuditEvent,
     CaseStatus,
@@ -33,6 +32,9 @@ from workflow.models import (
     Township,
     Village,
 )
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied, ConflictError, ValidationFailed
 
 RESULTS_DAY = at("2018-10-15T18:00")  # the results tables are due that day (§五.2)
 HEADER = ["序号", "存在问题", "帮扶措施", "责任单位", "责任人", "完成时限", "完成情况"]

@@ -8,10 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import at
-from workflow import clock, round_deadlines
-from workflow.db import db
-from workflow.errors import AccessDenied, ValidationFailed
 from workflow.models import AuditEvent, HumanTask, SurveyEscalation, TaskState
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied, ValidationFailed
+from workflow.programme import deadlines as round_deadlines
 
 
 def _late_townships() -> int:

@@ -8,9 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import at
-from workflow import clock, rounds, tasks
-from workflow.db import db
-from workflow.errors import AccessDenied, ConflictError, ValidationFailed
+from workflow.inbox import tasks
 from workflow.models import (
     HumanTask,
     ProcessInstance,
@@ -20,6 +18,10 @@ from workflow.models import (
     TownshipSurvey,
     Village,
 )
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied, ConflictError, ValidationFailed
+from workflow.programme import rounds
 
 
 @pytest.fixture(autouse=True)

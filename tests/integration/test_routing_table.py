@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflow import routing
+from workflow.programme import routing
 
 
 def test_the_rules_are_read_from_the_dmn_file_in_order():

@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from tests.factories import at, make_round, open_household_case
-from workflow import clock, scheduler
-from workflow.db import db
+from workflow import scheduler
 from workflow.models import CaseEscalation, SchedulerLease
+from workflow.platform import clock
+from workflow.platform.db import db
 
 
 def test_a_second_worker_does_not_tick_while_the_first_holds_the_lease(app, county):

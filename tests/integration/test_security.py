@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from tests.conftest import DEMO_PASSWORD
 from tests.factories import at
-from workflow import clock
-from workflow.db import db
 from workflow.models import AuditEvent, User
+from workflow.platform import clock
+from workflow.platform.db import db
 
 WRONG = "not-the-password-1"
 
@@ -158,7 +158,7 @@ def test_a_password_change_with_mistakes_says_which_field_and_changes_nothing(co
 
 
 def test_lock_window_follows_the_configured_minutes(county, browser):
-    from workflow.settings import get_settings
+    from workflow.platform.settings import get_settings
 
     assert get_settings().login_lock_minutes == 15
     start = at("2018-08-01T09:00")

@@ -20,8 +20,8 @@ from tests.scenario import (
     village_clerk_for,
 )
 from tests.survey_filling import fill
-from workflow import cases, clock, rounds, survey_flow, tasks
-from workflow.db import db
+from workflow.cases import lifecycle as cases
+from workflow.inbox import tasks
 from workflow.models import (
     CaseStatus,
     HelpCase,
@@ -30,8 +30,12 @@ from workflow.models import (
     TaskState,
     Village,
 )
-from workflow.survey import import_survey
-from workflow.survey_templates import find_township, survey_template
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.programme import rounds
+from workflow.survey import flow as survey_flow
+from workflow.survey.intake import import_survey
+from workflow.survey.templates import find_township, survey_template
 
 CONFIRM = {"confirm": "yes"}
 MESSAGE = "请先勾选“我已核对上述内容，确认签字提交”；本次未签字。"

@@ -8,9 +8,7 @@ import sqlalchemy as sa
 from notifications.models import Notice
 from tests.scenario import ALL_YES_HOUSEHOLD, AOYI, submit_township
 from tests.survey_filling import fill, rows_of
-from workflow import gaps, survey_flow, tasks
-from workflow.db import db
-from workflow.errors import AccessDenied, ValidationFailed
+from workflow.inbox import tasks
 from workflow.models import (
     AuditEvent,
     Gap,
@@ -25,8 +23,12 @@ from workflow.models import (
     TownshipSurveyStatus,
     Village,
 )
-from workflow.survey import import_survey
-from workflow.survey_templates import find_township, survey_template
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied, ValidationFailed
+from workflow.survey import flow as survey_flow
+from workflow.survey import gaps
+from workflow.survey.intake import import_survey
+from workflow.survey.templates import find_township, survey_template
 
 
 def test_village_cannot_sign_before_importing(round2018, user):

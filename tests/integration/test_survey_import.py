@@ -8,8 +8,6 @@ import sqlalchemy as sa
 
 from tests.scenario import ALL_YES_HOUSEHOLD, ALL_YES_TOWNSHIP, ALL_YES_VILLAGE
 from tests.survey_filling import column_letter, edit, fill, rows_of
-from workflow.db import db
-from workflow.errors import AccessDenied
 from workflow.models import (
     AuditEvent,
     Gap,
@@ -19,8 +17,10 @@ from workflow.models import (
     SurveySubmission,
     Village,
 )
-from workflow.survey import ImportRefused, import_survey
-from workflow.survey_templates import find_township, find_village, survey_template
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied
+from workflow.survey.intake import ImportRefused, import_survey
+from workflow.survey.templates import find_township, find_village, survey_template
 
 
 def households(village: str) -> list[Household]:

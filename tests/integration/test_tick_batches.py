@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from notifications import rules
 from notifications.models import EmailMessage, Notice
 from tests.factories import at, make_round, open_household_case
-from workflow import audit, clock, scheduler
-from workflow.db import db
+from workflow import scheduler
 from workflow.models import CaseEscalation, HelpCase, SchedulerLease
+from workflow.platform import audit, clock
+from workflow.platform.db import db
 
 CASES = (("H-WATER", "有安全饮水", "SLJ"), ("H-HOUSE", "住房安全有保障", "ZJJ"))
 CASES += (("H-MED", "基本医疗有保障", "WJW"), ("H-EDU", "义务教育有保障", "JKJ"))

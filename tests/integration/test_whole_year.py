@@ -12,8 +12,9 @@ import sqlalchemy as sa
 
 from tests.factories import at
 from tests.scenario import AOYI, submit_township
-from workflow import acceptance, accountability, cases, clock, gaps, rounds, tasks
-from workflow.db import db
+from workflow.cases import acceptance
+from workflow.cases import lifecycle as cases
+from workflow.inbox import tasks
 from workflow.models import (
     AccountabilityItem,
     CaseEscalation,
@@ -23,6 +24,11 @@ from workflow.models import (
     RoundStatus,
     SurveyEscalation,
 )
+from workflow.oversight import accountability
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.programme import rounds
+from workflow.survey import gaps
 
 
 def set_clock(text: str) -> None:

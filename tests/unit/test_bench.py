@@ -12,7 +12,7 @@ from bench.common import Measurement
 from bench.synthetic import COUNTY_HOUSEHOLDS, GAP_SPREAD, gap_count, synthetic_county
 from workflow.engine import instances, specs
 from workflow.engine.spiff import BpmnWorkflow, SpiffTaskState, serializer
-from workflow.idcard import validate_id
+from workflow.platform.idcard import validate_id
 
 
 def test_synthetic_county_has_the_demo_geography_and_valid_unique_ids():

@@ -20,8 +20,8 @@ import pytest
 from babel.messages.pofile import read_po
 from jinja2 import Environment
 
-from workflow.i18n import CATALOGUE_DIR, _messages
 from workflow.models import CaseStatus, GapStatus, RoundStatus, SubjectKind, TownshipSurveyStatus
+from workflow.platform.i18n import CATALOGUE_DIR, _messages
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "web" / "templates"
@@ -40,10 +40,10 @@ DYNAMIC_TEMPLATE_ID = re.compile(r"""\b_\(\s*(["'])([^"']*)\1\s*~""")
 
 def _dynamic_prefixes() -> dict[str, list[str]]:
     """Template ids written as "prefix" ~ value, with every value the prefix is joined to."""
-    from workflow.accountability import METRICS
-    from workflow.case_lists import CASE_VIEWS
+    from workflow.cases.lists import CASE_VIEWS
     from workflow.models import Role
-    from workflow.standards import JUDGES, SUBJECT_KINDS
+    from workflow.oversight.accountability import METRICS
+    from workflow.programme.standards import JUDGES, SUBJECT_KINDS
 
     enums = {
         "status:": CaseStatus,
@@ -64,9 +64,9 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
 # forms' headers, titles, unit/date and signature rows and status words; the demo county; the
 # lane names of the diagrams.
 DOCUMENT_MODULES = {
-    "workflow/demo_data.py",
-    "workflow/demo_names.py",
-    "workflow/demo_year.py",
+    "workflow/demo/data.py",
+    "workflow/demo/names.py",
+    "workflow/demo/year.py",
     "workflow/engine/lanes.py",
     "workflow/forms/accountability.py",
     "workflow/forms/department_plan.py",
@@ -79,7 +79,7 @@ DOCUMENT_MODULES = {
 # The document words and input patterns of modules that otherwise speak through the catalogue.
 DOCUMENT_TEXTS = {
     # 附件4–6: the 完成情况 words, the 备注 texts and the 小计 lines written into the tables.
-    "workflow/results.py": {
+    "workflow/cases/results.py": {
         "已完成",
         "推进中",
         "未完成",
@@ -99,7 +99,7 @@ DOCUMENT_TEXTS = {
         "见附件4",
     },
     # The department plan: its subject kinds and remarks, its statement, its signature line.
-    "workflow/department_plan.py": {
+    "workflow/cases/plans.py": {
         "脱贫户",
         "退出贫困村",
         "乡镇",
@@ -122,7 +122,7 @@ DOCUMENT_TEXTS = {
         "）。",
     },
     # The decision column of the accountability report workbook.
-    "workflow/accountability.py": {"已决定", "待决定"},
+    "workflow/oversight/accountability.py": {"已决定", "待决定"},
     # How clerks write 是/否, units, family sizes and years: what a cell may hold.
     "workflow/forms/cells.py": {
         *("是", "有", "对", "是的", "否", "无", "没有", "错", "不是"),
@@ -131,9 +131,9 @@ DOCUMENT_TEXTS = {
     # The forms' signature rows, recognised so that data below them is refused.
     "workflow/forms/reader.py": {r"\s*(填表人|审核人|负责人)[^:：]{0,6}[:：]"},
     # The full-width x a Chinese input method types into an ID number.
-    "workflow/idcard.py": {"ｘ", "Ｘ"},
+    "workflow/platform/idcard.py": {"ｘ", "Ｘ"},
     # The full-width brackets of a column header's unit.
-    "workflow/standards.py": {r"[（(][^）)]*[）)]$"},
+    "workflow/programme/standards.py": {r"[（(][^）)]*[）)]$"},
 }
 
 
@@ -143,7 +143,7 @@ def _indirect_python_ids() -> dict[str, list[str]]:
 
     return {
         "notifications/rules.py": [*_SUBJECTS.values(), *_LATE_SUBJECTS.values()],
-        "workflow/gaps.py": [
+        "workflow/survey/gaps.py": [
             *(f"kind:{kind.value}" for kind in SubjectKind),
             *(f"gap:{status.value}" for status in GapStatus),
         ],
@@ -251,8 +251,8 @@ def test_the_scan_finds_the_pages_messages(found):
 
 def test_the_scan_finds_the_domain_forms_and_command_messages(found):
     expected = {
-        "The case does not exist.": "workflow/cases.py",
-        "Choose at least one gap.": "workflow/gaps.py",
+        "The case does not exist.": "workflow/cases/lifecycle.py",
+        "Choose at least one gap.": "workflow/survey/gaps.py",
         "%(column)s cannot be negative.": "workflow/forms/cells.py",
         "Error: %(error)s": "web/cli",
     }

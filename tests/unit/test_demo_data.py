@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from workflow import demo_names
-from workflow.demo_data import EXIT_YEARS, DemoUser, build_demo_county
-from workflow.idcard import birth_date, is_male, validate_id
+from workflow.demo import names as demo_names
+from workflow.demo.data import EXIT_YEARS, DemoUser, build_demo_county
+from workflow.platform.idcard import birth_date, is_male, validate_id
 
 TOWNSHIPS = [
     ("且末镇", "652825100"),

@@ -22,9 +22,9 @@ from workflow.forms import (
     write_results_form,
     write_survey_form,
 )
-from workflow.idcard import check_digit, make_id
-from workflow.standards import Finding, evaluate
-from workflow.standards_document import load_standard, parse_standard, standard_to_dict
+from workflow.platform.idcard import check_digit, make_id
+from workflow.programme.standards import Finding, evaluate
+from workflow.programme.standards_document import load_standard, parse_standard, standard_to_dict
 
 TOWN, VILLAGE = "奥依亚依拉克镇", "布古纳村"
 HOUSEHOLD_ANSWERS = "HIJKLMNOPQ"  # the ten 是/否 columns of 附件1 (2018)

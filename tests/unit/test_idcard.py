@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from workflow.idcard import (
+from workflow.platform.idcard import (
     REASON_BIRTH,
     REASON_CHARACTERS,
     REASON_EMPTY,

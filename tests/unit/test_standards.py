@@ -4,8 +4,8 @@ import copy
 
 import pytest
 
-from workflow.standards import Finding, evaluate, judge
-from workflow.standards_document import (
+from workflow.programme.standards import Finding, evaluate, judge
+from workflow.programme.standards_document import (
     CatalogueError,
     available_years,
     load_poverty_lines,

@@ -17,11 +17,11 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from workflow import api_tokens
-from workflow.db import db
-from workflow.errors import AccessDenied, ConflictError, NotFound, ValidationFailed
-from workflow.i18n import gettext
 from workflow.models import User
+from workflow.people import api_tokens
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied, ConflictError, NotFound, ValidationFailed
+from workflow.platform.i18n import gettext
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PREFIX = "/api/"

@@ -9,11 +9,14 @@ from flask import Response, jsonify, request
 
 from web.api import api_user, bp, serialize
 from web.cases import STEP_OF_STATUS
-from workflow import acceptance, case_lists, cases, tasks
-from workflow.db import db
-from workflow.errors import ValidationFailed
-from workflow.i18n import gettext
+from workflow.cases import acceptance
+from workflow.cases import lifecycle as cases
+from workflow.cases import lists as case_lists
+from workflow.inbox import tasks
 from workflow.models import CaseNote, CaseStatus, HelpCase, User
+from workflow.platform.db import db
+from workflow.platform.errors import ValidationFailed
+from workflow.platform.i18n import gettext
 
 # The whole visible list is read and filtered here, then paged; a county has a few thousand.
 CASE_SCAN = 20000

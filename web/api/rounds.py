@@ -8,12 +8,14 @@ import sqlalchemy as sa
 from flask import Response, jsonify, request
 
 from web.api import api_user, bp, serialize
-from workflow import accountability, gaps, rounds
-from workflow.access import COUNTY_WIDE_READERS
-from workflow.db import db
-from workflow.errors import AccessDenied, ValidationFailed
-from workflow.i18n import gettext
 from workflow.models import Gap, Round, Township
+from workflow.oversight import accountability
+from workflow.people.access import COUNTY_WIDE_READERS
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied, ValidationFailed
+from workflow.platform.i18n import gettext
+from workflow.programme import rounds
+from workflow.survey import gaps
 
 
 @bp.get("/rounds")

@@ -7,9 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from workflow import clock
-from workflow.access import can_work_task
-from workflow.case_lists import FINISHED
+from workflow.cases.lists import FINISHED
 from workflow.models import (
     CaseNote,
     Department,
@@ -21,6 +19,8 @@ from workflow.models import (
     User,
     Village,
 )
+from workflow.people.access import can_work_task
+from workflow.platform import clock
 
 T = TypeVar("T")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200

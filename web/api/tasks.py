@@ -11,12 +11,13 @@ from flask import Response, jsonify, request, url_for
 
 from web.api import api_user, bp, commit, problem, serialize
 from web.api.cases import case_json
-from workflow import cases, tasks
-from workflow.access import require_task
-from workflow.db import db
-from workflow.errors import ConflictError, ValidationFailed
-from workflow.i18n import gettext
+from workflow.cases import lifecycle as cases
+from workflow.inbox import tasks
 from workflow.models import HelpCase, HumanTask, TaskState, User
+from workflow.people.access import require_task
+from workflow.platform.db import db
+from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.i18n import gettext
 
 # The inbox is read whole (up to this many) and paged here, in the inbox page's own order.
 INBOX_SCAN = 5000

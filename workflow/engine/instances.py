@@ -14,8 +14,6 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import clock
-from workflow.db import db
 from workflow.engine import specs
 from workflow.engine.lanes import role_for_lane
 from workflow.engine.spiff import (
@@ -26,9 +24,11 @@ from workflow.engine.spiff import (
     make_script_engine,
     serializer,
 )
-from workflow.errors import ConflictError
-from workflow.i18n import _
 from workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskState, User
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import ConflictError
+from workflow.platform.i18n import _
 
 # Who is acting while the engine runs scripts (None for the scheduler).
 current_actor: contextvars.ContextVar[User | None] = contextvars.ContextVar(
@@ -49,7 +49,9 @@ class Scope:
 
 def _script_functions() -> dict[str, Callable[..., Any]]:
     """The only names diagrams can call: the domain functions they need, nothing else."""
-    from workflow import acceptance, escalation, results_flow, survey_flow
+    from workflow.cases import acceptance, escalation
+    from workflow.survey import flow as survey_flow
+    from workflow.survey import results_flow
 
     return {
         "close_case": escalation.close_case_from_process,

@@ -11,11 +11,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from workflow import clock
-from workflow.db import db
 from workflow.engine.spiff import make_parser, serializer
 from workflow.models import ProcessSpec
-from workflow.settings import PROJECT_ROOT
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.settings import PROJECT_ROOT
 
 BPMN_DIR = PROJECT_ROOT / "bpmn"
 

@@ -18,7 +18,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState as SpiffTaskState
 
-from workflow import clock
+from workflow.platform import clock
 
 __all__ = [
     "BpmnWorkflow",

@@ -13,10 +13,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from workflow.db import db
 from workflow.engine.instances import _task_due, load, save
 from workflow.engine.spiff import SpiffTaskState
 from workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskState
+from workflow.platform.db import db
 
 _UNFINISHED = SpiffTaskState.NOT_FINISHED_MASK
 

@@ -19,8 +19,8 @@ from workflow.forms.layout import (
     YES_NO,
     Column,
 )
-from workflow.i18n import _
-from workflow.idcard import InvalidIdNumber, validate_id
+from workflow.platform.i18n import _
+from workflow.platform.idcard import InvalidIdNumber, validate_id
 
 _YES = {"是", "有", "√", "✓", "✔", "☑", "1", "Y", "YES", "对", "T", "TRUE", "是的"}
 _NO = {"否", "无", "没有", "×", "✗", "✘", "☒", "X", "0", "N", "NO", "错", "F", "FALSE", "不是"}

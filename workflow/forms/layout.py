@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from workflow.standards import Standard
+from workflow.programme.standards import Standard
 
 SURVEY_FORMS = (1, 2, 3)
 RESULTS_FORMS = (4, 5, 6)

@@ -18,8 +18,8 @@ from openpyxl.utils import get_column_letter
 
 from workflow.forms.cells import CellError, Percent, blank, read_cell
 from workflow.forms.layout import SEQ, SHEET_PREFIX, FormLayout, survey_layout
-from workflow.i18n import _
-from workflow.standards import Standard
+from workflow.platform.i18n import _
+from workflow.programme.standards import Standard
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_RATIO = 100

@@ -7,7 +7,7 @@ from datetime import date
 
 from workflow.forms.layout import TEXT, Column, FormLayout
 from workflow.forms.writer import render_sheet
-from workflow.i18n import _
+from workflow.platform.i18n import _
 
 
 @dataclass(frozen=True)

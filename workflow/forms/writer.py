@@ -47,7 +47,7 @@ from workflow.forms.sheet import (
     put,
     setup_page,
 )
-from workflow.standards import Standard
+from workflow.programme.standards import Standard
 
 _CENTERED_KINDS = {SEQ, ID, COUNT, YEAR, YES_NO, AMOUNT, PERCENT, STATUS, DATE, MONEY}
 _DATA_FONT = Font(name=BODY_FONT, size=11)

@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflow.db import UTCDateTime, db
 from workflow.models.people import User
+from workflow.platform.db import UTCDateTime, db
 
 
 class ApiToken(db.Model):

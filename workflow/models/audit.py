@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workflow.db import UTCDateTime, db
+from workflow.platform.db import UTCDateTime, db
 
 
 class AuditEvent(db.Model):

@@ -9,9 +9,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflow.db import UTCDateTime, db, enum_column
-from workflow.i18n import _
 from workflow.models.org import Department, Household, Township, Village
+from workflow.platform.db import UTCDateTime, db, enum_column
+from workflow.platform.i18n import _
 
 
 class SubjectKind(enum.StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflow.db import db
+from workflow.platform.db import db
 
 
 class County(db.Model):

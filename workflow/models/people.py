@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from workflow.db import db, enum_column
-from workflow.i18n import _
 from workflow.models.org import Department, Township, Village
+from workflow.platform.db import db, enum_column
+from workflow.platform.i18n import _
 
 
 class Role(enum.StrEnum):

@@ -8,8 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflow.db import UTCDateTime, db, enum_column
 from workflow.models.people import Role
+from workflow.platform.db import UTCDateTime, db, enum_column
 
 
 class ProcessSpec(db.Model):

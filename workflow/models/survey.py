@@ -8,9 +8,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflow.db import UTCDateTime, db, enum_column
 from workflow.models.cases import NamesItsSubject, SubjectKind
 from workflow.models.org import Department, Household, Township, Village
+from workflow.platform.db import UTCDateTime, db, enum_column
 
 
 class CatalogueRecord(db.Model):
@@ -133,8 +133,9 @@ class SurveyEscalation(db.Model):
 
     __tablename__ = "survey_escalation"
     __table_args__ = (
-        sa.UniqueConstraint("round_id", "township_id", "stage", "level",
-                            name="uq_survey_escalation"),
+        sa.UniqueConstraint(
+            "round_id", "township_id", "stage", "level", name="uq_survey_escalation"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     stage: Mapped[str] = mapped_column(sa.String(16), default="survey")  # "survey" or "results"

@@ -1,0 +1,1 @@
+"""回头帮: a gap's case from plan to acceptance, its evidence, escalation and results tables."""

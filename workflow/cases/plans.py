@@ -1,0 +1,188 @@
+"""A department's 《“回头帮”年度实施方案》 (§五.4): its task list drawn from its cases, and
+the signature of its leader, which holds for exactly the content signed (§七.1)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from workflow.cases.lifecycle import county_order
+from workflow.forms.department_plan import (
+    PlanContext,
+    PlanRow,
+    plan_summary,
+    plan_title,
+    write_department_plan,
+)
+from workflow.models import Department, HelpCase, Role, Round, Signature, SubjectKind, User
+from workflow.platform import audit, clock
+from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied, ConflictError
+from workflow.platform.i18n import _
+
+OBJECT_TYPE = "department_plan"
+_KIND = {
+    SubjectKind.HOUSEHOLD: "脱贫户",
+    SubjectKind.VILLAGE: "退出贫困村",
+    SubjectKind.TOWNSHIP: "乡镇",
+}
+
+
+def plan_object_id(round_: Round, department: Department) -> str:
+    """Return the id a plan's signatures are filed under: round id and department id."""
+    return f"{round_.id}:{department.id}"
+
+
+def plan_row(case: HelpCase) -> PlanRow:
+    """Return one case as its line in the plan: what is wrong, the target, measure, who, when."""
+    if case.household is not None:
+        subject = f"{case.household.head_name}（{case.household.id_number}）"
+    else:
+        subject = "村级" if case.village is not None else "乡镇本级"
+    notes = ("上年度结转" if case.carried_from_id else "", "" if case.measure else "尚未制定措施")
+    return PlanRow(
+        township=case.township.name,
+        village=case.village.name if case.village else "",
+        subject=subject,
+        kind=_KIND[case.subject_kind],
+        problem=case.evidence.strip() or case.indicator_label,
+        target=case.target_standard,
+        measure=case.measure,
+        deadline=clock.in_beijing(case.planned_completion or case.due_at).date(),
+        responsible=case.responsible_person,
+        remark="；".join(n for n in notes if n),
+    )
+
+
+def plan_rows(round_: Round, department: Department) -> list[PlanRow]:
+    """Return the plan's rows: every case of the department in the round, by place."""
+    return [plan_row(c) for c in _cases(round_, department)]
+
+
+def plan_hash(round_: Round, department: Department, rows: Sequence[PlanRow]) -> str:
+    """Return the SHA-256 of a plan's content: its year, department and rows."""
+    content = {
+        "year": round_.year,
+        "department": department.code,
+        "rows": [asdict(r) for r in rows],
+    }
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def latest_plan_signature(round_: Round, department: Department) -> Signature | None:
+    """Return the most recent signature of a department's plan, if it was ever signed."""
+    return db.session.scalar(
+        sa.select(Signature)
+        .where(
+            Signature.object_type == OBJECT_TYPE,
+            Signature.object_id == plan_object_id(round_, department),
+        )
+        .order_by(Signature.signed_at.desc(), Signature.id.desc())
+        .limit(1)
+    )
+
+
+def department_plan_xlsx(round_: Round, department: Department) -> bytes:
+    """Return the department's plan as .xlsx bytes, noting whether its signature still holds."""
+    rows = plan_rows(round_, department)
+    signed = latest_plan_signature(round_, department)
+    note = _signature_note(signed, plan_hash(round_, department, rows))
+    context = PlanContext(department.name, round_.year, clock.today(), rows, note)
+    return write_department_plan(context)
+
+
+def sign_department_plan(round_: Round, department: Department, actor: User) -> Signature:
+    """The department's leader signs its plan as it stands; every case must have its measure."""
+    if not (
+        actor.is_active
+        and actor.role == Role.DEPARTMENT_LEADER
+        and actor.department_id == department.id
+    ):
+        raise AccessDenied(_("Only the department's leader may sign its annual help-back plan."))
+    cases = _cases(round_, department)
+    if not cases:
+        raise ConflictError(
+            _(
+                "%(department)s has no cases in %(year)s; there is no plan to sign.",
+                department=department.name,
+                year=round_.year,
+            )
+        )
+    unplanned = sum(1 for c in cases if not c.measure.strip())
+    if unplanned:
+        raise ConflictError(
+            _(
+                "%(num)s cases have no measure yet; plan them all before signing the annual plan.",
+                num=unplanned,
+            )
+        )
+    rows = [plan_row(c) for c in cases]
+    digest = plan_hash(round_, department, rows)
+    latest = latest_plan_signature(round_, department)
+    if latest is not None and latest.content_hash == digest:
+        day = clock.in_beijing(latest.signed_at)
+        raise ConflictError(
+            _(
+                "%(name)s signed this plan on %(day)s and it has not changed since; there is "
+                "nothing to sign again.",
+                name=latest.signer_name,
+                day=f"{day:%Y-%m-%d}",
+            )
+        )
+    statement = f"{plan_title(department.name, round_.year)}：{plan_summary(rows)}"
+    signature = Signature(
+        object_type=OBJECT_TYPE,
+        object_id=plan_object_id(round_, department),
+        signer_id=actor.id,
+        signer_name=actor.display_name,
+        signed_at=clock.now(),
+        content_hash=digest,
+        statement=statement[:200],
+    )
+    db.session.add(signature)
+    db.session.flush()
+    audit.record(
+        actor,
+        "sign",
+        OBJECT_TYPE,
+        signature.object_id,
+        before={"hash": latest.content_hash} if latest else None,
+        after={"hash": digest, "statement": signature.statement},
+    )
+    return signature
+
+
+def _signature_note(signature: Signature | None, digest: str) -> str:
+    """Return the line the workbook prints about the plan's signature (empty if never signed)."""
+    if signature is None:
+        return ""
+    day = clock.in_beijing(signature.signed_at)
+    if signature.content_hash != digest:
+        return (
+            f"注意：本方案于{day.year}年{day.month}月{day.day}日由{signature.signer_name}签署后"
+            "内容已有变更，须由部门负责人重新签署。"
+        )
+    return (
+        f"本方案已由部门负责人{signature.signer_name}于{day.year}年{day.month}月{day.day}日"
+        f"在系统内签署（内容校验码 {digest[:12]}）。"
+    )
+
+
+def _cases(round_: Round, department: Department) -> Sequence[HelpCase]:
+    """Return the department's cases in a round, ordered by township, village and subject."""
+    cases = db.session.scalars(
+        sa.select(HelpCase)
+        .where(HelpCase.round_id == round_.id, HelpCase.department_id == department.id)
+        .options(
+            selectinload(HelpCase.household),
+            selectinload(HelpCase.village),
+            selectinload(HelpCase.township),
+        )
+    ).all()
+    return sorted(cases, key=county_order)

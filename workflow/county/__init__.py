@@ -1,0 +1,1 @@
+"""The county itself: its divisions, departments and people, and the 建档立卡 register."""

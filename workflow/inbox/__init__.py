@@ -1,0 +1,1 @@
+"""Tasks people work on: the inbox, claiming, reassignment and substitutes, saved filters."""

@@ -1,0 +1,1 @@
+"""Watching the work: the accountability report, the overdue board, progress, trends."""

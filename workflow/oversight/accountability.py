@@ -1,0 +1,261 @@
+"""Accountability (追责问责 §七): items for the leading group, and the report it inspects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from workflow.models import (
+    AccountabilityItem,
+    CaseEscalation,
+    CaseStatus,
+    DecisionStatus,
+    Department,
+    Gap,
+    HelpCase,
+    Role,
+    Round,
+    Township,
+    User,
+)
+from workflow.people.access import require_role
+from workflow.platform import audit, clock
+from workflow.platform.db import db
+from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.i18n import _
+
+DONE = (CaseStatus.ACCEPTING, CaseStatus.CLOSED)
+
+
+def open_item(case: HelpCase) -> AccountabilityItem:
+    """Open the item for a case that reached level 3 (once per case)."""
+    existing = db.session.scalar(
+        sa.select(AccountabilityItem).where(AccountabilityItem.case_id == case.id)
+    )
+    if existing is not None:
+        return existing
+    days = clock.days_between(case.due_at, clock.now())
+    item = AccountabilityItem(
+        round_id=case.round_id,
+        case_id=case.id,
+        department_id=case.department_id,
+        township_id=case.township_id,
+        opened_at=clock.now(),
+        grounds=_(
+            "“%(indicator)s” (%(subject)s), handled by %(department)s, is still not done "
+            "%(days)s days after its deadline.",
+            department=case.department.name,
+            indicator=case.indicator_label,
+            subject=case.subject_label,
+            days=days,
+        ),
+    )
+    db.session.add(item)
+    db.session.flush()
+    audit.record(
+        None,
+        "accountability.open",
+        "accountability_item",
+        item.id,
+        after={"case": case.id, "days_overdue": days},
+    )
+    return item
+
+
+def decide_item(item: AccountabilityItem, actor: User, decision: str) -> AccountabilityItem:
+    """The leading group records its decision on an item (the only thing it changes)."""
+    require_role(actor, Role.LEADING_GROUP)
+    if not decision.strip():
+        raise ValidationFailed({"decision": _("Enter the decision.")})
+    if item.status == DecisionStatus.DECIDED:
+        raise ConflictError(_("This item is already decided; it cannot be decided again."))
+    item.status, item.decision = DecisionStatus.DECIDED, decision.strip()
+    item.decided_by_id, item.decided_at = actor.id, clock.now()
+    audit.record(
+        actor,
+        "accountability.decide",
+        "accountability_item",
+        item.id,
+        after={"decision": item.decision},
+    )
+    return item
+
+
+METRICS = (
+    "received",
+    "on_time",
+    "late",
+    "open",
+    "overdue",
+    "level1",
+    "level2",
+    "level3",
+    "missed",
+    "items",
+    "items_decided",
+)
+
+
+@dataclass
+class UnitFigures:
+    """One township's or department's figures; each metric keeps the case (or gap) ids behind it."""
+
+    name: str
+    cases: dict[str, list[int]] = field(default_factory=lambda: {m: [] for m in METRICS})
+    overdue_days: dict[int, int] = field(default_factory=dict)
+
+    def count(self, metric: str) -> int:
+        return len(self.cases[metric])
+
+
+@dataclass(frozen=True)
+class AccountabilityReport:
+    """The leading group's report for a round, as of a moment."""
+
+    round_year: int
+    as_of: datetime
+    by_township: list[UnitFigures]
+    by_department: list[UnitFigures]
+    items: list[AccountabilityItem]
+
+
+def _add(units: dict[str, UnitFigures], name: str, metric: str, ident: int) -> UnitFigures:
+    unit = units.get(name)
+    if unit is None:  # not setdefault: a new UnitFigures per case would cost seconds at scale
+        unit = units[name] = UnitFigures(name)
+    unit.cases[metric].append(ident)
+    return unit
+
+
+def _case_rows(round_: Round) -> sa.Result:
+    """One light row per case of the round: its units, state, escalation levels and item; one
+    query (escalations aggregated per case, the item joined), no case object loaded."""
+    level = CaseEscalation.level
+    levels = (
+        sa.select(
+            CaseEscalation.case_id,
+            *(sa.func.max(sa.case((level == n, 1), else_=0)).label(f"l{n}") for n in (1, 2, 3)),
+        )
+        .join(HelpCase)
+        .where(HelpCase.round_id == round_.id)
+        .group_by(CaseEscalation.case_id)
+        .subquery()
+    )
+    return db.session.connection().execute(  # Core rows: no ORM bookkeeping per case
+        sa.select(
+            HelpCase.id,
+            HelpCase.township_id,
+            HelpCase.department_id,
+            HelpCase.status,
+            HelpCase.verified_at,
+            HelpCase.due_at,
+            levels.c.l1,
+            levels.c.l2,
+            levels.c.l3,
+            AccountabilityItem.status,
+        )
+        .outerjoin(levels, levels.c.case_id == HelpCase.id)
+        .outerjoin(AccountabilityItem, AccountabilityItem.case_id == HelpCase.id)
+        .where(HelpCase.round_id == round_.id)
+        .order_by(HelpCase.id)
+    )
+
+
+def build_report(round_: Round, as_of: datetime | None = None) -> AccountabilityReport:
+    """Count, per township and per department, what happened to the round's cases."""
+    now = as_of or clock.now()
+    townships = dict(db.session.execute(sa.select(Township.id, Township.name)).all())
+    departments = dict(db.session.execute(sa.select(Department.id, Department.name)).all())
+    by_township: dict[str, UnitFigures] = {}
+    by_department: dict[str, UnitFigures] = {}
+    for case_id, township_id, department_id, status, verified_at, due_at, *rest in _case_rows(
+        round_
+    ):
+        metrics = _metrics_of(status, verified_at, due_at, rest, now)
+        for units, name in (
+            (by_township, townships[township_id]),
+            (by_department, departments[department_id]),
+        ):
+            for metric in metrics:
+                unit = _add(units, name, metric, case_id)
+            if "overdue" in metrics:
+                unit.overdue_days[case_id] = clock.days_between(due_at, now)
+    for gap_id, township_id in db.session.execute(
+        sa.select(Gap.id, Gap.township_id).where(
+            Gap.round_id == round_.id, Gap.found_by == "acceptance"
+        )
+    ):
+        _add(by_township, townships[township_id], "missed", gap_id)
+    items = db.session.scalars(
+        sa.select(AccountabilityItem)
+        .where(AccountabilityItem.round_id == round_.id)
+        .order_by(AccountabilityItem.id)
+        .options(joinedload(AccountabilityItem.township), joinedload(AccountabilityItem.department))
+    ).all()
+    return AccountabilityReport(
+        round_.year,
+        now,
+        sorted(by_township.values(), key=_order),
+        sorted(by_department.values(), key=_order),
+        list(items),
+    )
+
+
+def _order(unit: UnitFigures) -> tuple[int, str]:
+    return (-unit.count("overdue"), unit.name)
+
+
+def _metrics_of(
+    status: CaseStatus,
+    verified_at: datetime | None,
+    due_at: datetime,
+    levels_and_item: list,
+    now: datetime,
+) -> list[str]:
+    *levels, item_status = levels_and_item
+    metrics = ["received"]
+    if status in DONE and verified_at is not None:
+        metrics.append("on_time" if verified_at <= due_at else "late")
+    else:
+        metrics.append("open")
+        if now > due_at:
+            metrics.append("overdue")
+    metrics += [f"level{n}" for n, hit in zip((1, 2, 3), levels, strict=True) if hit]
+    if item_status is not None:
+        metrics.append("items")
+        if item_status == DecisionStatus.DECIDED:
+            metrics.append("items_decided")
+    return metrics
+
+
+def report_workbook(report: AccountabilityReport) -> bytes:
+    """The report as the county's xlsx."""
+    from workflow.forms.accountability import ItemRow, UnitRow, write_accountability_report
+
+    def row(unit: UnitFigures) -> UnitRow:
+        counts = {m: unit.count(m) for m in METRICS}
+        return UnitRow(
+            unit=unit.name, max_days=max(unit.overdue_days.values(), default=0), **counts
+        )
+
+    items = [
+        ItemRow(
+            i.township.name,
+            i.department.name,
+            i.grounds,
+            clock.in_beijing(i.opened_at).strftime("%Y-%m-%d"),
+            "已决定" if i.status == DecisionStatus.DECIDED else "待决定",
+            i.decision,
+        )
+        for i in report.items
+    ]
+    return write_accountability_report(
+        report.round_year,
+        clock.in_beijing(report.as_of).date(),
+        [row(u) for u in report.by_township],
+        [row(u) for u in report.by_department],
+        items,
+    )

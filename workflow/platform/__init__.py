@@ -1,0 +1,1 @@
+"""Underneath everything: the clock, the database, settings, errors, translation, audit."""

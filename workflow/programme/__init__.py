@@ -1,0 +1,1 @@
+"""The programme's frame: rounds and their deadlines, the standards catalogue, routing (归口)."""

@@ -1,0 +1,86 @@
+"""Pre-filled survey forms: what the county already knows, so nobody types an ID number twice."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from workflow.forms import HouseholdRow, SurveyContext, VillageRow, write_survey_form
+from workflow.models import CatalogueRecord, Household, Round, Township, Village
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import NotFound, ValidationFailed
+from workflow.platform.i18n import _
+from workflow.programme.catalogue import standard_of
+
+
+def find_village(name_or_code: str) -> Village:
+    """A village by the name the county writes (布古纳村) or by its division code."""
+    key = name_or_code.strip()
+    village = db.session.scalar(
+        sa.select(Village).where(sa.or_(Village.code == key, Village.name == key))
+    )
+    if village is None:
+        raise NotFound(_("There is no village named or coded “%(key)s”.", key=key))
+    return village
+
+
+def find_township(name_or_code: str) -> Township:
+    """A township by name (奥依亚依拉克镇) or division code."""
+    key = name_or_code.strip()
+    township = db.session.scalar(
+        sa.select(Township).where(sa.or_(Township.code == key, Township.name == key))
+    )
+    if township is None:
+        raise NotFound(_("There is no township named or coded “%(key)s”.", key=key))
+    return township
+
+
+def survey_template(
+    form_no: int, round_: Round, *, village: Village | None = None, township: Township | None = None
+) -> bytes:
+    """附件1 for a village (its households), 附件2 for a village or a township's exited villages,
+    附件3 for a township — laid out officially and pre-filled."""
+    standard = standard_of(db.session.get(CatalogueRecord, round_.catalogue_id))
+    today = clock.today()
+    if form_no == 1:
+        if village is None:
+            raise ValidationFailed({"village": _("Form 1 needs a village.")})
+        households = db.session.scalars(
+            sa.select(Household)
+            .where(
+                Household.village_id == village.id,
+                Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
+            )
+            .order_by(Household.exit_year, Household.id)
+        ).all()
+        rows = [
+            HouseholdRow(
+                h.head_name, h.id_number, h.family_size, h.exit_year, h.helper_name, h.phone
+            )
+            for h in households
+        ]
+        context = SurveyContext(
+            township=village.township.name, village=village.name, date=today, households=rows
+        )
+    elif form_no == 2:
+        if village is not None:
+            villages = [village] if village.is_exited_poor else []
+            township = village.township
+        elif township is not None:
+            villages = [v for v in township.villages if v.is_exited_poor]
+        else:
+            raise ValidationFailed({"township": _("Form 2 needs a village or a township.")})
+        context = SurveyContext(
+            township=township.name,
+            village=village.name if village else "",
+            date=today,
+            villages=[VillageRow(township.name, v.name, v.exit_year) for v in villages],
+        )
+    elif form_no == 3:
+        township = township or (village.township if village else None)
+        if township is None:
+            raise ValidationFailed({"township": _("Form 3 needs a township.")})
+        context = SurveyContext(township=township.name, date=today)
+    else:
+        raise ValidationFailed({"form": _("The survey forms are forms 1, 2 and 3 only.")})
+    return write_survey_form(form_no, standard, context)
