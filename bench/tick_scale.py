@@ -83,8 +83,9 @@ def bare_engine_seconds(states: list[tuple[str, int]], moment) -> float:
     """Seconds per instance for the bare engine's refresh-and-step of the same states."""
     from workflow.engine import instances, specs
     from workflow.engine.spiff import make_script_engine, serializer
+    from workflow.services import SERVICES
 
-    noop = {name: (lambda *a, **k: None) for name in instances._script_functions()}
+    noop = {name: (lambda *a, **k: None) for name in SERVICES}
     spec_rows = {r.id: r for r in db.session.scalars(sa.select(ProcessSpec))}
     times = []
     with clock.frozen_at(moment):

@@ -10,6 +10,7 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from web import i18n, security
+from workflow import services
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.i18n import gettext
@@ -49,6 +50,7 @@ def create_app(
     from notifications import wiring
 
     wiring.connect(app)
+    services.install()
     return app
 
 

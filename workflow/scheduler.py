@@ -16,6 +16,7 @@ from workflow.cases import escalation
 from workflow.engine import instances
 from workflow.models import SchedulerLease
 from workflow.platform import audit, clock
+from workflow.platform.acting import acting_as
 from workflow.platform.db import db
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,8 @@ def _advance_batch(ids: list[int], moment: datetime, holder: str, report: TickRe
     for instance in due:
         instance_id = instance.id
         try:
-            with db.session.begin_nested():
+            # the scheduler acts for nobody
+            with db.session.begin_nested(), acting_as(None):
                 instances.advance_timers(instance)
         except Exception as exc:  # one broken instance must not stop the county's other timers
             log.exception("tick failed for process instance %s", instance_id)

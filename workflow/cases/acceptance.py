@@ -25,6 +25,7 @@ from workflow.models import (
 )
 from workflow.people.access import require_role
 from workflow.platform import audit, clock
+from workflow.platform.acting import current_actor
 from workflow.platform.db import db
 from workflow.platform.errors import ConflictError, ValidationFailed
 from workflow.platform.i18n import _
@@ -203,7 +204,7 @@ def carry_over_round(round_id: int) -> None:
     if round_.status == RoundStatus.CLOSED:
         return
     target = next_round(round_)
-    actor = instances.current_actor.get()
+    actor = current_actor.get()
     unfinished = db.session.scalars(
         sa.select(HelpCase)
         .where(

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from blinker import signal
 from sqlalchemy.orm import selectinload
 
-from workflow.engine.instances import current_actor
 from workflow.models import CaseEscalation, CaseStatus, HelpCase
 from workflow.platform import audit, clock, transaction_memo
+from workflow.platform.acting import current_actor
 from workflow.platform.db import db
 
 LEVEL_ACTIONS = {

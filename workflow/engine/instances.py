@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextvars
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workflow.engine import specs
 from workflow.engine.lanes import role_for_lane
+from workflow.engine.services import check_calls
 from workflow.engine.spiff import (
     BpmnWorkflow,
     EngineError,
@@ -24,16 +22,12 @@ from workflow.engine.spiff import (
     make_script_engine,
     serializer,
 )
-from workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskState, User
+from workflow.models import HumanTask, InstanceStatus, ProcessInstance, TaskState
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.errors import ConflictError
 from workflow.platform.i18n import _
 
-# Who is acting while the engine runs scripts (None for the scheduler).
-current_actor: contextvars.ContextVar[User | None] = contextvars.ContextVar(
-    "current_actor", default=None
-)
 _DUE_KEYS = ("due_at", "survey_due_at", "results_due_at")
 
 
@@ -47,26 +41,10 @@ class Scope:
     department_id: int | None = None
 
 
-def _script_functions() -> dict[str, Callable[..., Any]]:
-    """The only names diagrams can call: the domain functions they need, nothing else."""
-    from workflow.cases import acceptance, escalation
-    from workflow.survey import flow as survey_flow
-    from workflow.survey import results_flow
-
-    return {
-        "close_case": escalation.close_case_from_process,
-        "escalate_case": escalation.escalate_case,
-        "start_township_surveys": survey_flow.start_township_surveys,
-        "survey_submitted": survey_flow.survey_submitted,
-        "escalate_survey": survey_flow.escalate_survey,
-        "carry_over_round": acceptance.carry_over_round,
-        "results_submitted": results_flow.results_submitted,
-        "escalate_results": results_flow.escalate_results,
-    }
-
-
 def _attach_engine(wf: BpmnWorkflow) -> BpmnWorkflow:
-    wf.script_engine = make_script_engine(_script_functions())
+    """Give the workflow a script engine seeing the registered service functions (refused
+    when its diagram calls one that is not registered)."""
+    wf.script_engine = make_script_engine(check_calls(wf.spec, wf.subprocess_specs))
     return wf
 
 
@@ -283,18 +261,9 @@ def mirror_tasks(
         db.session.flush()
 
 
-@contextmanager
-def acting_as(actor: User | None) -> Iterator[None]:
-    """Run engine steps on behalf of a user (scripts can ask who is acting)."""
-    token = current_actor.set(actor)
-    try:
-        yield
-    finally:
-        current_actor.reset(token)
-
-
-def run_task(instance: ProcessInstance, guid: str, data: dict[str, Any], actor: User) -> None:
-    """Complete one READY user task with the given data and run the engine to its next wait."""
+def run_task(instance: ProcessInstance, guid: str, data: dict[str, Any]) -> None:
+    """Complete one READY user task with the given data and run the engine to its next wait
+    (the caller says on whose behalf: `workflow.platform.acting`)."""
     json.dumps(data)
     wf = load(instance)
     task = next(
@@ -303,13 +272,12 @@ def run_task(instance: ProcessInstance, guid: str, data: dict[str, Any], actor: 
     )
     if task is None:
         raise ConflictError(_("The task is already done or was withdrawn. Reload your inbox."))
-    with acting_as(actor):
-        task.data.update(data)
-        try:
-            task.run()
-        except WorkflowException as exc:
-            raise EngineError(str(exc)) from exc
-        _run(wf)
+    task.data.update(data)
+    try:
+        task.run()
+    except WorkflowException as exc:
+        raise EngineError(str(exc)) from exc
+    _run(wf)
     save(instance, wf)
 
 
@@ -318,8 +286,7 @@ def advance_timers(instance: ProcessInstance) -> None:
     again only when the timers changed which of them are ready (a reminder does not)."""
     wf = load(instance)
     ready = _ready_guids(wf)
-    with acting_as(None):
-        _run(wf)
+    _run(wf)
     if _ready_guids(wf) != ready:
         save(instance, wf)
         return

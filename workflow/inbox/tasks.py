@@ -11,6 +11,7 @@ from workflow.engine import instances
 from workflow.models import HumanTask, ProcessInstance, TaskState, User
 from workflow.people.access import group_filter, inbox_filter, require_task, working_for
 from workflow.platform import audit, clock
+from workflow.platform.acting import acting_as
 from workflow.platform.db import db
 from workflow.platform.errors import ConflictError, NotFound
 from workflow.platform.i18n import _
@@ -72,7 +73,8 @@ def complete_task(task: HumanTask, actor: User, data: dict[str, Any]) -> HumanTa
     task.completed_at = clock.now()
     task.completed_by_id = actor.id
     instance = task.instance
-    instances.run_task(instance, task.task_guid, data, actor)
+    with acting_as(actor):
+        instances.run_task(instance, task.task_guid, data)
     audit.record(
         actor,
         "task.complete",

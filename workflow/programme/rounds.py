@@ -11,6 +11,7 @@ from workflow.engine import instances
 from workflow.models import Role, Round, RoundStatus, User
 from workflow.people.access import require_role
 from workflow.platform import audit, clock
+from workflow.platform.acting import acting_as
 from workflow.platform.db import db
 from workflow.platform.errors import ConflictError, NotFound, ValidationFailed
 from workflow.platform.i18n import _
@@ -100,7 +101,7 @@ def launch_round(
         },
     )
     data = {"round_id": round_.id, "done_by_at": clock.iso(clock.end_of_day(dl.done_by))}
-    with instances.acting_as(actor):
+    with acting_as(actor):
         instance = instances.start_instance(
             "annual_round",
             data,

@@ -27,6 +27,7 @@ from workflow.models import (
 )
 from workflow.people.access import require_task
 from workflow.platform import audit, clock
+from workflow.platform.acting import current_actor
 from workflow.platform.db import db
 from workflow.platform.errors import ConflictError, ValidationFailed
 from workflow.platform.i18n import _
@@ -217,7 +218,7 @@ def survey_submitted(round_id: int, township_id: int) -> None:
     survey.status = TownshipSurveyStatus.SUBMITTED
     survey.submitted_at = clock.now()
     _open_pending_gaps(round_id, township_id)
-    audit.record(instances.current_actor.get(), "survey.submitted", "township_survey", survey.id)
+    audit.record(current_actor.get(), "survey.submitted", "township_survey", survey.id)
 
 
 def _open_pending_gaps(round_id: int, township_id: int) -> None:

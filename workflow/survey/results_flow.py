@@ -14,6 +14,7 @@ from workflow.inbox.tasks import complete_task
 from workflow.models import HumanTask, Round, Signature, Township, TownshipSurvey, User
 from workflow.people.access import require_task
 from workflow.platform import audit, clock
+from workflow.platform.acting import current_actor
 from workflow.platform.db import db
 from workflow.platform.i18n import _
 from workflow.platform.settings import get_settings
@@ -98,9 +99,7 @@ def results_submitted(round_id: int, township_id: int) -> None:
     survey = township_survey(round_id, township_id)
     if survey.results_submitted_at is None:
         survey.results_submitted_at = clock.now()
-        audit.record(
-            instances.current_actor.get(), "results.submitted", "township_survey", survey.id
-        )
+        audit.record(current_actor.get(), "results.submitted", "township_survey", survey.id)
 
 
 def escalate_results(round_id: int, township_id: int, level: int) -> bool:
