@@ -20,7 +20,7 @@ from workflow import scheduler
 from workflow.cases.escalation import case_escalated
 from workflow.platform import clock
 from workflow.platform.db import db
-from workflow.survey.flow import survey_escalated
+from workflow.survey.townships import survey_escalated
 
 log = logging.getLogger(__name__)
 

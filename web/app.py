@@ -5,20 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g, render_template, request
-from flask_login import LoginManager
-from flask_migrate import Migrate
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError
 
 from web import i18n, security
+from web.extensions import csrf, login_manager, migrate
 from workflow import services
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.i18n import gettext
 from workflow.platform.settings import PROJECT_ROOT, Settings, use_settings
 
-csrf = CSRFProtect()
-login_manager = LoginManager()
-migrate = Migrate()
+__all__ = ["create_app", "csrf", "login_manager", "migrate"]
 
 
 def create_app(

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from web.extensions import csrf
 from workflow.models import User
 from workflow.people import api_tokens
 from workflow.platform.db import db
@@ -69,15 +70,11 @@ def authenticate() -> tuple[Response, int] | None:
     g.api_user = current_user._get_current_object()
     g.api_by_token = False
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        from web.app import csrf
-
         csrf.protect()  # raises CSRFError, answered below
     return None
 
 
 def _view_function(endpoint: str) -> Callable[..., Any] | None:
-    from flask import current_app
-
     return current_app.view_functions.get(endpoint)
 
 
@@ -165,7 +162,6 @@ def _unrouted_api_path() -> tuple[Response, int] | None:
 def init_app(app: Flask) -> None:
     """Register the API: its blueprint (CSRF checked by the hook above) and JSON for stray paths."""
     from web.api import cases, openapi, rounds, tasks  # noqa: F401 - they add the routes
-    from web.app import csrf
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

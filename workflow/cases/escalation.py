@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from blinker import signal
 from sqlalchemy.orm import selectinload
 
+from workflow.cases.accountability_items import open_item
 from workflow.models import CaseEscalation, CaseStatus, HelpCase
 from workflow.platform import audit, clock, transaction_memo
 from workflow.platform.acting import current_actor
@@ -43,8 +44,6 @@ def escalate_case(case_id: int, level: int) -> bool:
     case.escalation_level = max(case.escalation_level, level)
     audit.record(None, LEVEL_ACTIONS[level], "help_case", case_id, after={"level": level})
     if level == 3:
-        from workflow.oversight.accountability import open_item
-
         open_item(case)
     case_escalated.send(case, level=level)
     return True

@@ -1,4 +1,5 @@
-"""Accountability (追责问责 §七): items for the leading group, and the report it inspects."""
+"""Accountability (追责问责 §七): the leading group decides on the items (opened by
+`workflow/cases/accountability_items.py`), and the report it inspects."""
 
 from __future__ import annotations
 
@@ -28,41 +29,6 @@ from workflow.platform.errors import ConflictError, ValidationFailed
 from workflow.platform.i18n import _
 
 DONE = (CaseStatus.ACCEPTING, CaseStatus.CLOSED)
-
-
-def open_item(case: HelpCase) -> AccountabilityItem:
-    """Open the item for a case that reached level 3 (once per case)."""
-    existing = db.session.scalar(
-        sa.select(AccountabilityItem).where(AccountabilityItem.case_id == case.id)
-    )
-    if existing is not None:
-        return existing
-    days = clock.days_between(case.due_at, clock.now())
-    item = AccountabilityItem(
-        round_id=case.round_id,
-        case_id=case.id,
-        department_id=case.department_id,
-        township_id=case.township_id,
-        opened_at=clock.now(),
-        grounds=_(
-            "“%(indicator)s” (%(subject)s), handled by %(department)s, is still not done "
-            "%(days)s days after its deadline.",
-            department=case.department.name,
-            indicator=case.indicator_label,
-            subject=case.subject_label,
-            days=days,
-        ),
-    )
-    db.session.add(item)
-    db.session.flush()
-    audit.record(
-        None,
-        "accountability.open",
-        "accountability_item",
-        item.id,
-        after={"case": case.id, "days_overdue": days},
-    )
-    return item
 
 
 def decide_item(item: AccountabilityItem, actor: User, decision: str) -> AccountabilityItem:

@@ -3,17 +3,23 @@ township of the uploader's unit, in the round's scope; each problem names its ce
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from workflow.forms import ParsedRow
-from workflow.models import Household, Round
+from workflow.models import Household, Round, Township, Village
 from workflow.platform.db import db
 from workflow.platform.i18n import _
 
-if TYPE_CHECKING:
-    from workflow.survey.intake import Target
+
+@dataclass(frozen=True)
+class Target:
+    """The unit a form is for: a village (附件1/2) or a township (附件3)."""
+
+    township: Township
+    village: Village | None
 
 
 def check_households(

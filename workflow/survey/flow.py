@@ -6,7 +6,6 @@ import hashlib
 from datetime import timedelta
 
 import sqlalchemy as sa
-from blinker import signal
 
 from workflow.engine import instances
 from workflow.inbox.tasks import complete_task
@@ -15,9 +14,9 @@ from workflow.models import (
     GapStatus,
     Household,
     HumanTask,
+    Role,
     Round,
     Signature,
-    SurveyEscalation,
     SurveySubmission,
     Township,
     TownshipSurvey,
@@ -25,16 +24,17 @@ from workflow.models import (
     User,
     Village,
 )
-from workflow.people.access import require_task
+from workflow.people.access import require_role, require_task
 from workflow.platform import audit, clock
 from workflow.platform.acting import current_actor
 from workflow.platform.db import db
 from workflow.platform.errors import ConflictError, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.platform.settings import get_settings
+from workflow.survey.results_flow import start_township_results
+from workflow.survey.townships import record_late, township_survey
 
 PROCESS_ID = "township_survey"
-survey_escalated = signal("survey-escalated")
 
 
 def villages_in_scope(round_: Round, township_id: int) -> list[Village]:
@@ -76,8 +76,6 @@ def has_households_in_scope(round_: Round, village: Village) -> bool:
 
 def start_township_surveys(round_id: int) -> int:
     """Start one township_survey per township (called by annual_round); returns how many."""
-    from workflow.survey.results_flow import start_township_results
-
     round_ = db.session.get(Round, round_id)
     due_at = clock.end_of_day(round_.survey_due)
     county_at = due_at + timedelta(days=get_settings().survey_county_after_days)
@@ -106,15 +104,6 @@ def start_township_surveys(round_id: int) -> int:
         start_township_results(round_, township, survey)  # due on the results date (§五.2)
         started += 1
     return started
-
-
-def township_survey(round_id: int, township_id: int) -> TownshipSurvey:
-    """The survey record of a township in a round."""
-    return db.session.scalar(
-        sa.select(TownshipSurvey).where(
-            TownshipSurvey.round_id == round_id, TownshipSurvey.township_id == township_id
-        )
-    )
 
 
 def current_submissions(
@@ -237,9 +226,6 @@ def _open_pending_gaps(round_id: int, township_id: int) -> None:
 
 def release_early(round_id: int, township_id: int, actor: User) -> None:
     """The county office starts triage for a township before it has submitted (§五.3)."""
-    from workflow.models import Role
-    from workflow.people.access import require_role
-
     require_role(actor, Role.COUNTY_OFFICE)
     survey = township_survey(round_id, township_id)
     if survey.status == TownshipSurveyStatus.SUBMITTED:
@@ -247,32 +233,6 @@ def release_early(round_id: int, township_id: int, actor: User) -> None:
     survey.released_early = True
     _open_pending_gaps(round_id, township_id)
     audit.record(actor, "survey.release_early", "township_survey", survey.id)
-
-
-def record_late(survey: TownshipSurvey, stage: str, level: int) -> bool:
-    """Record that a township's survey or results are late at a level; once per level."""
-    exists = db.session.scalar(
-        sa.select(SurveyEscalation.id).where(
-            SurveyEscalation.round_id == survey.round_id,
-            SurveyEscalation.township_id == survey.township_id,
-            SurveyEscalation.stage == stage,
-            SurveyEscalation.level == level,
-        )
-    )
-    if exists is not None:
-        return False
-    db.session.add(
-        SurveyEscalation(
-            round_id=survey.round_id,
-            township_id=survey.township_id,
-            stage=stage,
-            level=level,
-            fired_at=clock.now(),
-        )
-    )
-    audit.record(None, f"{stage}.overdue_level{level}", "township_survey", survey.id)
-    survey_escalated.send(survey, level=level, stage=stage)
-    return True
 
 
 def escalate_survey(round_id: int, township_id: int, level: int) -> bool:

@@ -32,6 +32,7 @@ from workflow.platform.errors import ConflictError, NotFound, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.programme.routing import UNOWNED, route
 from workflow.programme.standards import Standard, evaluate
+from workflow.survey.townships import township_survey
 
 DECIDED = (GapStatus.CONFIRMED, GapStatus.DISMISSED)
 
@@ -49,8 +50,6 @@ def record_findings(
     standard: Standard,
 ) -> int:
     """Judge each stored row against the round's standard; each unmet indicator is a gap."""
-    from workflow.survey.flow import township_survey
-
     survey = township_survey(round_.id, township.id)
     status = GapStatus.PENDING
     if survey is not None and (

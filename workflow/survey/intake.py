@@ -25,7 +25,6 @@ from workflow.models import (
     SubjectKind,
     SurveyAnswer,
     SurveySubmission,
-    Township,
     TownshipSurveyStatus,
     User,
     Village,
@@ -35,9 +34,9 @@ from workflow.platform.db import db
 from workflow.platform.errors import AccessDenied, ConflictError, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.programme.catalogue import standard_of
-from workflow.survey.checks import check_households, check_township, check_villages
-from workflow.survey.flow import township_survey
+from workflow.survey.checks import Target, check_households, check_township, check_villages
 from workflow.survey.gaps import record_findings
+from workflow.survey.townships import township_survey
 
 SUBJECT_OF_FORM = {1: SubjectKind.HOUSEHOLD, 2: SubjectKind.VILLAGE, 3: SubjectKind.TOWNSHIP}
 _SHEET_NAME = re.compile(r'<sheet [^>]*name="' + re.escape(SHEET_PREFIX) + r'([1-6])"')
@@ -55,14 +54,6 @@ class ImportResult:
     rows: int
     gaps: int
     replaced: SurveySubmission | None
-
-
-@dataclass(frozen=True)
-class Target:
-    """The unit a form is for: a village (附件1/2) or a township (附件3)."""
-
-    township: Township
-    village: Village | None
 
 
 def detect_form_no(data: bytes) -> int | None:

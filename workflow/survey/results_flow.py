@@ -11,14 +11,22 @@ import sqlalchemy as sa
 from workflow.cases.results import results_rows
 from workflow.engine import instances
 from workflow.inbox.tasks import complete_task
-from workflow.models import HumanTask, Round, Signature, Township, TownshipSurvey, User
+from workflow.models import (
+    HumanTask,
+    Round,
+    Signature,
+    SurveyEscalation,
+    Township,
+    TownshipSurvey,
+    User,
+)
 from workflow.people.access import require_task
 from workflow.platform import audit, clock
 from workflow.platform.acting import current_actor
 from workflow.platform.db import db
 from workflow.platform.i18n import _
 from workflow.platform.settings import get_settings
-from workflow.survey.flow import record_late, township_survey
+from workflow.survey.townships import record_late, township_survey
 
 PROCESS_ID = "township_results"
 
@@ -112,8 +120,6 @@ def escalate_results(round_id: int, township_id: int, level: int) -> bool:
 
 def late_results(round_id: int) -> list[int]:
     """Townships whose results tables are late (ids), for the round's overview."""
-    from workflow.models import SurveyEscalation
-
     return list(
         db.session.scalars(
             sa.select(SurveyEscalation.township_id)
