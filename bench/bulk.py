@@ -18,6 +18,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from workflow.cases.lifecycle import Subject, open_case
+from workflow.county.setup import load_demo_county
+from workflow.demo.data import build_demo_county
 from workflow.models import (
     CaseStatus,
     Department,
@@ -44,9 +47,6 @@ TEMPLATE_INDICATORS = (
 
 def seed_county(households: int = 600, year: int = 2018) -> Round:
     """The demo county and a launched-looking round row (no survey processes), committed."""
-    from workflow.county.setup import load_demo_county
-    from workflow.demo.data import build_demo_county
-
     load_demo_county(build_demo_county(households=households))
     round_ = Round(
         year=year,
@@ -65,8 +65,6 @@ def seed_county(households: int = 600, year: int = 2018) -> Round:
 
 def open_templates(round_: Round, dues: Sequence[date]) -> list[HelpCase]:
     """One real household case per deadline, through the domain (open_case), committed."""
-    from workflow.cases.lifecycle import Subject, open_case
-
     homes = db.session.scalars(sa.select(Household).order_by(Household.id).limit(len(dues))).all()
     departments = {d.code: d for d in db.session.scalars(sa.select(Department))}
     templates = []

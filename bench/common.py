@@ -18,6 +18,10 @@ from typing import Literal
 
 import sqlalchemy as sa
 
+from web.app import create_app
+from workflow.platform.schema import upgrade_database
+from workflow.platform.settings import Settings
+
 Size = Literal["smoke", "full"]
 
 PG_SERVER = os.environ.get(
@@ -94,10 +98,6 @@ class Backend:
 
 def make_app(url: str):
     """The huitou app over a database, migrated, with nothing else loaded."""
-    from web.app import create_app
-    from workflow.platform.schema import upgrade_database
-    from workflow.platform.settings import Settings
-
     app = create_app(Settings(database_url=url, secret_key="bench"))
     with app.app_context():
         upgrade_database()

@@ -11,6 +11,7 @@ bench/smoke-results.* (git-ignored) and fails only if a scenario crashed, never 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import platform
@@ -37,8 +38,6 @@ NOTES_MARK = "<!-- notes: written by hand, kept across runs -->"
 
 def _worker(scenario: str, backend: str, size: str, out: str) -> int:
     """Inside the subprocess: run one scenario on one backend, write its figures as JSON."""
-    import importlib
-
     module = importlib.import_module(f"bench.{scenario}")
     figures = module.run(Backend(backend), size)
     Path(out).write_text(json.dumps([f.as_dict() for f in figures], ensure_ascii=False))

@@ -23,6 +23,27 @@ import sqlalchemy as sa
 from bench import survey_floor
 from bench.common import Backend, Measurement, make_app
 from bench.synthetic import SURVEY_YEAR, filled_forms, synthetic_county
+from workflow.county.setup import load_demo_county
+from workflow.engine import specs
+from workflow.inbox import tasks
+from workflow.models import (
+    CatalogueRecord,
+    HumanTask,
+    Role,
+    Round,
+    TaskState,
+    Township,
+    User,
+    Village,
+)
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.programme import rounds
+from workflow.programme.catalogue import standard_of
+from workflow.programme.routing import COUNTY_OFFICE
+from workflow.survey import flow as survey_flow
+from workflow.survey import gaps
+from workflow.survey.intake import import_survey
 
 LAUNCHED_AT = "2018-06-20T10:00+08:00"
 SURVEYED_AT = "2018-07-10T16:00+08:00"
@@ -61,9 +82,6 @@ def _at(moment: str) -> datetime:
 
 def run_survey(backend: Backend, households: int, label: str, seed: int = 2018) -> SurveyRun:
     """Set up a synthetic county of `households` on a fresh database and run its survey."""
-    from workflow.platform import clock
-    from workflow.platform.db import db
-
     result = SurveyRun(households=households)
     with backend.fresh_database(label) as url:
         app = make_app(url)
@@ -100,14 +118,6 @@ def _forms(round_, standard, households: int, seed: int) -> list:
 
 def _set_up(households: int, seed: int):
     """The county loaded and the round launched (not timed)."""
-    from workflow.county.setup import load_demo_county
-    from workflow.engine import specs
-    from workflow.models import CatalogueRecord, User
-    from workflow.platform import clock
-    from workflow.platform.db import db
-    from workflow.programme import rounds
-    from workflow.programme.catalogue import standard_of
-
     load_demo_county(synthetic_county(households, seed))
     db.session.commit()
     gc.collect()
@@ -120,9 +130,6 @@ def _set_up(households: int, seed: int):
 
 
 def _clerks() -> tuple[dict[int, object], dict[tuple[int, str], object]]:
-    from workflow.models import Role, User
-    from workflow.platform.db import db
-
     village, township = {}, {}
     for user in db.session.scalars(sa.select(User)):
         if user.role == Role.VILLAGE_CLERK:
@@ -134,11 +141,6 @@ def _clerks() -> tuple[dict[int, object], dict[tuple[int, str], object]]:
 
 def _import_all(round_id: int, forms: list, result: SurveyRun) -> None:
     """Every clerk uploads her forms; one transaction per upload."""
-    from workflow.models import Role, Round
-    from workflow.platform import clock
-    from workflow.platform.db import db
-    from workflow.survey.intake import import_survey
-
     with clock.frozen_at(_at(SURVEYED_AT)):
         round_ = db.session.get(Round, round_id)
         village_clerk, township_staff = _clerks()
@@ -165,12 +167,6 @@ def _import_all(round_id: int, forms: list, result: SurveyRun) -> None:
 
 def _submit_all(round_id: int, result: SurveyRun) -> None:
     """Every village clerk signs her forms, every township clerk reviews, every leader signs."""
-    from workflow.inbox import tasks
-    from workflow.models import HumanTask, Role, TaskState, Township, Village
-    from workflow.platform import clock
-    from workflow.platform.db import db
-    from workflow.survey import flow as survey_flow
-
     with clock.frozen_at(_at(SURVEYED_AT)):
         village_clerk, township_staff = _clerks()
         start = time.perf_counter()
@@ -200,12 +196,6 @@ def _submit_all(round_id: int, result: SurveyRun) -> None:
 
 def _triage_all(round_id: int, result: SurveyRun) -> None:
     """The county office reads the 补课清单, assigns the unowned gaps, confirms every gap."""
-    from workflow.models import Round, User
-    from workflow.platform import clock
-    from workflow.platform.db import db
-    from workflow.programme.routing import COUNTY_OFFICE
-    from workflow.survey import gaps
-
     with clock.frozen_at(_at(TRIAGED_AT)):
         round_ = db.session.get(Round, round_id)
         fpb = db.session.scalar(sa.select(User).where(User.username == "fpb"))

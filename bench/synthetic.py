@@ -35,8 +35,13 @@ from workflow.demo.data import (
 )
 from workflow.forms.layout import AMOUNT, PERCENT, YES_NO, form_title, survey_layout
 from workflow.forms.writer import render_sheet
+from workflow.models import Household as HouseholdRow
+from workflow.models import Township as TownshipRow
+from workflow.platform import clock
+from workflow.platform.db import db
 from workflow.platform.idcard import birth_date, make_id
 from workflow.programme.standards import Standard, threshold_of
+from workflow.survey.flow import villages_in_scope
 
 COUNTY_HOUSEHOLDS = 3500  # one county: the demo county's size and geography
 SURVEY_YEAR = 2018
@@ -223,12 +228,6 @@ def filled_forms(round_, standard: Standard, seed: int = 2018) -> Iterator[Fille
     """Every form of the round, as the clerks would upload them: per township, each village's
     附件1 (and 附件2 for an exited village), then the township's 附件3 — the official layout
     pre-filled from the database as `survey_template` does, with the answers typed in."""
-    from workflow.models import Household
-    from workflow.models import Township as TownshipRow
-    from workflow.platform import clock
-    from workflow.platform.db import db
-    from workflow.survey.flow import villages_in_scope
-
     rng = random.Random(seed)
     today = clock.today()
 
@@ -250,12 +249,12 @@ def filled_forms(round_, standard: Standard, seed: int = 2018) -> Iterator[Fille
     for township in db.session.scalars(sa.select(TownshipRow).order_by(TownshipRow.code)).all():
         for village in villages_in_scope(round_, township.id):
             households = db.session.scalars(
-                sa.select(Household)
+                sa.select(HouseholdRow)
                 .where(
-                    Household.village_id == village.id,
-                    Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
+                    HouseholdRow.village_id == village.id,
+                    HouseholdRow.exit_year.between(round_.exit_year_from, round_.exit_year_to),
                 )
-                .order_by(Household.exit_year, Household.id)
+                .order_by(HouseholdRow.exit_year, HouseholdRow.id)
             ).all()
             if households:
                 rows = [

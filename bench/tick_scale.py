@@ -20,9 +20,13 @@ import sqlalchemy as sa
 
 from bench import bulk, pages
 from bench.common import Backend, Measurement, Size, make_app
+from notifications import wiring
+from workflow.engine import instances, specs
+from workflow.engine.spiff import make_script_engine, serializer
 from workflow.models import CaseStatus, ProcessInstance, ProcessSpec
 from workflow.platform import clock
 from workflow.platform.db import db
+from workflow.services import SERVICES
 
 SCENARIO = "tick_scale"
 # 100,000 waiting is the issue's figure; at ≈ 17 ms per due instance on PostgreSQL (with the
@@ -81,10 +85,6 @@ def _due_states(moment) -> list[tuple[dict, int]]:
 
 def bare_engine_seconds(states: list[tuple[str, int]], moment) -> float:
     """Seconds per instance for the bare engine's refresh-and-step of the same states."""
-    from workflow.engine import instances, specs
-    from workflow.engine.spiff import make_script_engine, serializer
-    from workflow.services import SERVICES
-
     noop = {name: (lambda *a, **k: None) for name in SERVICES}
     spec_rows = {r.id: r for r in db.session.scalars(sa.select(ProcessSpec))}
     times = []
@@ -105,8 +105,6 @@ def bare_engine_seconds(states: list[tuple[str, int]], moment) -> float:
 
 def run(backend: Backend, size: Size) -> list[Measurement]:
     """Build the waiting instances on a fresh database, then time the three ticks."""
-    from notifications import wiring
-
     waiting = SMOKE_WAITING if size == "smoke" else WAITING[(size, backend.name)]
     out: list[Measurement] = []
     note = f"{waiting:,} waiting instances"
@@ -139,8 +137,6 @@ def run(backend: Backend, size: Size) -> list[Measurement]:
 
 
 def _empty_tick(app, backend: Backend, moment, note: str) -> list[Measurement]:
-    from notifications import wiring
-
     wiring.tick_and_deliver(moment)  # warm-up
     times = []
     for _ in range(7):

@@ -23,7 +23,19 @@ import sqlalchemy as sa
 from bench import bulk
 from bench.common import Backend, Measurement, Size, make_app
 from bench.load_users import SimulatedUser, run_users
-from workflow.models import AuditEvent, HelpCase, HumanTask, TaskState, Township, User
+from workflow.cases.lifecycle import Subject, open_case
+from workflow.models import (
+    AuditEvent,
+    Department,
+    HelpCase,
+    Household,
+    HumanTask,
+    SubjectKind,
+    TaskState,
+    Township,
+    User,
+    Village,
+)
 from workflow.platform import clock
 from workflow.platform.db import db
 
@@ -45,9 +57,6 @@ STEPS = ("plan_measure", "carry_out", "verify_on_site")
 
 def _open_cases(count: int) -> None:
     """The demo county and `count` open household cases in the townships that have clerks."""
-    from workflow.cases.lifecycle import Subject, open_case
-    from workflow.models import Department, Household, SubjectKind, Village
-
     clock.set_now(clock.parse_moment(REHEARSAL))
     round_ = bulk.seed_county(households=600)
     homes = db.session.scalars(

@@ -12,12 +12,20 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
+from web import cli, cli_support
+from web.app import create_app
+from workflow.county.setup import load_demo_county
+from workflow.demo.data import build_demo_county
+from workflow.models import User
 from workflow.platform import clock
 from workflow.platform.db import db
+from workflow.platform.schema import upgrade_database
 from workflow.platform.settings import Settings
+from workflow.programme import rounds
 
 pytest_plugins = ["tests.smtp_server"]
 
@@ -91,9 +99,6 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
 
 @pytest.fixture(scope="session")
 def _migrated_app(settings: Settings) -> Iterator[Flask]:
-    from web.app import create_app
-    from workflow.platform.schema import upgrade_database
-
     app = create_app(settings, {"TESTING": True})
     with app.app_context():
         upgrade_database()
@@ -138,16 +143,12 @@ def app(_migrated_app: Flask) -> Iterator[Flask]:
 
 @pytest.fixture(scope="session")
 def demo_shape():
-    from workflow.demo.data import build_demo_county
-
     return build_demo_county(households=600)
 
 
 @pytest.fixture
 def county(app: Flask, demo_shape):
     """The demo county with 600 households, committed."""
-    from workflow.county.setup import load_demo_county
-
     load_demo_county(demo_shape, password=DEMO_PASSWORD)
     db.session.commit()
     return demo_shape
@@ -156,7 +157,6 @@ def county(app: Flask, demo_shape):
 @pytest.fixture
 def user(county) -> Callable[[str], object]:
     """Look up a demo user by username."""
-    from workflow.models import User
 
     def get(username: str) -> User:
         return db.session.scalar(sa.select(User).where(User.username == username))
@@ -167,10 +167,6 @@ def user(county) -> Callable[[str], object]:
 @pytest.fixture
 def run_tick(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], str]:
     """Run the real `huitou tick --now …` command against the test database."""
-    from click.testing import CliRunner
-
-    from web import cli, cli_support
-
     monkeypatch.setattr(cli_support, "make_app", lambda: app)
 
     def run(moment: str) -> str:
@@ -186,8 +182,6 @@ def run_tick(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], str
 @pytest.fixture
 def round2018(county, user):
     """The 2018 round, launched by the county office on 1 July 2018."""
-    from workflow.programme import rounds
-
     clock.set_now(clock.parse_moment("2018-07-01T10:00"))
     round_ = rounds.launch_round(2018, user("fpb"))
     db.session.commit()

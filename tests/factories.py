@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from workflow.cases import lifecycle as cases
 from workflow.cases.lifecycle import Subject, open_case
 from workflow.models import Department, HelpCase, Household, Round, SubjectKind, Village
 from workflow.platform import clock
@@ -77,8 +78,6 @@ def open_household_case(
 
 def work_done(case: HelpCase, clerk, summary: str = "done", completion: date = date(2018, 9, 1)):
     """The department plans the case and reports the work done (it then waits for the township)."""
-    from workflow.cases import lifecycle as cases
-
     cases.plan_case(
         case,
         clerk,

@@ -6,6 +6,7 @@ from io import BytesIO
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 
 def _columns(ws: Any) -> dict[str, int]:
@@ -69,6 +70,4 @@ def rows_of(data: bytes, key_header: str) -> dict[str, int]:
 
 
 def column_letter(data: bytes, header: str) -> str:
-    from openpyxl.utils import get_column_letter
-
     return get_column_letter(_columns(load_workbook(BytesIO(data)).active)[header])

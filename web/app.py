@@ -7,13 +7,33 @@ from typing import Any
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
-from web import i18n, security
+from notifications import wiring
+from web import formatting, i18n, security
+from web.account import bp as account_bp
+from web.admin import bp as admin_bp
+from web.api import init_app as init_api
+from web.api_tokens import bp as api_tokens_bp
+from web.auth import bp as auth_bp
+from web.auth import login_form
+from web.board import bp as board_bp
+from web.cases import bp as cases_bp
 from web.extensions import csrf, login_manager, migrate
+from web.inbox import bp as inbox_bp
+from web.notices import bp as notices_bp
+from web.notices import init_app as init_notices
+from web.oversight import bp as oversight_bp
+from web.progress import bp as progress_bp
+from web.results import bp as results_bp
+from web.round_admin import bp as round_admin_bp
+from web.rounds import bp as rounds_bp
+from web.survey import bp as survey_bp
 from workflow import services
+from workflow.models import User
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.i18n import gettext
 from workflow.platform.settings import PROJECT_ROOT, Settings, use_settings
+from workflow.programme.rounds import menu_year
 
 __all__ = ["create_app", "csrf", "login_manager", "migrate"]
 
@@ -44,8 +64,6 @@ def create_app(
     _init_templates(app)
     _register_blueprints(app)
     _register_error_pages(app)
-    from notifications import wiring
-
     wiring.connect(app)
     services.install()
     return app
@@ -64,15 +82,11 @@ def _engine_options(url: str) -> dict[str, Any]:
 
 
 def _init_login(app: Flask) -> None:
-    from workflow.models import User
-
     login_manager.init_app(app)
 
     @login_manager.unauthorized_handler
     def log_in_first() -> tuple[str, int]:
         """Not logged in: 401 with the login form in place; after it, back to the page asked for."""
-        from web.auth import login_form
-
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return login_form(notice=gettext("Please log in first."), next_url=target), 401
 
@@ -83,8 +97,6 @@ def _init_login(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    from web import formatting
-
     i18n.init_app(app)
     app.jinja_env.filters.update(formatting.FILTERS)
 
@@ -105,8 +117,6 @@ class _NavYear:
         return str(int(self))
 
     def __int__(self) -> int:
-        from workflow.programme.rounds import menu_year
-
         if "nav_year" not in g:
             g.nav_year = menu_year()
         return g.nav_year
@@ -118,18 +128,6 @@ _nav_year = _NavYear()
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web.account import bp as account_bp
-    from web.admin import bp as admin_bp
-    from web.auth import bp as auth_bp
-    from web.cases import bp as cases_bp
-    from web.inbox import bp as inbox_bp
-    from web.notices import bp as notices_bp
-    from web.notices import init_app as init_notices
-    from web.oversight import bp as oversight_bp
-    from web.results import bp as results_bp
-    from web.rounds import bp as rounds_bp
-    from web.survey import bp as survey_bp
-
     app.register_blueprint(auth_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(rounds_bp)
@@ -142,17 +140,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_bp)
     app.register_blueprint(cases_bp)
     # -- boards, progress and round administration blueprints --
-    from web.board import bp as board_bp
-    from web.progress import bp as progress_bp
-    from web.round_admin import bp as round_admin_bp
-
     app.register_blueprint(board_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(round_admin_bp)
     # -- API blueprints --
-    from web.api import init_app as init_api
-    from web.api_tokens import bp as api_tokens_bp
-
     init_api(app)
     app.register_blueprint(api_tokens_bp)
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from notifications import rules
 from web.handling import acting_user, domain_view
 from workflow.oversight import board
 from workflow.platform.db import db
@@ -17,8 +18,6 @@ bp = Blueprint("board", __name__, url_prefix="/board")
 
 
 def _tell_holders(case: Any, people: list[Any], actor: Any, **_: Any) -> None:
-    from notifications import rules
-
     rules.notify_case_reminder(case, people, actor)
 
 

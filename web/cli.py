@@ -5,10 +5,21 @@ from __future__ import annotations
 import sys
 
 import click
+from waitress import serve as waitress_serve
 
+from notifications.wiring import tick_and_deliver
 from web import cli_forms
 from web.cli_support import find_user, make_app, parse_date, with_app
+from web.scheduling import start_scheduler
+from workflow.county import setup as county_setup
+from workflow.demo.data import build_demo_county
+from workflow.demo.year import REHEARSAL_START, play_demo_year
+from workflow.platform import clock
+from workflow.platform.audit import verify_chain
+from workflow.platform.db import db
 from workflow.platform.i18n import gettext
+from workflow.platform.schema import upgrade_database
+from workflow.programme import rounds
 
 
 @click.group()
@@ -24,10 +35,6 @@ def main() -> None:
 @with_app
 def init(demo: bool, if_absent: bool, households: int, no_scenario: bool) -> None:
     """Create the county: the demo county, or an empty one with an administrator."""
-    from workflow.county import setup as county_setup
-    from workflow.demo.data import build_demo_county
-    from workflow.platform.db import db
-
     if county_setup.county_exists():
         if if_absent:
             click.echo(gettext("The database already holds a county; the set-up was skipped."))
@@ -39,8 +46,6 @@ def init(demo: bool, if_absent: bool, households: int, no_scenario: bool) -> Non
         logins = county_setup.load_demo_county(build_demo_county(households=households))
         db.session.commit()
         if not no_scenario:
-            from workflow.demo.year import REHEARSAL_START, play_demo_year
-
             play_demo_year()
             click.echo(gettext("The work of 2018 was played up to 1 August. The demo clock:"))
             click.echo(f"  HUITOU_REHEARSAL_START={REHEARSAL_START}")
@@ -81,9 +86,6 @@ def init(demo: bool, if_absent: bool, households: int, no_scenario: bool) -> Non
 @with_app
 def tick(now_text: str | None) -> None:
     """Fire every timer that is due (at --now, to rehearse deadlines)."""
-    from notifications.wiring import tick_and_deliver
-    from workflow.platform import clock
-
     moment = clock.parse_moment(now_text) if now_text else None
     report = tick_and_deliver(moment)
     if not report.acquired:
@@ -123,10 +125,6 @@ def round_launch(
     year: int, survey_due: str | None, results_due: str | None, done_by: str | None, username: str
 ) -> None:
     """Launch a year's round: starts every township's survey."""
-    from workflow.platform import clock
-    from workflow.platform.db import db
-    from workflow.programme import rounds
-
     defaults = rounds.Deadlines.defaults(year)
     deadlines = rounds.Deadlines(
         parse_date(survey_due) or defaults.survey_due,
@@ -158,8 +156,6 @@ def audit() -> None:
 @with_app
 def audit_verify() -> None:
     """Check the whole hash chain; name the first broken link."""
-    from workflow.platform.audit import verify_chain
-
     report = verify_chain()
     if report.ok:
         click.echo(gettext("The audit chain is whole: %(num)s events.", num=report.checked))
@@ -181,11 +177,6 @@ def audit_verify() -> None:
 @click.option("--no-scheduler", is_flag=True, help="Serve without running timers.")
 def serve(host: str, port: int, no_scheduler: bool) -> None:
     """Serve the web app (and run the scheduler) at http://HOST:PORT."""
-    from waitress import serve as waitress_serve
-
-    from web.scheduling import start_scheduler
-    from workflow.platform.schema import upgrade_database
-
     app = make_app()
     with app.app_context():
         upgrade_database()

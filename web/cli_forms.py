@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import click
+import sqlalchemy as sa
 
 from web.cli_support import find_user, with_app
+from workflow.cases import results
+from workflow.cases.plans import department_plan_xlsx, plan_rows
+from workflow.forms.gap_list import write_gap_list
+from workflow.models import Department
+from workflow.oversight import accountability
+from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import NotFound, ValidationFailed
 from workflow.platform.i18n import gettext
+from workflow.programme import rounds
+from workflow.programme.catalogue import catalogue_record, load_catalogue
+from workflow.survey import gaps
+from workflow.survey import templates as survey_templates
+from workflow.survey.intake import ImportRefused, import_survey
 
 
 @click.command()
@@ -27,12 +43,6 @@ def template(
     output: str,
 ) -> None:
     """Write an official form: 附件1–3 pre-filled, 附件4–6 filled from the cases."""
-    from pathlib import Path
-
-    from workflow.cases import results
-    from workflow.programme import rounds
-    from workflow.survey import templates as survey_templates
-
     round_ = rounds.get_round(year)
     v = survey_templates.find_village(village) if village else None
     t = survey_templates.find_township(township) if township else None
@@ -57,13 +67,6 @@ def template(
 @with_app
 def import_form(path: str, year: int, username: str, village: str | None) -> None:
     """Import a filled 附件1/2/3: all rows or nothing; every problem listed by cell."""
-    from pathlib import Path
-
-    from workflow.platform.db import db
-    from workflow.programme import rounds
-    from workflow.survey import templates as survey_templates
-    from workflow.survey.intake import ImportRefused, import_survey
-
     round_ = rounds.get_round(year)
     v = survey_templates.find_village(village) if village else None
     data = Path(path).read_bytes()
@@ -105,14 +108,6 @@ def report() -> None:
 @with_app
 def report_gaps(year: int, township: str | None, output: str) -> None:
     """Write the 补课清单 (one row per gap) as xlsx."""
-    from pathlib import Path
-
-    from workflow.forms.gap_list import write_gap_list
-    from workflow.platform import clock
-    from workflow.programme import rounds
-    from workflow.survey import gaps
-    from workflow.survey import templates as survey_templates
-
     round_ = rounds.get_round(year)
     t = survey_templates.find_township(township) if township else None
     rows = gaps.gap_list(round_, township=t)
@@ -133,16 +128,6 @@ def report_gaps(year: int, township: str | None, output: str) -> None:
 @with_app
 def report_plan(year: int, code: str, output: str) -> None:
     """Write a department's 《“回头帮”年度实施方案》 task list as xlsx."""
-    from pathlib import Path
-
-    import sqlalchemy as sa
-
-    from workflow.cases.plans import department_plan_xlsx, plan_rows
-    from workflow.models import Department
-    from workflow.platform.db import db
-    from workflow.platform.errors import NotFound
-    from workflow.programme import rounds
-
     department = db.session.scalar(
         sa.select(Department).where(Department.code == code.strip().upper())
     )
@@ -168,11 +153,6 @@ def report_plan(year: int, code: str, output: str) -> None:
 @with_app
 def report_accountability(year: int, output: str) -> None:
     """Write the leading group's accountability report (by township, by department, items)."""
-    from pathlib import Path
-
-    from workflow.oversight import accountability
-    from workflow.programme import rounds
-
     report = accountability.build_report(rounds.get_round(year))
     Path(output).write_bytes(accountability.report_workbook(report))
     click.echo(
@@ -198,11 +178,6 @@ def catalogue() -> None:
 @with_app
 def catalogue_show(year: int, output: str) -> None:
     """Write the year's catalogue in force as JSON (edit it, then `catalogue load`)."""
-    from pathlib import Path
-
-    from workflow.platform.db import db
-    from workflow.programme.catalogue import catalogue_record
-
     record = catalogue_record(year)
     db.session.commit()
     Path(output).write_text(record.document, encoding="utf-8")
@@ -222,13 +197,6 @@ def catalogue_show(year: int, output: str) -> None:
 @with_app
 def catalogue_load(path: str, username: str) -> None:
     """Load a changed catalogue as the year's next version; every problem is listed."""
-    import json
-    from pathlib import Path
-
-    from workflow.platform.db import db
-    from workflow.platform.errors import ValidationFailed
-    from workflow.programme.catalogue import load_catalogue
-
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:

@@ -9,15 +9,18 @@ from functools import wraps
 from typing import Any
 
 import click
+import sqlalchemy as sa
 from flask import Flask
 
+from web.app import create_app
+from workflow.models import User
+from workflow.platform.db import db
 from workflow.platform.errors import DomainError
 from workflow.platform.i18n import gettext
+from workflow.platform.schema import upgrade_database
 
 
 def make_app() -> Flask:
-    from web.app import create_app
-
     return create_app()
 
 
@@ -26,9 +29,6 @@ def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from workflow.platform.db import db
-        from workflow.platform.schema import upgrade_database
-
         app = make_app()
         with app.app_context():
             upgrade_database()
@@ -54,11 +54,6 @@ def parse_date(text: str | None) -> date | None:
 
 
 def find_user(username: str) -> Any:
-    import sqlalchemy as sa
-
-    from workflow.models import User
-    from workflow.platform.db import db
-
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:
         message = gettext("There is no user %(username)s.", username=username)

@@ -14,7 +14,7 @@ from workflow.models import AccountabilityItem, CaseStatus, CatalogueRecord, Hel
 from workflow.oversight import accountability
 from workflow.people.access import COUNTY_WIDE_READERS, require_role
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, NotFound, ValidationFailed
+from workflow.platform.errors import AccessDenied, ConflictError, NotFound, ValidationFailed
 from workflow.platform.i18n import gettext
 from workflow.programme import rounds
 from workflow.programme.catalogue import standard_of
@@ -132,8 +132,6 @@ def acceptance_action(year: int, action: str):
 
 def _require_reader() -> None:
     if acting_user().role not in COUNTY_WIDE_READERS:
-        from workflow.platform.errors import AccessDenied
-
         raise AccessDenied(
             gettext("Only the county office and the leading group read this report.")
         )

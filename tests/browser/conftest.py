@@ -9,6 +9,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import sync_playwright
+from waitress.server import create_server
+
+from tests.factories import at, make_round, open_household_case
+from workflow.platform import clock
+from workflow.platform.db import db
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,8 +37,6 @@ class LiveServer:
     the test's context or session; they share only the database and the clock."""
 
     def __init__(self, app: Flask):
-        from waitress.server import create_server
-
         self._server = create_server(app, host="127.0.0.1", port=0, threads=4)
         self.url = f"http://127.0.0.1:{self._server.effective_port}"
         self._stop = threading.Event()
@@ -69,7 +73,6 @@ def chromium():
     """The system's Chromium, headless; the tests skip where it is not installed."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -120,10 +123,6 @@ def log_in() -> Callable[..., None]:
 @pytest.fixture
 def water_case(county) -> int:
     """1 August 2018: a 水利局 case for a household of 布古纳村, due at year-end."""
-    from tests.factories import at, make_round, open_household_case
-    from workflow.platform import clock
-    from workflow.platform.db import db
-
     clock.set_now(at("2018-08-01T10:00"))
     case = open_household_case(make_round())
     db.session.commit()

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.browser.journeys import confirm_and_press, no_sideways_scroll, shoot
 from tests.factories import at
 from tests.scenario import ALL_YES_HOUSEHOLD, ALL_YES_VILLAGE
-from tests.survey_filling import column_letter, fill, rows_of
+from tests.survey_filling import column_letter, edit, fill, rows_of
 from workflow.models import HumanTask, SurveyAnswer, TaskState, User
 from workflow.platform import clock
 from workflow.platform.db import db
@@ -67,7 +67,6 @@ def test_village_clerk_files_her_forms_fixing_one_mistake(
     third = sorted(ids.values())[2]
     water = column_letter(forms[1], "有安全饮水")
     filled = fill(forms[1], "身份证号", {}, ALL_YES_HOUSEHOLD)
-    from tests.survey_filling import edit
 
     wrong = tmp_path / "附件1-有误.xlsx"
     wrong.write_bytes(edit(filled, {f"{water}{third}": "大概有"}))

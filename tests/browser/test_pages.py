@@ -7,12 +7,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from notifications.rules import notify_case_level
 from tests.factories import at, make_round, open_household_case
-from workflow.models import CaseStatus, HelpCase
+from tests.scenario import ALL_YES_HOUSEHOLD, AOYI, submit_township
+from tests.survey_filling import fill
+from workflow.models import CaseStatus, HelpCase, HumanTask, TaskState
 from workflow.platform import clock
 from workflow.platform.db import db
+from workflow.programme import rounds
+from workflow.survey.templates import survey_template
 
 pytestmark = pytest.mark.browser
 
@@ -88,8 +94,6 @@ def _no_sideways_scroll(page) -> bool:
 @pytest.fixture
 def busy_county(county):
     """A 水利局 clerk with work in several states, and a notice, for screenshots."""
-    from notifications.rules import notify_case_level
-
     clock.set_now(at("2018-08-01T10:00"))
     round_ = make_round()
     first = open_household_case(round_)
@@ -148,9 +152,6 @@ def test_screenshots(new_page, log_in, busy_county, size):
 @pytest.fixture
 def surveyed_county(county, user):
     """The 2018 round: 奥依亚依拉克镇 has submitted (a water gap per village), 且末镇 not yet."""
-    from tests.scenario import AOYI, submit_township
-    from workflow.programme import rounds
-
     clock.set_now(at("2018-07-10T10:00"))
     round_ = rounds.launch_round(2018, user("fpb"))
     db.session.commit()
@@ -162,13 +163,6 @@ def surveyed_county(county, user):
 def test_round_screenshots(new_page, log_in, surveyed_county, user, size, tmp_path):
     """Pictures of the round pages (county office) and a village's survey task with a refused
     upload, in /tmp/screens/."""
-    import sqlalchemy as sa
-
-    from tests.scenario import ALL_YES_HOUSEHOLD
-    from tests.survey_filling import fill
-    from workflow.models import HumanTask, TaskState
-    from workflow.survey.templates import survey_template
-
     SCREENS.mkdir(parents=True, exist_ok=True)
     page = new_page(size)
     log_in(page, "fpb")

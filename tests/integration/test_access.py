@@ -21,6 +21,8 @@ from tests.conftest import DEMO_PASSWORD, Browser, IsolatedClient
 from tests.factories import at, department, household_of, open_household_case
 from workflow.cases.evidence import add_evidence
 from workflow.cases.lifecycle import Subject, open_case
+from workflow.inbox import assignment
+from workflow.inbox import filters as inbox_filters
 from workflow.models import CaseStatus, HelpCase, HumanTask, SubjectKind, TaskState
 from workflow.oversight import accountability
 from workflow.platform import clock
@@ -439,8 +441,6 @@ def world(county, user) -> World:
         aoyi=village.township_id,
     )
     # -- inbox world set-up --
-    from workflow.inbox import assignment
-    from workflow.inbox import filters as inbox_filters
 
     assignment.claim_task(db.session.get(HumanTask, world.triage_task), user("fpb"))
     world.substitution = assignment.set_substitute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from workflow.models import AuditEvent, DigestMode, User
+from workflow.models import AuditEvent, DigestMode, User, Village
 from workflow.platform.db import db
 
 
@@ -39,8 +39,6 @@ def test_a_bad_address_is_refused_and_nothing_changes(county, browser):
 
 
 def test_admin_adds_a_village_clerk_who_then_works_her_village(county, browser):
-    from workflow.models import Village
-
     village = db.session.scalar(sa.select(Village).where(Village.name == "布古纳村"))
     admin = browser("admin")
     admin.get("/admin/users")

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from notifications.models import EmailMessage, Notice
 from tests.factories import at, open_household_case
-from workflow.models import AuditEvent
+from workflow.models import AuditEvent, Round
 from workflow.oversight import board
 from workflow.platform import clock
 from workflow.platform.db import db
@@ -92,8 +92,6 @@ def test_the_trend_chart_is_an_accessible_svg_with_a_table(late_cases, browser, 
 
 
 def _round():
-    from workflow.models import Round
-
     return db.session.scalar(sa.select(Round))
 
 

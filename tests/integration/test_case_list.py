@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.factories import at, make_round
+from web import cases as case_pages
 from workflow.cases.lifecycle import Subject, open_case
 from workflow.models import Department, Household, SubjectKind
 from workflow.platform import clock
@@ -12,8 +13,6 @@ from workflow.platform.db import db
 
 
 def test_a_long_list_is_paged_and_counts_them_all(county, browser, monkeypatch):
-    from web import cases as case_pages
-
     monkeypatch.setattr(case_pages, "PAGE_SIZE", 3)
     clock.set_now(at("2018-08-01T10:00"))
     round_ = make_round()

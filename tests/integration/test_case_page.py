@@ -8,8 +8,10 @@ from datetime import date
 from html import unescape
 
 from tests.factories import at, make_round, open_household_case
+from workflow.cases import acceptance
 from workflow.platform import clock
 from workflow.platform.db import db
+from workflow.programme import rounds
 
 PLAN = {
     "measure": "铺设入户自来水管道",
@@ -140,9 +142,6 @@ def test_page_loads_the_viewer_from_huitou_itself_and_keeps_script_out_of_the_ht
 
 
 def test_a_carried_over_case_tells_last_year_s_story_first(county, user, browser, run_tick):
-    from workflow.cases import acceptance
-    from workflow.programme import rounds
-
     clock.set_now(at("2018-08-01T10:00"))
     round_ = rounds.launch_round(2018, user("fpb"))
     old = open_household_case(round_, due=date(2018, 9, 30))

@@ -7,6 +7,7 @@ import json
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from web import cli, cli_support
 from workflow.models import AuditEvent, CatalogueRecord
 from workflow.platform.db import db
 from workflow.programme.catalogue import standard_for_year
@@ -15,8 +16,6 @@ from workflow.programme.catalogue import standard_for_year
 def test_admin_changes_the_poverty_line_and_a_bad_catalogue_changes_nothing(
     county, app, monkeypatch, tmp_path
 ):
-    from web import cli, cli_support
-
     monkeypatch.setattr(cli_support, "make_app", lambda: app)
     runner = CliRunner()
     out = tmp_path / "2018.json"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from web import cli, cli_support
 from workflow.demo.year import play_demo_year
 from workflow.inbox import tasks
 from workflow.models import HelpCase, Household, Role, Round, Township, User, Village
@@ -37,8 +38,6 @@ def test_demo_year_leaves_work_in_every_inbox(county, user):
 
 
 def test_init_without_demo_asks_for_the_password_and_never_prints_it(app, monkeypatch):
-    from web import cli, cli_support
-
     monkeypatch.setattr(cli_support, "make_app", lambda: app)
     secret = "Qiemo-2018-secret"
     result = CliRunner().invoke(cli.main, ["init"], input=f"admin\n{secret}\n{secret}\n")
@@ -53,8 +52,6 @@ def test_init_without_demo_asks_for_the_password_and_never_prints_it(app, monkey
 
 
 def test_init_refuses_a_weak_password(app, monkeypatch):
-    from web import cli, cli_support
-
     monkeypatch.setattr(cli_support, "make_app", lambda: app)
     result = CliRunner().invoke(cli.main, ["init"], input="admin\n12345\n12345\n")
     assert result.exit_code == 1 and "密码" in result.output
@@ -62,8 +59,6 @@ def test_init_refuses_a_weak_password(app, monkeypatch):
 
 
 def test_init_demo_prints_the_logins(app, monkeypatch):
-    from web import cli, cli_support
-
     monkeypatch.setattr(cli_support, "make_app", lambda: app)
     result = CliRunner().invoke(
         cli.main, ["init", "--demo", "--households", "300", "--no-scenario"]

@@ -15,6 +15,7 @@ from flask import Flask
 from notifications import email
 from notifications.models import EmailMessage, EmailStatus
 from tests.factories import at, make_round, open_household_case
+from web.app import create_app
 from workflow.cases.escalation import escalate_case
 from workflow.models import CaseEscalation, DigestMode
 from workflow.platform import clock
@@ -152,8 +153,6 @@ def test_without_an_smtp_host_mail_waits_in_the_outbox(county, user, smtp_server
 @pytest.fixture
 def escalating_app(settings, smtp_server) -> Iterator[Flask]:
     """A second app on the test database with views that escalate a case, then commit or not."""
-    from web.app import create_app
-
     mail = replace(settings, smtp_host="127.0.0.1", smtp_port=smtp_server.port)
     web_app = create_app(mail, {"TESTING": True, "WTF_CSRF_ENABLED": False})
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import SpiffWorkflow.bpmn.specs.event_definitions.timer as timer_module
 import sqlalchemy as sa
 
+import workflow.engine.spiff  # noqa: F401 - installs the clock
 from notifications.models import Notice
 from tests.factories import at, make_round, open_household_case, work_done
 from workflow.models import AuditEvent, CaseEscalation, HelpCase, HumanTask, TaskState
@@ -88,9 +90,5 @@ def test_work_done_in_time_stops_escalation(county, user, run_tick):
 
 def test_clock_moves_spiffworkflow_timers():
     """Pins the way in: SpiffWorkflow's timer module must read huitou's clock."""
-    import SpiffWorkflow.bpmn.specs.event_definitions.timer as timer_module
-
-    import workflow.engine.spiff  # noqa: F401 - installs the clock
-
     with clock.frozen_at(at("2018-07-13T23:00")):
         assert timer_module.datetime.now(clock.BEIJING).isoformat().startswith("2018-07-13T23:00")

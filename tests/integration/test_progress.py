@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from tests.factories import at, open_household_case, work_done
 from tests.scenario import AOYI, submit_township
 from workflow.cases import lifecycle as cases
-from workflow.models import Township
+from workflow.models import Round, Township
 from workflow.oversight import progress
 from workflow.platform import clock
 from workflow.platform.db import db
@@ -70,8 +70,6 @@ def test_progress_figures_are_the_cases_behind_them(year_so_far, user):
 
 
 def _round():
-    from workflow.models import Round
-
     return db.session.scalar(sa.select(Round))
 
 

@@ -9,9 +9,11 @@ import sqlalchemy as sa
 
 from tests.conftest import DEMO_PASSWORD
 from tests.factories import at
+from web import account
 from workflow.models import AuditEvent, User
 from workflow.platform import clock
 from workflow.platform.db import db
+from workflow.platform.settings import get_settings
 
 WRONG = "not-the-password-1"
 
@@ -85,8 +87,6 @@ def test_pages_carry_security_headers_and_the_session_cookie_is_guarded(county, 
 
 
 def test_a_crash_shows_a_plain_page_without_a_stack_trace(app, county, browser, monkeypatch):
-    from web import account
-
     def broken(*args, **kwargs):
         raise RuntimeError("database exploded at line 42")
 
@@ -158,8 +158,6 @@ def test_a_password_change_with_mistakes_says_which_field_and_changes_nothing(co
 
 
 def test_lock_window_follows_the_configured_minutes(county, browser):
-    from workflow.platform.settings import get_settings
-
     assert get_settings().login_lock_minutes == 15
     start = at("2018-08-01T09:00")
     clock.set_now(start)

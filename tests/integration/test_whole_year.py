@@ -10,7 +10,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from tests.factories import at
+from tests.factories import at, household_of
 from tests.scenario import AOYI, submit_township
 from workflow.cases import acceptance
 from workflow.cases import lifecycle as cases
@@ -181,8 +181,6 @@ def test_the_2018_year(county, user, run_tick, smtp_server):
 
 def test_acceptance_records_what_the_survey_missed(county, user, browser):
     """核查不准确: a gap the year-end check found is counted against the township and triaged."""
-    from tests.factories import household_of
-
     set_clock("2018-06-20T10:00")
     round_ = rounds.launch_round(2018, user("fpb"))
     db.session.commit()

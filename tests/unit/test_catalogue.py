@@ -20,8 +20,19 @@ import pytest
 from babel.messages.pofile import read_po
 from jinja2 import Environment
 
-from workflow.models import CaseStatus, GapStatus, RoundStatus, SubjectKind, TownshipSurveyStatus
+from notifications.rules import _LATE_SUBJECTS, _SUBJECTS
+from workflow.cases.lists import CASE_VIEWS
+from workflow.models import (
+    CaseStatus,
+    GapStatus,
+    Role,
+    RoundStatus,
+    SubjectKind,
+    TownshipSurveyStatus,
+)
+from workflow.oversight.accountability import METRICS
 from workflow.platform.i18n import CATALOGUE_DIR, _messages
+from workflow.programme.standards import JUDGES, SUBJECT_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "web" / "templates"
@@ -40,11 +51,6 @@ DYNAMIC_TEMPLATE_ID = re.compile(r"""\b_\(\s*(["'])([^"']*)\1\s*~""")
 
 def _dynamic_prefixes() -> dict[str, list[str]]:
     """Template ids written as "prefix" ~ value, with every value the prefix is joined to."""
-    from workflow.cases.lists import CASE_VIEWS
-    from workflow.models import Role
-    from workflow.oversight.accountability import METRICS
-    from workflow.programme.standards import JUDGES, SUBJECT_KINDS
-
     enums = {
         "status:": CaseStatus,
         "gap:": GapStatus,
@@ -139,8 +145,6 @@ DOCUMENT_TEXTS = {
 
 def _indirect_python_ids() -> dict[str, list[str]]:
     """Python files that pass a computed id to gettext, with every id they can pass."""
-    from notifications.rules import _LATE_SUBJECTS, _SUBJECTS
-
     return {
         "notifications/rules.py": [*_SUBJECTS.values(), *_LATE_SUBJECTS.values()],
         "workflow/survey/gaps.py": [

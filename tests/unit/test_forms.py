@@ -22,6 +22,7 @@ from workflow.forms import (
     write_results_form,
     write_survey_form,
 )
+from workflow.forms.reader import summarize_errors
 from workflow.platform.idcard import check_digit, make_id
 from workflow.programme.standards import Finding, evaluate
 from workflow.programme.standards_document import load_standard, parse_standard, standard_to_dict
@@ -508,8 +509,6 @@ def test_damaged_files_never_raise(std, form1, seed):
 
 
 def test_an_unfilled_column_is_one_problem_not_hundreds():
-    from workflow.forms.reader import FormError, summarize_errors
-
     errors = [FormError("附件1", f"H{row}", "有安全饮水未填写") for row in range(6, 126)]
     errors.insert(3, FormError("附件1", "C9", "身份证号有误"))
     errors.append(FormError("附件1", "", "缺少本村应摸底的脱贫户"))

@@ -161,7 +161,9 @@ def _unrouted_api_path() -> tuple[Response, int] | None:
 
 def init_app(app: Flask) -> None:
     """Register the API: its blueprint (CSRF checked by the hook above) and JSON for stray paths."""
-    from web.api import cases, openapi, rounds, tasks  # noqa: F401 - they add the routes
+    # The route modules add their routes to `bp`, which they import from this package: imported
+    # here, once the package has defined it, and not before the factory asks for the API.
+    from web.api import cases, openapi, rounds, tasks  # noqa: F401, PLC0415
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

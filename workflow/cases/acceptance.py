@@ -13,15 +13,19 @@ from workflow.engine import instances
 from workflow.inbox.tasks import complete_task, ready_task_of
 from workflow.models import (
     CaseStatus,
+    CatalogueRecord,
     Department,
     Gap,
     GapStatus,
     HelpCase,
+    Household,
     Role,
     Round,
     RoundStatus,
     SubjectKind,
+    Township,
     User,
+    Village,
 )
 from workflow.people.access import require_role
 from workflow.platform import audit, clock
@@ -29,6 +33,9 @@ from workflow.platform.acting import current_actor
 from workflow.platform.db import db
 from workflow.platform.errors import ConflictError, ValidationFailed
 from workflow.platform.i18n import _
+from workflow.platform.idcard import InvalidIdNumber, validate_id
+from workflow.programme.catalogue import catalogue_record, standard_of
+from workflow.programme.rounds import Deadlines
 from workflow.programme.routing import UNOWNED, route
 
 REOPEN_DAYS = 15
@@ -174,8 +181,6 @@ def next_round(round_: Round) -> Round:
     existing = db.session.scalar(sa.select(Round).where(Round.year == year))
     if existing is not None:
         return existing
-    from workflow.programme.catalogue import catalogue_record
-    from workflow.programme.rounds import Deadlines
 
     dl = Deadlines.defaults(year)
     catalogue = catalogue_record(year)
@@ -281,10 +286,6 @@ def missed_gap_from_form(
 ) -> Gap:
     """Record a 核查不准确 finding from what the county office typed: an ID number, a village
     or a township, one of the round's indicators, and what was found."""
-    from workflow.models import CatalogueRecord, Household, Township, Village
-    from workflow.platform.idcard import InvalidIdNumber, validate_id
-    from workflow.programme.catalogue import standard_of
-
     require_role(actor, Role.COUNTY_OFFICE)
     problems: dict[str, str] = {}
     text = subject_text.strip()

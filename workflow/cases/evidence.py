@@ -7,6 +7,8 @@ import os
 import re
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from workflow.models import CaseEvidence, CaseStatus, HelpCase, Role, User
 from workflow.people.access import require_case
 from workflow.platform import audit, clock
@@ -116,8 +118,6 @@ def evidence_file(case: HelpCase, evidence_id: int, viewer: User) -> tuple[CaseE
 
 def evidence_of(case: HelpCase) -> list[CaseEvidence]:
     """A case's evidence, oldest first."""
-    import sqlalchemy as sa
-
     return list(
         db.session.scalars(
             sa.select(CaseEvidence).where(CaseEvidence.case_id == case.id).order_by(CaseEvidence.id)

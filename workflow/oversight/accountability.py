@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from workflow.forms.accountability import ItemRow, UnitRow, write_accountability_report
 from workflow.models import (
     AccountabilityItem,
     CaseEscalation,
@@ -199,7 +200,6 @@ def _metrics_of(
 
 def report_workbook(report: AccountabilityReport) -> bytes:
     """The report as the county's xlsx."""
-    from workflow.forms.accountability import ItemRow, UnitRow, write_accountability_report
 
     def row(unit: UnitFigures) -> UnitRow:
         counts = {m: unit.count(m) for m in METRICS}

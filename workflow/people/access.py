@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from workflow.models import HelpCase, HumanTask, Role, Substitution, TaskState, User
+from workflow.models import Gap, HelpCase, HumanTask, Role, Substitution, TaskState, User
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.errors import AccessDenied
@@ -158,8 +158,6 @@ def require_role(user: User, *roles: Role) -> None:
 
 def gap_filter(user: User) -> sa.ColumnElement[bool]:
     """The SQL condition selecting the gaps (补课清单 lines) a user may see."""
-    from workflow.models import Gap
-
     if user.role in COUNTY_WIDE_READERS:
         return sa.true()
     kind = user.role.scope_kind

@@ -6,7 +6,8 @@ import re
 
 import sqlalchemy as sa
 
-from workflow.models import DigestMode, Role, User
+from workflow.county.setup import check_password_strength
+from workflow.models import Department, DigestMode, Role, Township, User, Village
 from workflow.people.access import require_role
 from workflow.platform import audit
 from workflow.platform.db import db
@@ -45,8 +46,6 @@ def update_preferences(user: User, actor: User, *, email: str, digest_mode: str)
 
 def _scope_for(role: Role, unit_code: str) -> dict[str, int | None]:
     """The scope columns for a role, from the unit's division or department code."""
-    from workflow.models import Department, Township, Village
-
     scope: dict[str, int | None] = {"township_id": None, "village_id": None, "department_id": None}
     code = unit_code.strip()
     kind = role.scope_kind
@@ -79,8 +78,6 @@ def create_user(
     password: str,
 ) -> User:
     """The administrator adds a person with one role and one scope (audited)."""
-    from workflow.county.setup import check_password_strength
-
     require_role(actor, Role.ADMIN)
     problems: dict[str, str] = {}
     username = username.strip()
@@ -141,8 +138,6 @@ def set_active(actor: User, user: User, active: bool) -> User:
 
 def reset_password(actor: User, user: User, password: str) -> User:
     """The administrator gives a person a new first password (she tells it to them in person)."""
-    from workflow.county.setup import check_password_strength
-
     require_role(actor, Role.ADMIN)
     check_password_strength(password)
     user.set_password(password)
@@ -152,8 +147,6 @@ def reset_password(actor: User, user: User, password: str) -> User:
 
 def change_own_password(user: User, current: str, new: str, repeated: str) -> User:
     """A person changes her own password: she proves the current one, and types the new twice."""
-    from workflow.county.setup import check_password_strength
-
     if not user.is_active:
         raise AccessDenied(_("Your role may not do this."))
     if not user.check_password(current):

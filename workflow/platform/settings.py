@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workflow.platform.clock import parse_moment
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 INSTANCE_DIR = Path(os.environ.get("HUITOU_INSTANCE_DIR", PROJECT_ROOT / "instance"))
 
@@ -68,8 +70,6 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.rehearsal_start:
-            from workflow.platform.clock import parse_moment
-
             try:
                 parse_moment(self.rehearsal_start)
             except ValueError as exc:

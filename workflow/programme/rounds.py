@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from workflow.engine import instances
-from workflow.models import Role, Round, RoundStatus, User
+from workflow.models import Role, Round, RoundStatus, Township, TownshipSurvey, User
 from workflow.people.access import require_role
 from workflow.platform import audit, clock
 from workflow.platform.acting import acting_as
@@ -124,8 +124,6 @@ def menu_year() -> int:
 def township_surveys(round_: Round, viewer: User) -> list:
     """The round's township surveys in division-code order; a township's or a village's user
     sees her own township's only."""
-    from workflow.models import Township, TownshipSurvey
-
     query = (
         sa.select(TownshipSurvey)
         .join(Township)

@@ -12,10 +12,13 @@ from xml.etree import ElementTree
 import sqlalchemy as sa
 
 from workflow.engine.spiff import decision_engine
-from workflow.models import User
+from workflow.models import Department, Role, User
+from workflow.people.access import require_role
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.settings import PROJECT_ROOT
+from workflow.programme.catalogue import catalogue_in_force
+from workflow.programme.standards_document import available_years
 
 ROUTING_DMN = PROJECT_ROOT / "bpmn" / "routing.dmn"
 COUNTY_OFFICE = "FPB"
@@ -101,11 +104,6 @@ def routing_table(viewer: User, year: int | None = None) -> tuple[int, list[Rout
     """The routing rules with labels from the year's standards catalogue (the current year's
     when none is given, or the nearest year there is one for) and department names; for the
     county office, the administrator and the leading group."""
-    from workflow.models import Department, Role
-    from workflow.people.access import require_role
-    from workflow.programme.catalogue import catalogue_in_force
-    from workflow.programme.standards_document import available_years
-
     require_role(viewer, Role.COUNTY_OFFICE, Role.ADMIN, Role.LEADING_GROUP)
     years = available_years()
     wanted = year or clock.today().year
