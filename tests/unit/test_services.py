@@ -55,3 +55,23 @@ def test_every_service_is_a_function_of_the_domain():
 def test_a_script_calls_its_functions_but_not_builtins_or_its_own_definitions():
     script = "def helper(x):\n    return len(x)\nescalate_case(case_id, helper([1]))\n"
     assert calls_in_script(script) == {"escalate_case"}
+
+
+def test_the_engine_imports_nothing_from_the_domain():
+    allowed = ("workflow.engine", "workflow.platform", "workflow.models")
+    engine_dir = Path(__file__).resolve().parents[2] / "workflow" / "engine"
+    reaching_out = []
+    for path in sorted(engine_dir.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            reaching_out += [
+                f"{path.name}: {name}"
+                for name in names
+                if name.startswith("workflow") and not name.startswith(allowed)
+            ]
+    assert reaching_out == []
