@@ -19,12 +19,12 @@ import sqlalchemy as sa
 
 from tests.conftest import DEMO_PASSWORD, Browser, IsolatedClient
 from tests.factories import at, department, household_of, open_household_case
+from workflow.cases.accountability_items import open_item
 from workflow.cases.evidence import add_evidence
 from workflow.cases.lifecycle import Subject, open_case
 from workflow.inbox import assignment
 from workflow.inbox import filters as inbox_filters
 from workflow.models import CaseStatus, HelpCase, HumanTask, SubjectKind, TaskState
-from workflow.oversight import accountability
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.programme import rounds
@@ -424,7 +424,7 @@ def world(county, user) -> World:
         None,
         evidence="通硬化路：否",
     )
-    item = accountability.open_item(road)  # as if the road case were three levels overdue
+    item = open_item(road)  # as if the road case were three levels overdue
     photo = add_evidence(water, user("dept_slj"), "水表.png", PNG)
     db.session.commit()
     world = World(
