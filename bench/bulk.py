@@ -44,7 +44,7 @@ TEMPLATE_INDICATORS = (
 
 def seed_county(households: int = 600, year: int = 2018) -> Round:
     """The demo county and a launched-looking round row (no survey processes), committed."""
-    from workflow.county.setup import load_demo_county
+    from workflow.demo.county import load_demo_county
     from workflow.demo.data import build_demo_county
 
     load_demo_county(build_demo_county(households=households))

@@ -100,7 +100,7 @@ def _forms(round_, standard, households: int, seed: int) -> list:
 
 def _set_up(households: int, seed: int):
     """The county loaded and the round launched (not timed)."""
-    from workflow.county.setup import load_demo_county
+    from workflow.demo.county import load_demo_county
     from workflow.engine import specs
     from workflow.models import CatalogueRecord, User
     from workflow.platform import clock

@@ -146,7 +146,7 @@ def demo_shape():
 @pytest.fixture
 def county(app: Flask, demo_shape):
     """The demo county with 600 households, committed."""
-    from workflow.county.setup import load_demo_county
+    from workflow.demo.county import load_demo_county
 
     load_demo_county(demo_shape, password=DEMO_PASSWORD)
     db.session.commit()

@@ -6,8 +6,9 @@ import re
 
 import sqlalchemy as sa
 
-from workflow.models import DigestMode, Role, User
+from workflow.models import Department, DigestMode, Role, Township, User, Village
 from workflow.people.access import require_role
+from workflow.people.passwords import check_password_strength
 from workflow.platform import audit
 from workflow.platform.db import db
 from workflow.platform.errors import AccessDenied, ValidationFailed
@@ -45,8 +46,6 @@ def update_preferences(user: User, actor: User, *, email: str, digest_mode: str)
 
 def _scope_for(role: Role, unit_code: str) -> dict[str, int | None]:
     """The scope columns for a role, from the unit's division or department code."""
-    from workflow.models import Department, Township, Village
-
     scope: dict[str, int | None] = {"township_id": None, "village_id": None, "department_id": None}
     code = unit_code.strip()
     kind = role.scope_kind
@@ -79,8 +78,6 @@ def create_user(
     password: str,
 ) -> User:
     """The administrator adds a person with one role and one scope (audited)."""
-    from workflow.county.setup import check_password_strength
-
     require_role(actor, Role.ADMIN)
     problems: dict[str, str] = {}
     username = username.strip()
@@ -117,6 +114,7 @@ def create_user(
         **scope,
     )
     user.set_password(password)
+    user.must_change_password = True
     db.session.add(user)
     db.session.flush()
     audit.record(
@@ -141,19 +139,16 @@ def set_active(actor: User, user: User, active: bool) -> User:
 
 def reset_password(actor: User, user: User, password: str) -> User:
     """The administrator gives a person a new first password (she tells it to them in person)."""
-    from workflow.county.setup import check_password_strength
-
     require_role(actor, Role.ADMIN)
     check_password_strength(password)
     user.set_password(password)
+    user.must_change_password = True
     audit.record(actor, "user.password_reset", "user", user.id)
     return user
 
 
 def change_own_password(user: User, current: str, new: str, repeated: str) -> User:
     """A person changes her own password: she proves the current one, and types the new twice."""
-    from workflow.county.setup import check_password_strength
-
     if not user.is_active:
         raise AccessDenied(_("Your role may not do this."))
     if not user.check_password(current):
@@ -164,5 +159,6 @@ def change_own_password(user: User, current: str, new: str, repeated: str) -> Us
         raise ValidationFailed({"password": _("Choose a password different from the current one.")})
     check_password_strength(new)
     user.set_password(new)
+    user.must_change_password = False
     audit.record(user, "user.password_change", "user", user.id)
     return user
