@@ -120,9 +120,11 @@ _nav_year = _NavYear()
 
 def _register_blueprints(app: Flask) -> None:
     from web.account import bp as account_bp
+    from web.account import init_app as init_account
     from web.admin import bp as admin_bp
     from web.auth import bp as auth_bp
     from web.cases import bp as cases_bp
+    from web.county import bp as county_bp
     from web.inbox import bp as inbox_bp
     from web.notices import bp as notices_bp
     from web.notices import init_app as init_notices
@@ -137,7 +139,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(oversight_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(county_bp)
     app.register_blueprint(account_bp)
+    init_account(app)
     app.register_blueprint(survey_bp)
     init_notices(app)
     app.register_blueprint(inbox_bp)

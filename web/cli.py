@@ -23,7 +23,7 @@ def main() -> None:
 @click.option("--households", default=3500, show_default=True, help="Demo households.")
 @click.option("--no-scenario", is_flag=True, help="Demo county only, without its 2018 so far.")
 @click.option(
-    "--county-name", default=None, help="The county's name, e.g. 且末县 (asked if absent)."
+    "--county-name", default=None, help="The county's name (asked if absent)."
 )
 @click.option("--county-code", default=None, help="Its 6-digit division code (asked if absent).")
 @click.option("--admin", "admin_username", default=None, help="Administrator's username.")

@@ -41,6 +41,7 @@ DYNAMIC_TEMPLATE_ID = re.compile(r"""\b_\(\s*(["'])([^"']*)\1\s*~""")
 def _dynamic_prefixes() -> dict[str, list[str]]:
     """Template ids written as "prefix" ~ value, with every value the prefix is joined to."""
     from workflow.cases.lists import CASE_VIEWS
+    from workflow.county.base_data import RECORD_KINDS
     from workflow.models import Role
     from workflow.oversight.accountability import METRICS
     from workflow.programme.standards import JUDGES, SUBJECT_KINDS
@@ -57,6 +58,7 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
     prefixes["role:"] = [role.value for role in Role]
     prefixes["kind:"] = list(SUBJECT_KINDS)
     prefixes["judge:"] = list(JUDGES)
+    prefixes["records:"] = list(RECORD_KINDS)
     return prefixes
 
 
@@ -64,6 +66,7 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
 # forms' headers, titles, unit/date and signature rows and status words; the demo county; the
 # lane names of the diagrams.
 DOCUMENT_MODULES = {
+    "workflow/county/sheets.py",
     "workflow/demo/data.py",
     "workflow/demo/names.py",
     "workflow/demo/year.py",
@@ -141,8 +144,16 @@ def _indirect_python_ids() -> dict[str, list[str]]:
     """Python files that pass a computed id to gettext, with every id they can pass."""
     from notifications.rules import _LATE_SUBJECTS, _SUBJECTS
 
+    from workflow.county.base_data import RECORD_KINDS
+    from workflow.models import Role
+
+    roles = [f"role:{role.value}" for role in Role]
+    units = [f"unit:{kind}" for kind in ("village", "township", "department")]
     return {
         "notifications/rules.py": [*_SUBJECTS.values(), *_LATE_SUBJECTS.values()],
+        "workflow/county/base_data.py": list(RECORD_KINDS.values()),
+        "workflow/county/book_checks.py": roles + units,
+        "workflow/county/book_writer.py": roles,
         "workflow/survey/gaps.py": [
             *(f"kind:{kind.value}" for kind in SubjectKind),
             *(f"gap:{status.value}" for status in GapStatus),

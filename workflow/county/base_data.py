@@ -4,7 +4,9 @@ renames in the audit log and deactivates (never deletes) the people the new file
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -310,13 +312,32 @@ def _shown(username: str, wanted: dict[str, Any]) -> dict[str, Any]:
     return {"username": username, **{k: str(v) for k, v in wanted.items() if v is not None}}
 
 
-def rename_history(limit: int = 50) -> list[AuditEvent]:
+@dataclass(frozen=True)
+class Rename:
+    """A township, village, department or person renamed by a load (from the audit log)."""
+
+    at: datetime
+    kind: str
+    before: str
+    after: str
+    actor_name: str
+
+
+def rename_history(limit: int = 50) -> list[Rename]:
     """The latest renames of townships, villages, departments and people (newest first)."""
-    return list(
-        db.session.scalars(
-            sa.select(AuditEvent)
-            .where(AuditEvent.action.in_(RENAMES))
-            .order_by(AuditEvent.seq.desc())
-            .limit(limit)
-        )
+    events = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.action.in_(RENAMES))
+        .order_by(AuditEvent.seq.desc())
+        .limit(limit)
     )
+    return [
+        Rename(
+            e.at,
+            e.object_type,
+            (json.loads(e.before) or {}).get("name", ""),
+            (json.loads(e.after) or {}).get("name", ""),
+            e.actor_name,
+        )
+        for e in events
+    ]
