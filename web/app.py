@@ -10,6 +10,7 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from web import i18n, security
+from workflow.county.setup import county_name
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.i18n import gettext
@@ -91,7 +92,11 @@ def _init_templates(app: Flask) -> None:
 
     @app.context_processor
     def inject_clock() -> dict[str, Any]:
-        return {"now_beijing": clock.in_beijing(clock.now()), "nav_year": _nav_year}
+        return {
+            "now_beijing": clock.in_beijing(clock.now()),
+            "nav_year": _nav_year,
+            "county_label": _county_label,
+        }
 
     @app.before_request
     def remember_request_start() -> None:
@@ -116,6 +121,20 @@ class _NavYear:
 
 
 _nav_year = _NavYear()
+
+
+class _CountyLabel:
+    """The county's name in the page header, read once per request and only when shown."""
+
+    def __str__(self) -> str:
+        if "county_label" not in g:
+            g.county_label = county_name()
+        return g.county_label
+
+    __html__ = __str__
+
+
+_county_label = _CountyLabel()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -22,9 +22,7 @@ def main() -> None:
 @click.option("--if-absent", is_flag=True, help="Do nothing (exit 0) if a county already exists.")
 @click.option("--households", default=3500, show_default=True, help="Demo households.")
 @click.option("--no-scenario", is_flag=True, help="Demo county only, without its 2018 so far.")
-@click.option(
-    "--county-name", default=None, help="The county's name (asked if absent)."
-)
+@click.option("--county-name", default=None, help="The county's name (asked if absent).")
 @click.option("--county-code", default=None, help="Its 6-digit division code (asked if absent).")
 @click.option("--admin", "admin_username", default=None, help="Administrator's username.")
 @with_app

@@ -11,6 +11,7 @@ import click
 from web.cli_support import find_user, with_app
 from workflow.county.base_data import LoadReport, load_base_data
 from workflow.county.book_writer import write_template
+from workflow.county.setup import the_county
 from workflow.demo.county import DEMO_PASSWORD, load_demo_county
 from workflow.demo.data import build_demo_county
 from workflow.demo.year import REHEARSAL_START, play_demo_year
@@ -59,9 +60,11 @@ def county() -> None:
 
 @county.command("template")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False))
+@with_app
 def county_template(output: str) -> None:
     """Write the blank base-data workbook (header rows, an example row, instructions)."""
-    Path(output).write_bytes(write_template())
+    county = the_county()
+    Path(output).write_bytes(write_template(county.code if county else ""))
     click.echo(gettext("Wrote %(file)s.", file=output))
 
 

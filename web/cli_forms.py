@@ -107,6 +107,7 @@ def report_gaps(year: int, township: str | None, output: str) -> None:
     """Write the 补课清单 (one row per gap) as xlsx."""
     from pathlib import Path
 
+    from workflow.county.setup import county_name
     from workflow.forms.gap_list import write_gap_list
     from workflow.platform import clock
     from workflow.programme import rounds
@@ -118,7 +119,11 @@ def report_gaps(year: int, township: str | None, output: str) -> None:
     rows = gaps.gap_list(round_, township=t)
     Path(output).write_bytes(
         write_gap_list(
-            gaps.gap_rows(rows), year=year, township=t.name if t else "", when=clock.today()
+            gaps.gap_rows(rows),
+            year=year,
+            township=t.name if t else "",
+            when=clock.today(),
+            county=county_name(),
         )
     )
     click.echo(

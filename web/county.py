@@ -11,7 +11,7 @@ from web.handling import acting_user, domain_view
 from workflow.county.base_data import LoadReport, load_base_data, rename_history
 from workflow.county.book_writer import write_template
 from workflow.county.progress import setup_progress
-from workflow.county.setup import county_name
+from workflow.county.setup import county_name, the_county
 from workflow.models import Role
 from workflow.people.access import require_role
 from workflow.platform.db import db
@@ -52,7 +52,9 @@ def setup():
 def template():
     """The blank base-data workbook (乡镇, 村, 部门, 人员 and the instructions)."""
     require_role(acting_user(), Role.ADMIN)
-    return xlsx_response(write_template(), gettext("county base data.xlsx"))
+    county = the_county()
+    data = write_template(county.code if county else "")
+    return xlsx_response(data, gettext("county base data.xlsx"))
 
 
 @bp.post("")

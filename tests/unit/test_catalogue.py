@@ -143,7 +143,6 @@ DOCUMENT_TEXTS = {
 def _indirect_python_ids() -> dict[str, list[str]]:
     """Python files that pass a computed id to gettext, with every id they can pass."""
     from notifications.rules import _LATE_SUBJECTS, _SUBJECTS
-
     from workflow.county.base_data import RECORD_KINDS
     from workflow.models import Role
 

@@ -31,9 +31,12 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _EXAMPLE_FONT = Font(color="808080", italic=True)
 
 
-def write_template() -> bytes:
-    """Return the blank workbook: each sheet with its header and one (grey) example row."""
-    return _write({s.name: [s.example] for s in SHEETS}, example=True)
+def write_template(county_code: str = "") -> bytes:
+    """Return the blank workbook: each sheet with its header and one (grey) example row, its
+    codes under the county's own code."""
+    code = county_code or "XXXXXX"
+    examples = {s.name: [tuple(v.replace("{code}", code) for v in s.example)] for s in SHEETS}
+    return _write(examples, example=True)
 
 
 def write_county_data(data: CountyData, county_name: str) -> bytes:

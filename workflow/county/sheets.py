@@ -23,7 +23,7 @@ class SheetLayout:
 
     name: str
     columns: tuple[Column, ...]
-    example: tuple[str, ...]
+    example: tuple[str, ...]  # {code}: the county's 6-digit code
 
     def column(self, key: str) -> Column:
         """Return the column holding a field."""
@@ -41,7 +41,7 @@ SHEETS: tuple[SheetLayout, ...] = (
             _col("code", "区划代码", CODE, "乡镇区划代码", "乡镇代码", "行政区划代码", "代码"),
             _col("name", "名称", TEXT, "乡镇名称", "乡镇", "名字"),
         ),
-        ("652825100", "且末镇"),
+        ("{code}100", "城关镇"),
     ),
     SheetLayout(
         VILLAGES,
@@ -52,7 +52,7 @@ SHEETS: tuple[SheetLayout, ...] = (
             _col("poor", "是否贫困村", YES_NO, "贫困村", "是否贫困村（是/否）", required=False),
             _col("exit_year", "退出年度", YEAR, "贫困村退出年度", "退出年份", required=False),
         ),
-        ("652825100201", "喀特勒什村", "且末镇", "是", "2016"),
+        ("{code}100201", "示范村", "城关镇", "是", "2016"),
     ),
     SheetLayout(
         DEPARTMENTS,
@@ -73,7 +73,7 @@ SHEETS: tuple[SheetLayout, ...] = (
             _col("phone", "手机", TEXT, "手机号", "手机号码", "联系电话", "电话", required=False),
             _col("email", "邮箱", TEXT, "电子邮箱", "邮件", "电子邮件", "E-mail", required=False),
         ),
-        ("zhangsan", "张三", "乡镇扶贫专干", "且末镇", "13912345678", "zhangsan@example.com"),
+        ("zhangsan", "张三", "乡镇扶贫专干", "城关镇", "13912345678", "zhangsan@example.com"),
     ),
 )
 SHEET_BY_NAME = {s.name: s for s in SHEETS}

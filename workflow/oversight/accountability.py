@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from workflow.county.setup import county_name
 from workflow.models import (
     AccountabilityItem,
     CaseEscalation,
@@ -258,4 +259,5 @@ def report_workbook(report: AccountabilityReport) -> bytes:
         [row(u) for u in report.by_township],
         [row(u) for u in report.by_department],
         items,
+        county=county_name(),
     )
