@@ -185,9 +185,10 @@ class _Checker:
                 )
                 code = None
             poor, year = v.get("poor", False), v.get("exit_year")
-            if year is not None and not poor:
+            unread = self.raw_errors_at(row)  # an unread 是否贫困村 cannot judge its exit year
+            if year is not None and not poor and "poor" not in unread:
                 self.error(row, "exit_year", _("Only a poor village has an exit year."))
-            if poor and year is None and "exit_year" not in self.raw_errors_at(row):
+            if poor and year is None and "exit_year" not in unread:
                 self.error(row, "exit_year", _("A poor village needs its exit year."))
             ok = code is not None and self.once(codes, code, row, "code", _("The code"))
             if township and "name" in v:
