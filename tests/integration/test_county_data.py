@@ -15,10 +15,14 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from tests.conftest import ROOT, Browser, IsolatedClient
+from web import cli_support
+from web.cli import main as huitou
+from workflow.county.base_data import load_base_data, rename_history
 from workflow.county.setup import create_county
 from workflow.models import AuditEvent, County, Department, Role, Township, User, Village
 from workflow.platform.audit import verify_chain
 from workflow.platform.db import db
+from workflow.platform.errors import ValidationFailed
 
 ADMIN_PASSWORD = "Ruoqiang-2018"
 CODE = "652824"  # 若羌县, a neighbour of Qiemo: nothing assumes Qiemo
@@ -38,12 +42,10 @@ def empty_county(app):
 
 @pytest.fixture
 def cli(app, monkeypatch):
-    from web import cli, cli_support
-
     monkeypatch.setattr(cli_support, "make_app", lambda: app)
 
     def run(*args: str, input: str | None = None):
-        return CliRunner().invoke(cli.main, list(args), input=input)
+        return CliRunner().invoke(huitou, list(args), input=input)
 
     return run
 
@@ -162,8 +164,6 @@ def test_the_template_filled_in_and_loaded_makes_the_county(empty_county, cli, t
 
 
 def test_a_messy_workbook_is_read_right(empty_county):
-    from workflow.county.base_data import load_base_data
-
     data = workbook(
         {
             "乡镇": [
@@ -200,9 +200,6 @@ def test_a_messy_workbook_is_read_right(empty_county):
 
 
 def test_a_workbook_with_a_dozen_errors_names_every_cell_and_stores_nothing(empty_county):
-    from workflow.county.base_data import load_base_data
-    from workflow.platform.errors import ValidationFailed
-
     data = workbook(
         {
             "乡镇": [
@@ -263,8 +260,6 @@ def test_a_workbook_with_a_dozen_errors_names_every_cell_and_stores_nothing(empt
 
 
 def test_a_second_load_updates_keeps_renames_and_deactivates_who_is_left_out(empty_county):
-    from workflow.county.base_data import load_base_data, rename_history
-
     load_base_data(workbook(good_sheets()), empty_county)
     db.session.commit()
     sheets = good_sheets()
@@ -349,8 +344,6 @@ def test_the_set_up_page_lists_every_problem_and_changes_nothing(app, empty_coun
 
 
 def test_a_new_person_changes_her_first_password_before_anything_else(app, empty_county):
-    from workflow.county.base_data import load_base_data
-
     report = load_base_data(workbook(good_sheets()), empty_county)
     db.session.commit()
     first = next(p.password for p in report.first_passwords if p.username == "rqz_zg")
