@@ -131,8 +131,6 @@ class _CountyLabel:
             g.county_label = county_name()
         return g.county_label
 
-    __html__ = __str__
-
 
 _county_label = _CountyLabel()
 
