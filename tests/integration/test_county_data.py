@@ -361,3 +361,18 @@ def test_a_new_person_changes_her_first_password_before_anything_else(app, empty
     )
     assert changed.status_code == 303
     assert clerk.get("/inbox").status_code == 200
+
+
+def test_county_load_exits_1_with_every_problem_by_cell(empty_county, cli, tmp_path):
+    sheets = good_sheets()
+    sheets["村"][1][2] = "罗布泊镇"
+    sheets["人员"][1][2] = "村支书"
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(workbook(sheets))
+
+    result = cli("county", "load", str(path), "--as", "admin")
+
+    assert result.exit_code == 1
+    assert "村!C2" in result.output and "人员!C2" in result.output
+    assert "未导入" in result.output
+    assert _count(Township) == 0 and _count(User) == 1
