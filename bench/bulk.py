@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from workflow.cases.lifecycle import Subject, open_case
-from workflow.county.setup import load_demo_county
+from workflow.demo.county import load_demo_county
 from workflow.demo.data import build_demo_county
 from workflow.models import (
     CaseStatus,

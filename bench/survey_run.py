@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from bench import survey_floor
 from bench.common import Backend, Measurement, make_app
 from bench.synthetic import SURVEY_YEAR, filled_forms, synthetic_county
-from workflow.county.setup import load_demo_county
+from workflow.demo.county import load_demo_county
 from workflow.engine import specs
 from workflow.inbox import tasks
 from workflow.models import (

@@ -18,6 +18,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from workflow.demo.data import (
+    COUNTY_NAME,
     EMAIL_DOMAIN,
     ROLE_ADMIN,
     ROLE_COUNTY_OFFICE,
@@ -238,7 +239,7 @@ def filled_forms(round_, standard: Standard, seed: int = 2018) -> Iterator[Fille
             row.update(typed, seq=n)
             gaps += missed
         layout = survey_layout(form_no, standard)
-        title = form_title(form_no, township.name, village.name if village else "")
+        title = form_title(form_no, township.name, village.name if village else "", COUNTY_NAME)
         data = render_sheet(
             layout, title, township.name, village.name if village else "", today, subjects
         )

@@ -325,8 +325,8 @@ def _mime(outgoing: sa.Row[Any], settings: Settings, moment: datetime) -> MimeMe
     mime["Date"] = format_datetime(clock.in_beijing(moment))
     mime["Message-ID"] = make_msgid(f"huitou.{outgoing.id}", domain=sender.domain or "huitou")
     footer = gettext(
-        "This message was sent automatically by huitou, the look-back and help-back platform "
-        "of Qiemo County. Please do not reply."
+        "This message was sent automatically by huitou, the county's look-back and help-back "
+        "platform. Please do not reply."
     )
     mime.set_content(f"{outgoing.body}\n\n-- \n{footer}\n", cte="base64")
     return mime

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 
 from web import cli, cli_support
 from web.app import create_app
-from workflow.county.setup import load_demo_county
+from workflow.demo.county import load_demo_county
 from workflow.demo.data import build_demo_county
 from workflow.models import User
 from workflow.platform import clock

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from web.handling import acting_user, domain_view
 from workflow.people.accounts import change_own_password, update_preferences
@@ -12,6 +13,27 @@ from workflow.platform.errors import ValidationFailed
 from workflow.platform.i18n import gettext
 
 bp = Blueprint("account", __name__)
+
+# What a person with a first password may still open: the page to change it, and the way out.
+_FIRST_PASSWORD_ENDPOINTS = {"account.me", "account.change_password", "auth.logout", "auth.login"}
+
+
+def init_app(app: Flask) -> None:
+    """Send a person who still has her first password to /me until she changes it."""
+
+    @app.before_request
+    def change_first_password() -> Response | None:
+        endpoint = request.endpoint or ""
+        if (
+            not current_user.is_authenticated
+            or not current_user.must_change_password
+            or endpoint in _FIRST_PASSWORD_ENDPOINTS
+            or endpoint == "static"
+            or endpoint.startswith("api")  # programs use tokens; a redirect means nothing to them
+        ):
+            return None
+        flash(gettext("Please change your first password before you go on."), "info")
+        return redirect(url_for("account.me"))
 
 
 @bp.get("/me")

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from notifications import wiring
 from web import formatting, i18n, security
 from web.account import bp as account_bp
+from web.account import init_app as init_account
 from web.admin import bp as admin_bp
 from web.api import init_app as init_api
 from web.api_tokens import bp as api_tokens_bp
@@ -17,6 +18,7 @@ from web.auth import bp as auth_bp
 from web.auth import login_form
 from web.board import bp as board_bp
 from web.cases import bp as cases_bp
+from web.county import bp as county_bp
 from web.extensions import csrf, login_manager, migrate
 from web.inbox import bp as inbox_bp
 from web.notices import bp as notices_bp
@@ -28,6 +30,7 @@ from web.round_admin import bp as round_admin_bp
 from web.rounds import bp as rounds_bp
 from web.survey import bp as survey_bp
 from workflow import services
+from workflow.county.setup import county_name
 from workflow.models import User
 from workflow.platform import clock
 from workflow.platform.db import db
@@ -102,7 +105,11 @@ def _init_templates(app: Flask) -> None:
 
     @app.context_processor
     def inject_clock() -> dict[str, Any]:
-        return {"now_beijing": clock.in_beijing(clock.now()), "nav_year": _nav_year}
+        return {
+            "now_beijing": clock.in_beijing(clock.now()),
+            "nav_year": _nav_year,
+            "county_label": _county_label,
+        }
 
     @app.before_request
     def remember_request_start() -> None:
@@ -127,6 +134,18 @@ class _NavYear:
 _nav_year = _NavYear()
 
 
+class _CountyLabel:
+    """The county's name in the page header, read once per request and only when shown."""
+
+    def __str__(self) -> str:
+        if "county_label" not in g:
+            g.county_label = county_name()
+        return g.county_label
+
+
+_county_label = _CountyLabel()
+
+
 def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(notices_bp)
@@ -134,7 +153,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(oversight_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(county_bp)
     app.register_blueprint(account_bp)
+    init_account(app)
     app.register_blueprint(survey_bp)
     init_notices(app)
     app.register_blueprint(inbox_bp)

@@ -9,11 +9,10 @@ from waitress import serve as waitress_serve
 
 from notifications.wiring import tick_and_deliver
 from web import cli_forms
-from web.cli_support import find_user, make_app, parse_date, with_app
+from web.cli_county import county, init_demo
+from web.cli_support import find_user, make_app, parse_date, read_new_password, with_app
 from web.scheduling import start_scheduler
 from workflow.county import setup as county_setup
-from workflow.demo.data import build_demo_county
-from workflow.demo.year import REHEARSAL_START, play_demo_year
 from workflow.platform import clock
 from workflow.platform.audit import verify_chain
 from workflow.platform.db import db
@@ -24,7 +23,7 @@ from workflow.programme import rounds
 
 @click.group()
 def main() -> None:
-    """huitou 回头看·回头帮 — 且末县 case management on SpiffWorkflow."""
+    """huitou 回头看·回头帮 — a county's case management on SpiffWorkflow."""
 
 
 @main.command()
@@ -32,9 +31,22 @@ def main() -> None:
 @click.option("--if-absent", is_flag=True, help="Do nothing (exit 0) if a county already exists.")
 @click.option("--households", default=3500, show_default=True, help="Demo households.")
 @click.option("--no-scenario", is_flag=True, help="Demo county only, without its 2018 so far.")
+@click.option("--county-name", default=None, help="The county's name (asked if absent).")
+@click.option("--county-code", default=None, help="Its 6-digit division code (asked if absent).")
+@click.option("--admin", "admin_username", default=None, help="Administrator's username.")
 @with_app
-def init(demo: bool, if_absent: bool, households: int, no_scenario: bool) -> None:
-    """Create the county: the demo county, or an empty one with an administrator."""
+def init(
+    demo: bool,
+    if_absent: bool,
+    households: int,
+    no_scenario: bool,
+    county_name: str | None,
+    county_code: str | None,
+    admin_username: str | None,
+) -> None:
+    """Create the county: the demo county, or an empty one with an administrator.
+
+    The administrator's password is asked twice; from a pipe, it is read as two lines."""
     if county_setup.county_exists():
         if if_absent:
             click.echo(gettext("The database already holds a county; the set-up was skipped."))
@@ -43,34 +55,29 @@ def init(demo: bool, if_absent: bool, households: int, no_scenario: bool) -> Non
         click.echo(gettext("Error: %(error)s", error=message), err=True)
         sys.exit(1)
     if demo:
-        logins = county_setup.load_demo_county(build_demo_county(households=households))
-        db.session.commit()
-        if not no_scenario:
-            play_demo_year()
-            click.echo(gettext("The work of 2018 was played up to 1 August. The demo clock:"))
-            click.echo(f"  HUITOU_REHEARSAL_START={REHEARSAL_START}")
-        password = county_setup.DEMO_PASSWORD
-        click.echo(
-            gettext(
-                "Created the demo county: Qiemo County (%(households)s households). "
-                "Demo accounts (all with the password %(password)s):",
-                households=households,
-                password=password,
-            )
-        )
-        for login in logins:
-            role = login.role.value
-            click.echo(f"  {login.username:<16} {login.display_name:<8} {role:<18} {login.unit}")
+        init_demo(households, no_scenario)
         return
-    username = click.prompt(gettext("Administrator's username"), default="admin")
-    password = click.prompt(
-        gettext("Administrator's password"), hide_input=True, confirmation_prompt=True
-    )
-    county_setup.create_county(gettext("Qiemo County"), "652825", username, password)
+    name = county_name or click.prompt(gettext("County name"))
+    code = county_code or click.prompt(gettext("County division code (6 digits)"))
+    name, code = county_setup.normalize_county(name, code)
+    username = admin_username or click.prompt(gettext("Administrator's username"), default="admin")
+    password = read_new_password(gettext("Administrator's password"))
+    county_setup.create_county(name, code, username, password)
     db.session.commit()
     click.echo(
         gettext(
-            "Created Qiemo County and the administrator account %(username)s.", username=username
+            "Created %(county)s (%(code)s) and the administrator account %(username)s.",
+            county=name,
+            code=code,
+            username=username,
+        )
+    )
+    click.echo(
+        gettext(
+            "Next, the county's base data: huitou county template -o FILE.xlsx, fill it in, "
+            "then huitou county load FILE.xlsx --as %(username)s (or the set-up page, "
+            "/admin/county).",
+            username=username,
         )
     )
 
@@ -186,7 +193,13 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
     waitress_serve(app, host=host, port=port, threads=8)
 
 
-for _command in (cli_forms.template, cli_forms.import_form, cli_forms.report, cli_forms.catalogue):
+for _command in (
+    cli_forms.template,
+    cli_forms.import_form,
+    cli_forms.report,
+    cli_forms.catalogue,
+    county,
+):
     main.add_command(_command)
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from web.cli_support import find_user, with_app
 from workflow.cases import results
 from workflow.cases.plans import department_plan_xlsx, plan_rows
+from workflow.county.setup import county_name
 from workflow.forms.gap_list import write_gap_list
 from workflow.models import Department
 from workflow.oversight import accountability
@@ -113,7 +114,11 @@ def report_gaps(year: int, township: str | None, output: str) -> None:
     rows = gaps.gap_list(round_, township=t)
     Path(output).write_bytes(
         write_gap_list(
-            gaps.gap_rows(rows), year=year, township=t.name if t else "", when=clock.today()
+            gaps.gap_rows(rows),
+            year=year,
+            township=t.name if t else "",
+            when=clock.today(),
+            county=county_name(),
         )
     )
     click.echo(

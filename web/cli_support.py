@@ -60,3 +60,16 @@ def find_user(username: str) -> Any:
         click.echo(gettext("Error: %(error)s", error=message), err=True)
         sys.exit(1)
     return user
+
+
+def read_new_password(label: str) -> str:
+    """Ask for a new password twice: hidden at a terminal; from a pipe, two lines of input
+    (`printf 'pw\\npw\\n' | huitou init ...`), since a pipe has no terminal to hide it on."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        return click.prompt(label, hide_input=True, confirmation_prompt=True)
+    first, second = sys.stdin.readline(), sys.stdin.readline()
+    if not first:
+        raise click.UsageError(gettext("The password was not given on the input."))
+    if first.rstrip("\r\n") != second.rstrip("\r\n"):
+        raise click.UsageError(gettext("The two passwords differ."))
+    return first.rstrip("\r\n")

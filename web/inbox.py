@@ -16,6 +16,7 @@ from web.formatting import day, due_state
 from web.handling import acting_user, domain_view
 from web.results import RESULTS_STEPS
 from web.survey import SURVEY_STEPS
+from workflow.county.setup import county_name
 from workflow.forms.task_list import TaskRow, write_task_list
 from workflow.inbox import assignment, tasks
 from workflow.inbox import filters as inbox_filters
@@ -105,7 +106,7 @@ def export() -> Any:
         for t in rows
     ]
     title = gettext("Task list of %(name)s", name=user.display_name)
-    data = write_task_list(lines, title=title, when=clock.today())
+    data = write_task_list(lines, title=title, when=clock.today(), unit=county_name())
     name = gettext("tasks_%(user)s_%(day)s.xlsx", user=user.username, day=clock.today())
     return xlsx_response(data, name)
 

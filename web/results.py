@@ -15,6 +15,7 @@ from workflow.cases.plans import (
     plan_rows,
     sign_department_plan,
 )
+from workflow.county.setup import county_name
 from workflow.inbox import tasks
 from workflow.models import Department, Role, Round, Township, User, Village
 from workflow.people.access import COUNTY_WIDE_READERS, require_task
@@ -111,7 +112,7 @@ def download(year: int, form_no: int) -> Response:
         raise NotFound(gettext("The page or record does not exist."))
     results.require_results_scope(acting_user(), form_no, village, township)
     data = results.results_form(round_, form_no, village=village, township=township)
-    unit = (village or township).name if (village or township) else gettext("Qiemo County")
+    unit = (village or township).name if (village or township) else county_name()
     name = gettext("form%(n)s_%(unit)s_%(year)s.xlsx", n=form_no, unit=unit, year=year)
     return xlsx_response(data, name)
 

@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
+from workflow.county.setup import county_name
 from workflow.forms.gap_list import write_gap_list
 from workflow.models import (
     Department,
@@ -151,8 +152,9 @@ def gap_download(year: int) -> Response:
         year=year,
         township=township.name if township else "",
         when=clock.today(),
+        county=county_name(),
     )
-    unit = township.name if township else gettext("Qiemo County")
+    unit = township.name if township else county_name()
     name = gettext("make-up-list_%(unit)s_%(year)s.xlsx", unit=unit, year=year)
     return xlsx_response(data, name)
 

@@ -244,6 +244,13 @@ MATRIX: dict[str, Route] = {
     "admin.index": Route(
         GET, "GET /admin", verdicts(LOGIN_FIRST, FORBIDDEN, admin=OK, fpb=OK, ldxz=OK)
     ),
+    "county.setup": Route(GET, "GET /admin/county", verdicts(LOGIN_FIRST, FORBIDDEN, admin=OK)),
+    "county.template": Route(
+        GET, "GET /admin/county/template.xlsx", verdicts(LOGIN_FIRST, FORBIDDEN, admin=OK)
+    ),
+    "county.load": Route(
+        POST, "POST /admin/county", verdicts(LOGIN_FIRST, FORBIDDEN, admin=REFUSED_INPUT)
+    ),  # no file chosen
     "account.me": Route(GET, "GET /me", verdicts(LOGIN_FIRST, OK)),
     "account.save": Route(
         POST,

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from web import cli, cli_support
 from workflow.demo.year import play_demo_year
 from workflow.inbox import tasks
-from workflow.models import HelpCase, Household, Role, Round, Township, User, Village
+from workflow.models import County, HelpCase, Household, Role, Round, Township, User, Village
 from workflow.platform import clock
 from workflow.platform.audit import verify_chain
 from workflow.platform.db import db
@@ -40,20 +40,27 @@ def test_demo_year_leaves_work_in_every_inbox(county, user):
 def test_init_without_demo_asks_for_the_password_and_never_prints_it(app, monkeypatch):
     monkeypatch.setattr(cli_support, "make_app", lambda: app)
     secret = "Qiemo-2018-secret"
-    result = CliRunner().invoke(cli.main, ["init"], input=f"admin\n{secret}\n{secret}\n")
+    answers = f"且末县\n652825\nadmin\n{secret}\n{secret}\n"
+    result = CliRunner().invoke(cli.main, ["init"], input=answers)
     assert result.exit_code == 0, result.output
     assert secret not in result.output
     admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
     assert admin.role == Role.ADMIN and admin.check_password(secret)
+    county = db.session.scalar(sa.select(County))
+    assert (county.name, county.code) == ("且末县", "652825")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Township)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Household)) == 0
-    again = CliRunner().invoke(cli.main, ["init"], input=f"admin\n{secret}\n{secret}\n")
+    again = CliRunner().invoke(cli.main, ["init"], input=answers)
     assert again.exit_code == 1 and "已有" in again.output
 
 
 def test_init_refuses_a_weak_password(app, monkeypatch):
     monkeypatch.setattr(cli_support, "make_app", lambda: app)
-    result = CliRunner().invoke(cli.main, ["init"], input="admin\n12345\n12345\n")
+    result = CliRunner().invoke(
+        cli.main,
+        ["init", "--county-name", "若羌县", "--county-code", "652824"],
+        input="admin\n12345\n12345\n",
+    )
     assert result.exit_code == 1 and "密码" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 

@@ -33,7 +33,7 @@ def test_menu_follows_the_role(county, browser, username, sees, not_sees):
 @pytest.mark.parametrize(
     ("username", "sections"),
     [
-        ("admin", ["用户管理", "标准目录", "年度时间节点", "归口责任表", "API 令牌"]),
+        ("admin", ["县情设置", "用户管理", "标准目录", "年度时间节点", "归口责任表", "API 令牌"]),
         ("fpb", ["标准目录", "年度时间节点", "归口责任表"]),
         ("ldxz", ["归口责任表"]),
     ],

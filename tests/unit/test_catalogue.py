@@ -22,6 +22,7 @@ from jinja2 import Environment
 
 from notifications.rules import _LATE_SUBJECTS, _SUBJECTS
 from workflow.cases.lists import CASE_VIEWS
+from workflow.county.base_data import RECORD_KINDS
 from workflow.models import (
     CaseStatus,
     GapStatus,
@@ -63,6 +64,7 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
     prefixes["role:"] = [role.value for role in Role]
     prefixes["kind:"] = list(SUBJECT_KINDS)
     prefixes["judge:"] = list(JUDGES)
+    prefixes["records:"] = list(RECORD_KINDS)
     return prefixes
 
 
@@ -70,6 +72,7 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
 # forms' headers, titles, unit/date and signature rows and status words; the demo county; the
 # lane names of the diagrams.
 DOCUMENT_MODULES = {
+    "workflow/county/sheets.py",
     "workflow/demo/data.py",
     "workflow/demo/names.py",
     "workflow/demo/year.py",
@@ -145,8 +148,13 @@ DOCUMENT_TEXTS = {
 
 def _indirect_python_ids() -> dict[str, list[str]]:
     """Python files that pass a computed id to gettext, with every id they can pass."""
+    roles = [f"role:{role.value}" for role in Role]
+    units = [f"unit:{kind}" for kind in ("village", "township", "department")]
     return {
         "notifications/rules.py": [*_SUBJECTS.values(), *_LATE_SUBJECTS.values()],
+        "workflow/county/base_data.py": list(RECORD_KINDS.values()),
+        "workflow/county/book_checks.py": roles + units,
+        "workflow/county/book_writer.py": roles,
         "workflow/survey/gaps.py": [
             *(f"kind:{kind.value}" for kind in SubjectKind),
             *(f"gap:{status.value}" for status in GapStatus),

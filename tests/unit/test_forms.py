@@ -28,6 +28,7 @@ from workflow.programme.standards import Finding, evaluate
 from workflow.programme.standards_document import load_standard, parse_standard, standard_to_dict
 
 TOWN, VILLAGE = "奥依亚依拉克镇", "布古纳村"
+COUNTY = "且末县"
 HOUSEHOLD_ANSWERS = "HIJKLMNOPQ"  # the ten 是/否 columns of 附件1 (2018)
 ANSWER_CODES = ["H-WATER", "H-POWER", "H-TV", "H-DIBAO", "H-EDU", "H-MEDICAL", "H-PENSION"]
 ANSWER_CODES += ["H-HOUSING", "A-FOUR", "A-BOOKLET"]
@@ -76,7 +77,7 @@ def std():
 @pytest.fixture
 def form1(std):
     def make(households, **kw) -> bytes:
-        context = SurveyContext(TOWN, VILLAGE, date(2018, 7, 10), households, **kw)
+        context = SurveyContext(TOWN, VILLAGE, date(2018, 7, 10), households, county=COUNTY, **kw)
         return write_survey_form(1, std, context)
 
     return make
@@ -121,14 +122,16 @@ def test_form1_looks_like_the_official_attachment(std, form1):
 def test_forms_2_and_3_are_prefilled_with_villages_and_the_township(std):
     villages = [VillageRow(TOWN, VILLAGE, 2017), VillageRow(TOWN, "阿尔帕村", 2016)]
     ws = openpyxl.load_workbook(
-        io.BytesIO(write_survey_form(2, std, SurveyContext(TOWN, villages=villages)))
+        io.BytesIO(write_survey_form(2, std, SurveyContext(TOWN, villages=villages, county=COUNTY)))
     )["附件2"]
     assert ws["A2"].value == "且末县退出贫困村“回头看”基础信息摸底表"
     assert [[c.value for c in row[:4]] for row in ws.iter_rows(min_row=6, max_row=7)] == [
         [1, TOWN, VILLAGE, 2017],
         [2, TOWN, "阿尔帕村", 2016],
     ]
-    ws = openpyxl.load_workbook(io.BytesIO(write_survey_form(3, std, SurveyContext(TOWN))))["附件3"]
+    ws = openpyxl.load_workbook(
+        io.BytesIO(write_survey_form(3, std, SurveyContext(TOWN, county=COUNTY)))
+    )["附件3"]
     assert ws["A2"].value == "且末县奥依亚依拉克镇“回头看”基础信息摸底表"
     assert [ws["A6"].value, ws["B6"].value] == [1, TOWN]
 
@@ -289,7 +292,7 @@ def test_a_catalogue_change_changes_the_form(std):
     doc = standard_to_dict(std)
     doc["indicators"] = [i for i in doc["indicators"] if i["code"] != "H-TV"]
     changed = parse_standard(doc)
-    data = write_survey_form(1, changed, SurveyContext(households=[household(1)]))
+    data = write_survey_form(1, changed, SurveyContext(households=[household(1)], county=COUNTY))
     headers = {
         str(c.value).replace("\n", "")
         for row in openpyxl.load_workbook(io.BytesIO(data))["附件1"].iter_rows(min_row=4, max_row=5)
@@ -455,7 +458,9 @@ def results_rows() -> list[ResultRow]:
 
 def test_form6_ends_with_totals_equal_to_its_rows():
     rows = results_rows()
-    data = write_results_form(6, ResultsContext(TOWN, date=date(2018, 10, 12), rows=rows))
+    data = write_results_form(
+        6, ResultsContext(TOWN, date=date(2018, 10, 12), rows=rows, county=COUNTY)
+    )
     ws = openpyxl.load_workbook(io.BytesIO(data))["附件6"]
     assert ws["A2"].value == "且末县奥依亚依拉克镇“回头帮”成果统计表"
     assert [c.value for c in ws[4]][:5] == ["序号", "乡镇", "存在问题", "帮扶措施", "责任单位"]
@@ -481,13 +486,13 @@ def test_forms_4_and_5_carry_their_subjects_and_no_totals():
         id_number=person(1),
     )
     ws = openpyxl.load_workbook(
-        io.BytesIO(write_results_form(4, ResultsContext(TOWN, VILLAGE, rows=[row])))
+        io.BytesIO(write_results_form(4, ResultsContext(TOWN, VILLAGE, rows=[row], county=COUNTY)))
     )["附件4"]
     assert ws["A2"].value == "且末县奥依亚依拉克镇布古纳村脱贫人口“回头帮”成果统计表"
     assert [c.value for c in ws[5]][:4] == [1, "户主1", person(1), "有安全饮水：否"]
     assert all(c.value != "合计" for c in ws["A"])
     gap = ResultRow("集体经济年收入 3.2 万元，低于标准 5 万元", township=TOWN, village=VILLAGE)
-    data = write_results_form(5, ResultsContext(rows=[gap]))
+    data = write_results_form(5, ResultsContext(rows=[gap], county=COUNTY))
     ws = openpyxl.load_workbook(io.BytesIO(data))["附件5"]
     assert ws["A2"].value == "且末县退出贫困村“回头帮”成果统计表"
     assert [c.value for c in ws[5]][:3] == [1, TOWN, VILLAGE]

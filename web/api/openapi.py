@@ -306,7 +306,7 @@ DOCUMENT: dict[str, Any] = {
         "title": "huitou API",
         "version": "1",
         "description": (
-            "Qiemo County's look-back and help-back work over JSON. Moments are ISO 8601 with "
+            "A county's look-back and help-back work over JSON. Moments are ISO 8601 with "
             "the Beijing offset; a deadline is its date (due) and the moment it falls due "
             "(due_at, 23:59:59 Beijing time). Errors carry a Chinese message."
         ),

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from workflow.cases.lifecycle import county_order
+from workflow.county.setup import county_name
 from workflow.forms.department_plan import (
     PlanContext,
     PlanRow,
@@ -93,7 +94,9 @@ def department_plan_xlsx(round_: Round, department: Department) -> bytes:
     rows = plan_rows(round_, department)
     signed = latest_plan_signature(round_, department)
     note = _signature_note(signed, plan_hash(round_, department, rows))
-    context = PlanContext(department.name, round_.year, clock.today(), rows, note)
+    context = PlanContext(
+        department.name, round_.year, clock.today(), rows, note, county=county_name()
+    )
     return write_department_plan(context)
 
 
@@ -135,7 +138,8 @@ def sign_department_plan(round_: Round, department: Department, actor: User) -> 
                 day=f"{day:%Y-%m-%d}",
             )
         )
-    statement = f"{plan_title(department.name, round_.year)}：{plan_summary(rows)}"
+    title = plan_title(department.name, round_.year, county_name())
+    statement = f"{title}：{plan_summary(rows)}"
     signature = Signature(
         object_type=OBJECT_TYPE,
         object_id=plan_object_id(round_, department),

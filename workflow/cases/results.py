@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from workflow.cases.lifecycle import county_order
+from workflow.county.setup import county_name
 from workflow.forms.layout import RESULTS_FORMS, form_title, results_layout
 from workflow.forms.sheet import FIRST_HEADER_ROW
 from workflow.forms.writer import (
@@ -175,6 +176,7 @@ def results_form(
         village.name if village else "",
         clock.in_beijing(moment).date(),
         rows,
+        county=county_name(),
     )
     if form_no == 6:
         return write_township_results(context, township_summary(round_, town, as_of=moment))
@@ -191,7 +193,7 @@ def write_township_results(context: ResultsContext, summary: TownshipSummary) ->
     subtotals = summary.subtotals()
     wb = new_workbook()
     ws = wb.create_sheet()
-    title = form_title(6, context.township)
+    title = form_title(6, context.township, county=context.county)
     # Placeholder rows, drawn bordered with the data, become the 小计 lines above the 合计.
     filled = [*rows, *({} for _ in subtotals)]
     draw_sheet(ws, layout, title, context.township, "", context.date, filled, summary.total)

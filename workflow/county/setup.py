@@ -1,30 +1,20 @@
-"""Setting up a county: an empty one with its administrator, or the demo county."""
+"""Setting up a county: an empty one with its administrator."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import unicodedata
 
 import sqlalchemy as sa
 
-from workflow.demo.data import DemoCounty
-from workflow.models import County, Department, Household, Role, Township, User, Village
+from workflow.models import County, Role, User
+from workflow.people.passwords import check_password_strength
 from workflow.platform import audit
 from workflow.platform.db import db
 from workflow.platform.errors import ConflictError, ValidationFailed
 from workflow.platform.i18n import _
 
-DEMO_PASSWORD = "huitou-demo"  # demo county only; `huitou init` without --demo asks for one
-MIN_PASSWORD_LENGTH = 10
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    """A demo user's login, printed by `huitou init --demo`."""
-
-    username: str
-    display_name: str
-    role: Role
-    unit: str
+_COUNTY_CODE = re.compile(r"\d{6}")
 
 
 def county_exists() -> bool:
@@ -32,25 +22,40 @@ def county_exists() -> bool:
     return db.session.scalar(sa.select(sa.func.count()).select_from(County)) > 0
 
 
-def check_password_strength(password: str) -> None:
-    """Refuse passwords that are too short or too simple."""
-    problems = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(
-            _("The password must have at least %(num)s characters.", num=MIN_PASSWORD_LENGTH)
+def the_county() -> County | None:
+    """The county this installation serves (None before `huitou init`)."""
+    return db.session.scalar(sa.select(County).order_by(County.id).limit(1))
+
+
+def county_name() -> str:
+    """The county's name as forms and pages print it ('' before `huitou init`)."""
+    county = the_county()
+    return county.name if county is not None else ""
+
+
+def normalize_county(name: str, code: str) -> tuple[str, str]:
+    """Return the county's name and 6-digit division code, or refuse them saying why."""
+    name = unicodedata.normalize("NFKC", name).strip()
+    code = re.sub(r"\s", "", unicodedata.normalize("NFKC", code))
+    problems = {}
+    if not name or len(name) > 40:
+        problems["county_name"] = _("Enter the county's name (at most 40 characters).")
+    if not _COUNTY_CODE.fullmatch(code) or code.endswith("00"):
+        problems["county_code"] = _(
+            "The county code must be the county's 6-digit division code (e.g. 652825); "
+            "“%(code)s” is not.",
+            code=code,
         )
-    if password.isdigit() or password.isalpha():
-        problems.append(_("The password must mix letters and digits."))
-    if len(problems) == 2:
-        problems = [_("%(first)s, %(second)s", first=problems[0], second=problems[1])]
     if problems:
-        raise ValidationFailed({"password": problems[0]})
+        raise ValidationFailed(problems)
+    return name, code
 
 
 def create_county(name: str, code: str, admin_username: str, admin_password: str) -> County:
     """Create an empty county and its administrator."""
     if county_exists():
         raise ConflictError(_("The database already holds a county; nothing was changed."))
+    name, code = normalize_county(name, code)
     check_password_strength(admin_password)
     county = County(code=code, name=name)
     db.session.add(county)
@@ -67,105 +72,3 @@ def create_county(name: str, code: str, admin_username: str, admin_password: str
         after={"username": admin_username, "role": admin.role.value},
     )
     return county
-
-
-def _add_village_clerks(villages: object, password_hash: str) -> None:
-    """Every village has its 村级填报员; villages without a named demo user get one."""
-    staffed = set(
-        db.session.scalars(sa.select(User.village_id).where(User.role == Role.VILLAGE_CLERK))
-    )
-    for village in villages:
-        if village.id not in staffed:
-            db.session.add(
-                User(
-                    username=f"cun{village.code}",
-                    display_name=_("Clerk of %(village)s", village=village.name),
-                    email=f"cun{village.code}@huitou.example",
-                    role=Role.VILLAGE_CLERK,
-                    village_id=village.id,
-                    township_id=village.township_id,
-                    password_hash=password_hash,
-                )
-            )
-    db.session.flush()
-
-
-def load_demo_county(demo: DemoCounty, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
-    """Create the demo county: townships, villages, households, departments, users per role."""
-    if county_exists():
-        raise ConflictError(_("The database already holds a county; nothing was changed."))
-    county = County(code=demo.code, name=demo.name)
-    db.session.add(county)
-    db.session.flush()
-    townships = {
-        t.code: Township(county_id=county.id, code=t.code, name=t.name) for t in demo.townships
-    }
-    db.session.add_all(townships.values())
-    db.session.flush()
-    villages = {
-        v.code: Village(
-            township_id=townships[v.township_code].id,
-            code=v.code,
-            name=v.name,
-            is_exited_poor=v.is_exited_poor,
-            exit_year=v.exit_year,
-        )
-        for v in demo.villages
-    }
-    db.session.add_all(villages.values())
-    departments = {
-        d.code: Department(code=d.code, name=d.name, clause=d.clause) for d in demo.departments
-    }
-    db.session.add_all(departments.values())
-    db.session.flush()
-    db.session.execute(
-        sa.insert(Household),
-        [
-            {
-                "id_number": h.id_number,
-                "head_name": h.head_name,
-                "village_id": villages[h.village_code].id,
-                "family_size": h.family_size,
-                "exit_year": h.exit_year,
-                "phone": h.phone,
-                "helper_name": h.helper_name,
-            }
-            for h in demo.households
-        ],
-    )
-    # One hash serves every demo user: scrypt is deliberately slow, and they share a password.
-    template = User(username="-", display_name="-", role=Role.ADMIN)
-    template.set_password(password)
-    logins = []
-    for u in demo.users:
-        user = User(
-            username=u.username,
-            display_name=u.display_name,
-            email=u.email,
-            role=Role(u.role),
-            password_hash=template.password_hash,
-        )
-        if u.scope_kind == "village":
-            user.village_id = villages[u.scope].id
-            user.township_id = villages[u.scope].township_id
-        elif u.scope_kind == "township":
-            user.township_id = townships[u.scope].id
-        elif u.scope_kind == "department":
-            user.department_id = departments[u.scope].id
-        db.session.add(user)
-        logins.append(DemoLogin(u.username, u.display_name, user.role, u.unit))
-    db.session.flush()
-    _add_village_clerks(villages.values(), template.password_hash)
-    audit.record(
-        None,
-        "county.demo",
-        "county",
-        county.id,
-        after={
-            "townships": len(townships),
-            "villages": len(villages),
-            "households": len(demo.households),
-            "users": len(logins),
-        },
-    )
-    return logins

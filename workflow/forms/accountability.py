@@ -91,21 +91,24 @@ def write_accountability_report(
     townships: list[UnitRow],
     departments: list[UnitRow],
     items: list[ItemRow],
+    county: str = "",
 ) -> bytes:
     """The report: 按乡镇 and 按部门 figures, then the items, each in the county's frame."""
     wb = new_workbook()
-    title = f"且末县{year}年“回头看”“回头帮”工作责任落实情况（截至{as_of:%Y年%m月%d日}）"
+    title = f"{county}{year}年“回头看”“回头帮”工作责任落实情况（截至{as_of:%Y年%m月%d日}）"
     for sheet, header, rows, missed in (
         ("按乡镇", "乡镇", townships, True),
         ("按部门", "责任单位", departments, False),
     ):
         values = [{**r.__dict__, "seq": n} for n, r in enumerate(rows, start=1)]
-        draw_sheet(wb.create_sheet(), _layout(sheet, header, missed), title, "", "", as_of, values)
+        draw_sheet(
+            wb.create_sheet(), _layout(sheet, header, missed), title, county, "", as_of, values
+        )
     draw_sheet(
         wb.create_sheet(),
         ITEMS,
-        f"且末县{year}年追责问责事项清单",
-        "",
+        f"{county}{year}年追责问责事项清单",
+        county,
         "",
         as_of,
         [{**r.__dict__, "seq": n} for n, r in enumerate(items, start=1)],

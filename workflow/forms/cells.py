@@ -157,3 +157,28 @@ def _shown(raw: Any) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return str(raw).strip()
+
+
+def read_code(column: Column, raw: Any) -> str:
+    """Return a code made of digits (a division code, a household number), typed as text with
+    full-width digits or spaces, or as a number: Excel hands a 12-digit code back as an int or
+    a float, and shows a long one as 6.52825E+11 without changing the number it holds."""
+    if isinstance(raw, bool | datetime | date | time):
+        raise CellError(_not_a_code(column, raw))
+    if isinstance(raw, float):
+        if not raw.is_integer():
+            raise CellError(_not_a_code(column, raw))
+        raw = int(raw)
+    text = re.sub(r"[\s'\u2019]", "", unicodedata.normalize("NFKC", str(raw)))
+    if not text.isdigit() or not text.isascii():
+        raise CellError(_not_a_code(column, raw))
+    return text
+
+
+def _not_a_code(column: Column, raw: Any) -> str:
+    """Return the problem of a code cell holding something other than digits."""
+    return _(
+        "%(column)s must be written in digits; the cell says “%(value)s”.",
+        column=column.name,
+        value=_shown(raw),
+    )

@@ -60,12 +60,15 @@ class PlanContext:
     date: date | None = None
     rows: Sequence[PlanRow] = ()
     signed: str = ""  # a line naming who signed this very content in the system, if anyone
+    county: str = ""  # the county's name, first in the title
 
 
-def plan_title(department: str, year: int) -> str:
-    """Return the plan's title: 且末县水利局2018年“回头帮”年度实施方案（任务清单）."""
+def plan_title(department: str, year: int, county: str = "") -> str:
+    """Return the plan's title: 且末县水利局2018年“回头帮”年度实施方案（任务清单）; a unit
+    that names the county already (国网且末供电分公司) is not prefixed again."""
     name = department.removeprefix("县")
-    prefix = "" if "且末" in name else "且末县"
+    short = county[:-1] if len(county) > 2 and county[-1] in "县市区旗" else county
+    prefix = "" if short and short in name else county
     return f"{prefix}{name}{year}年“回头帮”年度实施方案（任务清单）"
 
 
@@ -80,7 +83,7 @@ def write_department_plan(context: PlanContext) -> bytes:
     values = [{**asdict(r), "seq": n} for n, r in enumerate(context.rows, start=1)]
     wb = new_workbook()
     ws = wb.create_sheet()
-    title = plan_title(context.department, context.year)
+    title = plan_title(context.department, context.year, context.county)
     # The trailing empty row is drawn bordered like the data and becomes the 合计 row.
     draw_sheet(ws, LAYOUT, title, "", "", context.date, [*values, {}])
     put(ws.cell(3, 1), f"编制单位：{context.department}（盖章）")

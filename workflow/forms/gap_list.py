@@ -45,9 +45,14 @@ class GapRow:
 
 
 def write_gap_list(
-    rows: list[GapRow], *, year: int, township: str = "", when: date | None = None
+    rows: list[GapRow],
+    *,
+    year: int,
+    township: str = "",
+    when: date | None = None,
+    county: str = "",
 ) -> bytes:
-    """The 补课清单 workbook for a round (or one township of it)."""
-    title = f"且末县{township}{year}年“回头看”补课清单"
+    """The 补课清单 workbook for a round (or one township of it) of the county named."""
+    title = f"{county}{township}{year}年“回头看”补课清单"
     values = [{**asdict(r), "seq": n} for n, r in enumerate(rows, start=1)]
-    return render_sheet(LAYOUT, title, township, "", when, values)
+    return render_sheet(LAYOUT, title, f"{county}{township}", "", when, values)

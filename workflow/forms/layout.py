@@ -84,16 +84,17 @@ def sheet_name(form_no: int) -> str:
     return f"{SHEET_PREFIX}{form_no}"
 
 
-def form_title(form_no: int, township: str = "", village: str = "") -> str:
-    """Return the official title of a form, with the township and village where it names them."""
+def form_title(form_no: int, township: str = "", village: str = "", county: str = "") -> str:
+    """Return the official title of a form: the county's name, then the township and village
+    where the form names them."""
     town, vill = township or "XX乡镇", village or "XX村"
     return {
-        1: f"且末县{town}{vill}脱贫人口“回头看”基础信息摸底表",
-        2: "且末县退出贫困村“回头看”基础信息摸底表",
-        3: f"且末县{town}“回头看”基础信息摸底表",
-        4: f"且末县{town}{vill}脱贫人口“回头帮”成果统计表",
-        5: "且末县退出贫困村“回头帮”成果统计表",
-        6: f"且末县{town}“回头帮”成果统计表",
+        1: f"{county}{town}{vill}脱贫人口“回头看”基础信息摸底表",
+        2: f"{county}退出贫困村“回头看”基础信息摸底表",
+        3: f"{county}{town}“回头看”基础信息摸底表",
+        4: f"{county}{town}{vill}脱贫人口“回头帮”成果统计表",
+        5: f"{county}退出贫困村“回头帮”成果统计表",
+        6: f"{county}{town}“回头帮”成果统计表",
     }[form_no]
 
 

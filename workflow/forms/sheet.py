@@ -76,8 +76,8 @@ def _unit_row(
     known = {"乡镇": township, "村": village}
     fields = unit_fields(layout.form_no)
     left = "　　".join(f"{f}：{known[f] or _BLANK}" for f in fields)
-    if not fields:  # a county list (补课清单, reports): the county, narrowed to a township if given
-        left = f"单位：且末县{township}"
+    if not fields:  # a county list (补课清单, reports): the unit its caller names (the county…)
+        left = f"单位：{township}"
     day = f"{when.year}年{when.month}月{when.day}日" if when else _BLANK
     split = max(1, ncols * 2 // 3)
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=split)

@@ -42,7 +42,7 @@ def _layout() -> FormLayout:
     )
 
 
-def write_task_list(rows: list[TaskRow], *, title: str, when: date) -> bytes:
+def write_task_list(rows: list[TaskRow], *, title: str, when: date, unit: str = "") -> bytes:
     """The workbook of a (filtered) inbox."""
     values = [{**asdict(r), "seq": n} for n, r in enumerate(rows, start=1)]
-    return render_sheet(_layout(), title, "", "", when, values)
+    return render_sheet(_layout(), title, unit, "", when, values)

@@ -85,6 +85,7 @@ class SurveyContext:
     households: Sequence[HouseholdRow] = ()
     villages: Sequence[VillageRow] = ()
     blank_rows: int = 10  # empty rows to fill by hand when there is nothing to pre-fill
+    county: str = ""  # the county's name, first in the title
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class ResultsContext:
     village: str = ""
     date: date | None = None
     rows: Sequence[ResultRow] = ()
+    county: str = ""  # the county's name, first in the title
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ def write_survey_form(form_no: int, standard: Standard, context: SurveyContext) 
         row["seq"] = n
     if not rows:
         rows = [{} for _ in range(context.blank_rows)]
-    title = form_title(form_no, context.township, context.village)
+    title = form_title(form_no, context.township, context.village, context.county)
     return render_sheet(layout, title, context.township, context.village, context.date, rows)
 
 
@@ -174,7 +176,7 @@ def write_results_form(form_no: int, context: ResultsContext) -> bytes:
         for n, r in enumerate(context.rows, start=1)
     ]
     totals = results_totals(context.rows) if form_no == 6 else None
-    title = form_title(form_no, context.township, context.village)
+    title = form_title(form_no, context.township, context.village, context.county)
     return render_sheet(
         layout, title, context.township, context.village, context.date, rows, totals
     )

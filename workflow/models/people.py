@@ -73,12 +73,15 @@ class User(db.Model):
     username: Mapped[str] = mapped_column(sa.String(40), unique=True)
     display_name: Mapped[str] = mapped_column(sa.String(60))
     email: Mapped[str] = mapped_column(sa.String(120), default="")
+    phone: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"), index=True)
     township_id: Mapped[int | None] = mapped_column(sa.ForeignKey("township.id"), index=True)
     village_id: Mapped[int | None] = mapped_column(sa.ForeignKey("village.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # A first password (given by the administrator or a base-data load) is changed at first login.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     digest_mode: Mapped[DigestMode] = mapped_column(
         enum_column(DigestMode, "digest_mode"), default=DigestMode.IMMEDIATE
     )
@@ -103,7 +106,7 @@ class User(db.Model):
             return self.township.name
         if self.department is not None:
             return self.department.name
-        return _("Qiemo County")
+        return _("The whole county")
 
     # flask-login's user protocol, kept here so the domain's User is the session's user.
     @property

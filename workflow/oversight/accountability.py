@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from workflow.county.setup import county_name
 from workflow.forms.accountability import ItemRow, UnitRow, write_accountability_report
 from workflow.models import (
     AccountabilityItem,
@@ -224,4 +225,5 @@ def report_workbook(report: AccountabilityReport) -> bytes:
         [row(u) for u in report.by_township],
         [row(u) for u in report.by_department],
         items,
+        county=county_name(),
     )

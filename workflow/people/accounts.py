@@ -6,9 +6,9 @@ import re
 
 import sqlalchemy as sa
 
-from workflow.county.setup import check_password_strength
 from workflow.models import Department, DigestMode, Role, Township, User, Village
 from workflow.people.access import require_role
+from workflow.people.passwords import check_password_strength
 from workflow.platform import audit
 from workflow.platform.db import db
 from workflow.platform.errors import AccessDenied, ValidationFailed
@@ -114,6 +114,7 @@ def create_user(
         **scope,
     )
     user.set_password(password)
+    user.must_change_password = True
     db.session.add(user)
     db.session.flush()
     audit.record(
@@ -141,6 +142,7 @@ def reset_password(actor: User, user: User, password: str) -> User:
     require_role(actor, Role.ADMIN)
     check_password_strength(password)
     user.set_password(password)
+    user.must_change_password = True
     audit.record(actor, "user.password_reset", "user", user.id)
     return user
 
@@ -157,5 +159,6 @@ def change_own_password(user: User, current: str, new: str, repeated: str) -> Us
         raise ValidationFailed({"password": _("Choose a password different from the current one.")})
     check_password_strength(new)
     user.set_password(new)
+    user.must_change_password = False
     audit.record(user, "user.password_change", "user", user.id)
     return user

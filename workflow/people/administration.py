@@ -8,6 +8,7 @@ from workflow.platform.i18n import _
 
 # Section → the roles that may use it (each page checks again on its own).
 SECTIONS: dict[str, tuple[Role, ...]] = {
+    "county": (Role.ADMIN,),
     "users": (Role.ADMIN,),
     "catalogue": (Role.ADMIN, Role.COUNTY_OFFICE),
     "deadlines": (Role.ADMIN, Role.COUNTY_OFFICE),

@@ -116,3 +116,11 @@ def routing_table(viewer: User, year: int | None = None) -> tuple[int, list[Rout
         for rule in routing_rules()
     ]
     return year, rows
+
+
+def departments_missing_from_routing() -> list[str]:
+    """The department codes the routing table sends gaps to that the county does not have (a
+    base-data load warns of them: such gaps would find no department)."""
+    from_table = {r.department_code for r in routing_rules() if r.department_code} - UNOWNED
+    have = set(db.session.scalars(sa.select(Department.code)))
+    return sorted(from_table - have)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from workflow.county.setup import county_name
 from workflow.forms import HouseholdRow, SurveyContext, VillageRow, write_survey_form
 from workflow.models import CatalogueRecord, Household, Round, Township, Village
 from workflow.platform import clock
@@ -60,7 +61,11 @@ def survey_template(
             for h in households
         ]
         context = SurveyContext(
-            township=village.township.name, village=village.name, date=today, households=rows
+            township=village.township.name,
+            village=village.name,
+            date=today,
+            households=rows,
+            county=county_name(),
         )
     elif form_no == 2:
         if village is not None:
@@ -75,12 +80,13 @@ def survey_template(
             village=village.name if village else "",
             date=today,
             villages=[VillageRow(township.name, v.name, v.exit_year) for v in villages],
+            county=county_name(),
         )
     elif form_no == 3:
         township = township or (village.township if village else None)
         if township is None:
             raise ValidationFailed({"township": _("Form 3 needs a township.")})
-        context = SurveyContext(township=township.name, date=today)
+        context = SurveyContext(township=township.name, date=today, county=county_name())
     else:
         raise ValidationFailed({"form": _("The survey forms are forms 1, 2 and 3 only.")})
     return write_survey_form(form_no, standard, context)
