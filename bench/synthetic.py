@@ -223,11 +223,10 @@ def filled_forms(round_, standard: Standard, seed: int = 2018) -> Iterator[Fille
     """Every form of the round, as the clerks would upload them: per township, each village's
     附件1 (and 附件2 for an exited village), then the township's 附件3 — the official layout
     pre-filled from the database as `survey_template` does, with the answers typed in."""
-    from workflow.models import Household
     from workflow.models import Township as TownshipRow
     from workflow.platform import clock
     from workflow.platform.db import db
-    from workflow.survey.flow import villages_in_scope
+    from workflow.programme.lookback import households_in_scope, villages_in_scope
 
     rng = random.Random(seed)
     today = clock.today()
@@ -249,14 +248,7 @@ def filled_forms(round_, standard: Standard, seed: int = 2018) -> Iterator[Fille
 
     for township in db.session.scalars(sa.select(TownshipRow).order_by(TownshipRow.code)).all():
         for village in villages_in_scope(round_, township.id):
-            households = db.session.scalars(
-                sa.select(Household)
-                .where(
-                    Household.village_id == village.id,
-                    Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
-                )
-                .order_by(Household.exit_year, Household.id)
-            ).all()
+            households = households_in_scope(round_, village)
             if households:
                 rows = [
                     {

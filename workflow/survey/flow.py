@@ -13,7 +13,6 @@ from workflow.inbox.tasks import complete_task
 from workflow.models import (
     Gap,
     GapStatus,
-    Household,
     HumanTask,
     Round,
     Signature,
@@ -31,46 +30,10 @@ from workflow.platform.db import db
 from workflow.platform.errors import ConflictError, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.platform.settings import get_settings
+from workflow.programme.lookback import has_households_in_scope, villages_in_scope
 
 PROCESS_ID = "township_survey"
 survey_escalated = signal("survey-escalated")
-
-
-def villages_in_scope(round_: Round, township_id: int) -> list[Village]:
-    """A township's villages that have work in the round: exited villages, and villages with
-    households that exited in the years the round names."""
-    has_households = (
-        sa.select(Household.id)
-        .where(
-            Household.village_id == Village.id,
-            Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
-        )
-        .exists()
-    )
-    return list(
-        db.session.scalars(
-            sa.select(Village)
-            .where(
-                Village.township_id == township_id, sa.or_(Village.is_exited_poor, has_households)
-            )
-            .order_by(Village.code)
-        )
-    )
-
-
-def has_households_in_scope(round_: Round, village: Village) -> bool:
-    """Whether a village has households that exited in the years the round looks back at."""
-    return (
-        db.session.scalar(
-            sa.select(Household.id)
-            .where(
-                Household.village_id == village.id,
-                Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
-            )
-            .limit(1)
-        )
-        is not None
-    )
 
 
 def start_township_surveys(round_id: int) -> int:
