@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -15,7 +14,6 @@ from workflow.models import (
     GapStatus,
     HumanTask,
     Round,
-    Signature,
     SurveyEscalation,
     SurveySubmission,
     Township,
@@ -25,6 +23,7 @@ from workflow.models import (
     Village,
 )
 from workflow.people.access import require_task
+from workflow.people.signing import content_hash, sign
 from workflow.platform import audit, clock
 from workflow.platform.db import db
 from workflow.platform.errors import ConflictError, ValidationFailed
@@ -93,26 +92,11 @@ def current_submissions(
     return list(db.session.scalars(query.order_by(SurveySubmission.form_no, SurveySubmission.id)))
 
 
-def _sign(actor: User, object_type: str, object_id: object, content: str, statement: str) -> None:
-    digest = hashlib.sha256(content.encode()).hexdigest()
-    db.session.add(
-        Signature(
-            object_type=object_type,
-            object_id=str(object_id),
-            signer_id=actor.id,
-            signer_name=actor.display_name,
-            signed_at=clock.now(),
-            content_hash=digest,
-            statement=statement,
-        )
-    )
-    audit.record(
-        actor, "sign", object_type, object_id, after={"hash": digest, "statement": statement}
-    )
-
-
 def _submissions_digest(submissions: list[SurveySubmission]) -> str:
-    return "|".join(f"{s.form_no}:{s.village_id}:{s.content_hash}" for s in submissions)
+    """What a survey signature covers: each form in force and its file's hash."""
+    return content_hash(
+        "|".join(f"{s.form_no}:{s.village_id}:{s.content_hash}" for s in submissions)
+    )
 
 
 def submit_village_forms(task: HumanTask, actor: User) -> None:
@@ -133,7 +117,7 @@ def submit_village_forms(task: HumanTask, actor: User) -> None:
         raise ValidationFailed({"forms": _("Not imported yet: %(forms)s", forms=forms_missing)})
     submissions = current_submissions(instance.round_id, village.township_id, village.id)
     complete_task(task, actor, {})
-    _sign(
+    sign(
         actor,
         "village_forms",
         f"{instance.round_id}:{village.id}",
@@ -163,7 +147,7 @@ def sign_township_survey(task: HumanTask, actor: User) -> None:
     instance = task.instance
     submissions = current_submissions(instance.round_id, instance.township_id)
     complete_task(task, actor, {})
-    _sign(
+    sign(
         actor,
         "township_survey",
         f"{instance.round_id}:{instance.township_id}",
