@@ -36,13 +36,12 @@ from workflow.demo.data import (
 )
 from workflow.forms.layout import AMOUNT, PERCENT, YES_NO, form_title, survey_layout
 from workflow.forms.writer import render_sheet
-from workflow.models import Household as HouseholdRow
 from workflow.models import Township as TownshipRow
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.idcard import birth_date, make_id
+from workflow.programme.lookback import households_in_scope, villages_in_scope
 from workflow.programme.standards import Standard, threshold_of
-from workflow.survey.flow import villages_in_scope
 
 COUNTY_HOUSEHOLDS = 3500  # one county: the demo county's size and geography
 SURVEY_YEAR = 2018
@@ -249,14 +248,7 @@ def filled_forms(round_, standard: Standard, seed: int = 2018) -> Iterator[Fille
 
     for township in db.session.scalars(sa.select(TownshipRow).order_by(TownshipRow.code)).all():
         for village in villages_in_scope(round_, township.id):
-            households = db.session.scalars(
-                sa.select(HouseholdRow)
-                .where(
-                    HouseholdRow.village_id == village.id,
-                    HouseholdRow.exit_year.between(round_.exit_year_from, round_.exit_year_to),
-                )
-                .order_by(HouseholdRow.exit_year, HouseholdRow.id)
-            ).all()
+            households = households_in_scope(round_, village)
             if households:
                 rows = [
                     {

@@ -83,6 +83,17 @@ def village_clerk_for(village: Village, user):
 
 def submit_township(round_, township_name: str, user, *, with_water_gap: bool = True) -> None:
     """Every village of the township files and signs; the clerk files 附件3; the leader signs."""
+    sign = survey_waiting_for_leader(round_, township_name, user, with_water_gap=with_water_gap)
+    leader = user("aoyi_fzr") if township_name == AOYI else user("qmz_fzr")
+    survey_flow.sign_township_survey(sign, leader)
+    db.session.commit()
+
+
+def survey_waiting_for_leader(
+    round_, township_name: str, user, *, with_water_gap: bool = True
+) -> HumanTask:
+    """Every village of the township files and signs; the clerk files 附件3 and reviews. Returns
+    the leader's signing task, still to do (nothing committed)."""
     township = find_township(township_name)
     village_tasks = db.session.scalars(
         sa.select(HumanTask).where(
@@ -110,10 +121,7 @@ def submit_township(round_, township_name: str, user, *, with_water_gap: bool = 
     form3 = survey_template(3, round_, township=township)
     import_survey(fill(form3, "乡镇", {}, ALL_YES_TOWNSHIP), clerk, round_)
     survey_flow.submit_township_review(review, clerk)
-    sign = tasks.ready_task_of(village_tasks[0].instance_id, "leader_sign")
-    leader = user("aoyi_fzr") if township_name == AOYI else user("qmz_fzr")
-    survey_flow.sign_township_survey(sign, leader)
-    db.session.commit()
+    return tasks.ready_task_of(village_tasks[0].instance_id, "leader_sign")
 
 
 def has_rows(data: bytes) -> bool:

@@ -15,34 +15,30 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
-import sqlalchemy as sa
 
+from tests.access_matrix import (
+    ANONYMOUS,
+    EVERYONE,
+    INSIDERS,
+    OUTSIDERS,
+    PLAN,
+    USERS,
+    Snapshot,
+    ready_task,
+    sweep,
+    water_and_road,
+    who,
+)
 from tests.conftest import DEMO_PASSWORD, Browser, IsolatedClient
-from tests.factories import at, department, household_of, open_household_case
+from tests.factories import at
 from workflow.cases.accountability_items import open_item
 from workflow.cases.evidence import add_evidence
-from workflow.cases.lifecycle import Subject, open_case
 from workflow.inbox import assignment
 from workflow.inbox import filters as inbox_filters
-from workflow.models import CaseStatus, HelpCase, HumanTask, SubjectKind, TaskState
+from workflow.models import CaseStatus, HelpCase, HumanTask
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.programme import rounds
-
-INSIDERS = (
-    "admin",
-    "fpb",
-    "ldxz",
-    "aoyi_zg",
-    "aoyi_fzr",
-    "buguna_cun",
-    "dept_slj",
-    "dept_slj_fzr",
-)
-OUTSIDERS = ("dept_jtj", "qmz_zg", "katelesh_cun")
-USERS = INSIDERS + OUTSIDERS
-ANONYMOUS = None
-EVERYONE = (ANONYMOUS, *USERS)
 
 
 @dataclass(frozen=True)
@@ -94,12 +90,6 @@ class Route:
         return self.method == "POST" and self.verdicts[name].status == 303
 
 
-PLAN = {
-    "measure": "铺设入户自来水管道",
-    "target_standard": "全天候安全饮水",
-    "responsible_person": "张水利",
-    "planned_completion": "2018-09-30",
-}
 GET, POST = frozenset({"GET"}), frozenset({"POST"})
 COUNTY_READERS = dict.fromkeys(("fpb", "ldxz", "admin"), OK)
 SURVEY = "/survey/tasks/{village_task}"
@@ -407,42 +397,23 @@ class World:
     # -- boards fields (with defaults) --
 
 
-def _ready_task(spec_name: str, **where: int) -> int:
-    query = sa.select(HumanTask.id).where(
-        HumanTask.spec_name == spec_name, HumanTask.state == TaskState.READY
-    )
-    for column, value in where.items():
-        query = query.where(getattr(HumanTask, column) == value)
-    return db.session.scalar(query)
-
-
 @pytest.fixture
 def world(county, user) -> World:
     clock.set_now(at("2018-07-01T10:00"))
     round_ = rounds.launch_round(2018, user("fpb"))
-    water = open_household_case(round_)
-    village = household_of("布古纳村").village
-    road = open_case(
-        round_,
-        Subject(SubjectKind.VILLAGE, village.township, village),
-        "V-ROAD",
-        "通硬化路",
-        department("JTJ"),
-        None,
-        evidence="通硬化路：否",
-    )
+    water, road, village = water_and_road(round_)
     item = open_item(road)  # as if the road case were three levels overdue
     photo = add_evidence(water, user("dept_slj"), "水表.png", PNG)
     db.session.commit()
     world = World(
         case=water.id,
-        plan_task=_ready_task("plan_measure", instance_id=water.instance_id),
+        plan_task=ready_task("plan_measure", instance_id=water.instance_id),
         road_case=road.id,
-        road_task=_ready_task("plan_measure", instance_id=road.instance_id),
+        road_task=ready_task("plan_measure", instance_id=road.instance_id),
         road_item=item.id,
-        village_task=_ready_task("village_forms", village_id=village.id),
-        triage_task=_ready_task("county_triage"),
-        results_task=_ready_task("results_review", township_id=village.township_id),
+        village_task=ready_task("village_forms", village_id=village.id),
+        triage_task=ready_task("county_triage"),
+        results_task=ready_task("results_review", township_id=village.township_id),
         photo=photo.id,
         road_clerk=user("dept_jtj").id,
         aoyi=village.township_id,
@@ -486,30 +457,9 @@ def people(app, world):
 SESSION_TABLES = {"audit_head", "login_attempt"}  # what logging in writes (besides its audit event)
 
 
-def world_state() -> dict[str, list]:
-    """Every row a request could change, read fresh from the database (logins left out)."""
-    db.session.rollback()
-    db.session.expire_all()
-    state = {}
-    for table in db.metadata.sorted_tables:
-        if table.name in SESSION_TABLES:
-            continue
-        if table.name == "audit_event":
-            c = table.c
-            query = (
-                sa.select(c.action, c.object_type, c.object_id, c.before, c.after, c.reason)
-                .where(c.object_type != "user")
-                .order_by(c.seq)
-            )
-        else:
-            query = sa.select(table).order_by(*table.primary_key.columns)
-        state[table.name] = db.session.execute(query).all()
-    return state
-
-
-def changed_tables(before: dict[str, list]) -> list[str]:
-    after = world_state()
-    return [name for name in before if before[name] != after[name]]
+PAGES = Snapshot(frozenset(SESSION_TABLES), login_events=False)
+world_state = PAGES.take
+changed_tables = PAGES.changed
 
 
 def answer(response) -> Expect:
@@ -531,10 +481,6 @@ def send(client: Browser, route: Route, world: World):
 
 # The JSON API has its own matrix, with the same users: tests/integration/test_api_access.py.
 COVERED_ELSEWHERE = ("api.",)
-
-
-def who(name: str | None) -> str:
-    return name or "anonymous"
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -559,18 +505,12 @@ def test_every_route_is_in_the_matrix(app):
 def test_route_answers_everyone_as_the_matrix_says(endpoint, world, people):
     """Everyone but the route's worker: the matrix's answer, and nothing changed by a POST."""
     route = MATRIX[endpoint]
-    before = world_state()
-    wrong = []
-    for name in EVERYONE:
-        if route.changes_for(name):
-            continue
-        got = answer(send(people(name), route, world))
-        want = expected(route.verdicts[name], world)
-        if got != want:
-            wrong.append(f"{who(name)}: {route.probe} gave {got}, expected {want}")
-        if route.method == "POST":
-            assert not changed_tables(before), f"{who(name)}'s {route.probe} changed things"
-    assert not wrong, "\n".join(wrong)
+
+    def answer_of(name: str | None) -> tuple[Expect, Expect]:
+        return answer(send(people(name), route, world)), expected(route.verdicts[name], world)
+
+    wrong = sweep(route, PAGES, answer_of)
+    assert not wrong, f"{route.probe}:\n" + "\n".join(wrong)
 
 
 WORKERS = [

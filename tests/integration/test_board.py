@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from notifications.models import EmailMessage, Notice
 from tests.factories import at, open_household_case
-from workflow.models import AuditEvent, Round
+from workflow.models import AuditEvent, HumanTask, Round, TaskState
 from workflow.oversight import board
 from workflow.platform import clock
 from workflow.platform.db import db
@@ -119,19 +119,43 @@ def test_remind_tells_the_holders_once_a_day(late_cases, browser, user):
     assert db.session.scalar(reminders) == 2
 
 
+def _reminders_sent() -> tuple[int, int, int]:
+    """Reminder notices, e-mails and audited reminders, read fresh from the database."""
+    db.session.rollback()
+    count = sa.select(sa.func.count())
+    return (
+        db.session.scalar(count.select_from(Notice).where(Notice.event_key.like("%remind%"))),
+        db.session.scalar(count.select_from(EmailMessage)),
+        db.session.scalar(count.where(AuditEvent.action == "case.remind")),
+    )
+
+
 def test_admin_reads_the_board_but_does_not_remind(late_cases, browser):
     water = late_cases[0]
     page = _page(browser, "admin")
     assert f'id="case-{water.id}"' in page and "/remind" not in page
+    before = _reminders_sent()
     assert browser("admin").post(f"/board/cases/{water.id}/remind", {}).status_code == 403
+    assert _reminders_sent() == before, "a refused reminder told nobody and left no trace"
 
 
 def test_a_leader_cannot_remind_outside_their_scope(late_cases, browser):
     road = late_cases[1]
+    before = _reminders_sent()
     assert browser("aoyi_fzr").post(f"/board/cases/{road.id}/remind", {}).status_code == 403
+    assert _reminders_sent() == before, "a refused reminder told nobody and left no trace"
 
 
-def test_reassign_links_go_to_the_inbox_page_when_it_exists(late_cases, app, browser):
+def test_each_late_case_links_to_reassigning_its_task(late_cases, browser):
+    water = late_cases[0]
+    task = db.session.scalar(
+        sa.select(HumanTask).where(
+            HumanTask.instance_id == water.instance_id, HumanTask.state == TaskState.READY
+        )
+    )
     page = _page(browser, "fpb")
-    has_page = "inbox.reassign" in app.view_functions
-    assert ("/inbox/reassign?task=" in page) == has_page
+    row = page[page.index(f'id="case-{water.id}"') :][:3000]
+    assert f'href="/inbox/reassign?task={task.id}"' in row
+    assert f'name="task" value="{task.id}" form="bulk-reassign"' in row
+    chosen = browser("fpb").get(f"/inbox/reassign?task={task.id}").get_data(as_text=True)
+    assert f'<input type="hidden" name="task" value="{task.id}">' in chosen

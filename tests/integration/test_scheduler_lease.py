@@ -14,13 +14,34 @@ from workflow.platform import clock
 from workflow.platform.db import db
 
 
+def _lease_expires() -> datetime:
+    db.session.rollback()
+    db.session.expire_all()
+    return db.session.get(SchedulerLease, scheduler.LEASE_NAME).expires_at
+
+
 def test_a_second_worker_does_not_tick_while_the_first_holds_the_lease(app, county):
-    assert scheduler.acquire_lease("worker-a")
+    assert scheduler.acquire_lease("worker-a", seconds=60)
+    first = _lease_expires()
     report = scheduler.tick(at("2018-10-01T00:30"), holder="worker-b")
     assert not report.acquired and report.advanced == []
-    assert scheduler.acquire_lease("worker-a"), "the holder renews its own lease"
+    assert _lease_expires() == first, "the refused worker left the lease alone"
+    assert scheduler.acquire_lease("worker-a", seconds=600), "the holder renews its own lease"
+    assert _lease_expires() >= first + timedelta(seconds=500), "renewed: it runs out later"
     scheduler.release_lease("worker-a")
     assert scheduler.tick(at("2018-10-01T00:30"), holder="worker-b").acquired
+
+
+def test_only_the_holder_extends_its_lease_between_batches(app, county):
+    assert scheduler.acquire_lease("worker-a", seconds=60)
+    first = _lease_expires()
+    assert scheduler.renew_lease("worker-a", seconds=600)
+    db.session.commit()
+    renewed = _lease_expires()
+    assert renewed >= first + timedelta(seconds=500), "renewed: it runs out later"
+    assert not scheduler.renew_lease("worker-b", seconds=3600)
+    db.session.commit()
+    assert _lease_expires() == renewed, "another worker cannot extend it"
 
 
 def test_an_expired_lease_is_taken_over(app, county):

@@ -11,15 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from tests.factories import at, make_round, open_household_case, work_done
-from tests.scenario import (
-    ALL_YES_HOUSEHOLD,
-    ALL_YES_TOWNSHIP,
-    ALL_YES_VILLAGE,
-    AOYI,
-    has_rows,
-    village_clerk_for,
-)
-from tests.survey_filling import fill
+from tests.scenario import AOYI, survey_waiting_for_leader
 from workflow.cases import lifecycle as cases
 from workflow.inbox import tasks
 from workflow.models import (
@@ -28,14 +20,10 @@ from workflow.models import (
     HumanTask,
     Signature,
     TaskState,
-    Village,
 )
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.programme import rounds
-from workflow.survey import flow as survey_flow
-from workflow.survey.intake import import_survey
-from workflow.survey.templates import find_township, survey_template
 
 CONFIRM = {"confirm": "yes"}
 MESSAGE = "请先勾选“我已核对上述内容，确认签字提交”；本次未签字。"
@@ -57,39 +45,18 @@ def asks_to_confirm(response) -> bool:
     )
 
 
-def survey_waiting_for_leader(user) -> HumanTask:
-    """奥依亚依拉克镇's villages and clerk have filed and signed (as tests.scenario does); its
-    leader has not signed yet."""
+def aoyi_waiting_for_leader(user) -> HumanTask:
+    """奥依亚依拉克镇's villages and clerk have filed and signed (tests.scenario, with no gap);
+    its leader has not signed yet."""
     clock.set_now(at("2018-07-05T10:00"))
     round_ = rounds.launch_round(2018, user("fpb"))
-    township = find_township(AOYI)
-    village_tasks = db.session.scalars(
-        sa.select(HumanTask).where(
-            HumanTask.spec_name == "village_forms",
-            HumanTask.state == TaskState.READY,
-            HumanTask.township_id == township.id,
-        )
-    ).all()
-    for task in village_tasks:
-        village = db.session.get(Village, task.village_id)
-        clerk = village_clerk_for(village, user)
-        form1 = survey_template(1, round_, village=village)
-        if has_rows(form1):
-            import_survey(fill(form1, "身份证号", {}, ALL_YES_HOUSEHOLD), clerk, round_)
-        if village.is_exited_poor:
-            form2 = survey_template(2, round_, village=village)
-            import_survey(fill(form2, "村名", {}, ALL_YES_VILLAGE), clerk, round_)
-        survey_flow.submit_village_forms(task, clerk)
-    form3 = survey_template(3, round_, township=township)
-    import_survey(fill(form3, "乡镇", {}, ALL_YES_TOWNSHIP), user("aoyi_zg"), round_)
-    review = tasks.ready_task_of(village_tasks[0].instance_id, "township_review")
-    survey_flow.submit_township_review(review, user("aoyi_zg"))
+    task = survey_waiting_for_leader(round_, AOYI, user, with_water_gap=False)
     db.session.commit()
-    return tasks.ready_task_of(village_tasks[0].instance_id, "leader_sign")
+    return task
 
 
 def test_township_leader_signs_the_survey_only_after_ticking_the_box(county, user, browser):
-    task = survey_waiting_for_leader(user)
+    task = aoyi_waiting_for_leader(user)
     leader = browser("aoyi_fzr")
     page = leader.get(f"/survey/tasks/{task.id}")
     assert 'name="confirm" value="yes" required' in page.get_data(as_text=True)

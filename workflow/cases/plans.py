@@ -3,7 +3,6 @@ the signature of its leader, which holds for exactly the content signed (§七.1
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -21,7 +20,8 @@ from workflow.forms.department_plan import (
     write_department_plan,
 )
 from workflow.models import Department, HelpCase, Role, Round, Signature, SubjectKind, User
-from workflow.platform import audit, clock
+from workflow.people.signing import content_hash, sign
+from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.errors import AccessDenied, ConflictError
 from workflow.platform.i18n import _
@@ -73,7 +73,7 @@ def plan_hash(round_: Round, department: Department, rows: Sequence[PlanRow]) ->
         "rows": [asdict(r) for r in rows],
     }
     text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return content_hash(text)
 
 
 def latest_plan_signature(round_: Round, department: Department) -> Signature | None:
@@ -138,28 +138,9 @@ def sign_department_plan(round_: Round, department: Department, actor: User) -> 
                 day=f"{day:%Y-%m-%d}",
             )
         )
-    title = plan_title(department.name, round_.year, county_name())
-    statement = f"{title}：{plan_summary(rows)}"
-    signature = Signature(
-        object_type=OBJECT_TYPE,
-        object_id=plan_object_id(round_, department),
-        signer_id=actor.id,
-        signer_name=actor.display_name,
-        signed_at=clock.now(),
-        content_hash=digest,
-        statement=statement[:200],
-    )
-    db.session.add(signature)
-    db.session.flush()
-    audit.record(
-        actor,
-        "sign",
-        OBJECT_TYPE,
-        signature.object_id,
-        before={"hash": latest.content_hash} if latest else None,
-        after={"hash": digest, "statement": signature.statement},
-    )
-    return signature
+    statement = f"{plan_title(department.name, round_.year, county_name())}：{plan_summary(rows)}"
+    object_id = plan_object_id(round_, department)
+    return sign(actor, OBJECT_TYPE, object_id, digest, statement, replaces=latest)
 
 
 def _signature_note(signature: Signature | None, digest: str) -> str:

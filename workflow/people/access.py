@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from workflow.models import Gap, HelpCase, HumanTask, Role, Substitution, TaskState, User
@@ -13,22 +15,45 @@ from workflow.platform.i18n import _
 COUNTY_WIDE_READERS = (Role.COUNTY_OFFICE, Role.LEADING_GROUP, Role.ADMIN)
 
 
-def _scope_matches(
-    user: User, township_id: int | None, village_id: int | None, department_id: int | None
-) -> bool:
+def _scope_key(user: User, township: Any, village: Any, department: Any) -> tuple[Any, Any] | None:
+    """The one place that reads a scope: which of a thing's three units (ids, or columns) the
+    user's role is judged by, with her own unit's id; None for a county-wide role."""
     kind = user.role.scope_kind
     if kind == "village":
-        return village_id is not None and village_id == user.village_id
+        return village, user.village_id
     if kind == "township":
-        return township_id is not None and township_id == user.township_id
+        return township, user.township_id
     if kind == "department":
-        return department_id is not None and department_id == user.department_id
-    return True
+        return department, user.department_id
+    return None
+
+
+def in_scope(user: User, township_id: Any, village_id: Any, department_id: Any) -> bool:
+    """Whether a thing of these units lies in the user's scope (a missing unit never does)."""
+    key = _scope_key(user, township_id, village_id, department_id)
+    if key is None:
+        return True
+    unit_id, own = key
+    return unit_id is not None and unit_id == own
+
+
+def scope_condition(
+    user: User,
+    township: sa.ColumnElement[Any],
+    village: sa.ColumnElement[Any],
+    department: sa.ColumnElement[Any],
+) -> sa.ColumnElement[bool]:
+    """The SQL condition of the rows whose unit columns lie in the user's scope."""
+    key = _scope_key(user, township, village, department)
+    if key is None:
+        return sa.true()
+    column, own = key
+    return column == own if own is not None else sa.false()
 
 
 def in_task_group(user: User, task: HumanTask) -> bool:
     """Whether the task is of the user's role and in her scope, whoever holds it now."""
-    return task.role == user.role and _scope_matches(
+    return task.role == user.role and in_scope(
         user, task.township_id, task.village_id, task.department_id
     )
 
@@ -82,15 +107,9 @@ def require_task(user: User, task: HumanTask) -> None:
 
 def _group_condition(user: User) -> sa.ColumnElement[bool]:
     """The SQL condition of the tasks of the user's role in her scope (claimed or not)."""
-    kind = user.role.scope_kind
-    if kind == "village":
-        scoped = HumanTask.village_id == user.village_id
-    elif kind == "township":
-        scoped = HumanTask.township_id == user.township_id
-    elif kind == "department":
-        scoped = HumanTask.department_id == user.department_id
-    else:
-        scoped = sa.true()
+    scoped = scope_condition(
+        user, HumanTask.township_id, HumanTask.village_id, HumanTask.department_id
+    )
     return sa.and_(HumanTask.role == user.role, scoped)
 
 
@@ -118,18 +137,7 @@ def group_filter(user: User) -> sa.ColumnElement[bool]:
 
 def can_view_case(user: User, case: HelpCase) -> bool:
     """Departments see their cases, townships and villages theirs, the county all of them."""
-    if not user.is_active:
-        return False
-    if user.role in COUNTY_WIDE_READERS:
-        return True
-    kind = user.role.scope_kind
-    if kind == "department":
-        return case.department_id == user.department_id
-    if kind == "township":
-        return case.township_id == user.township_id
-    if kind == "village":
-        return case.village_id is not None and case.village_id == user.village_id
-    return False
+    return user.is_active and in_scope(user, case.township_id, case.village_id, case.department_id)
 
 
 def require_case(user: User, case: HelpCase) -> None:
@@ -140,14 +148,7 @@ def require_case(user: User, case: HelpCase) -> None:
 
 def case_filter(user: User) -> sa.ColumnElement[bool]:
     """The SQL condition selecting the cases a user may see."""
-    if user.role in COUNTY_WIDE_READERS:
-        return sa.true()
-    kind = user.role.scope_kind
-    if kind == "department":
-        return HelpCase.department_id == user.department_id
-    if kind == "township":
-        return HelpCase.township_id == user.township_id
-    return HelpCase.village_id == user.village_id
+    return scope_condition(user, HelpCase.township_id, HelpCase.village_id, HelpCase.department_id)
 
 
 def require_role(user: User, *roles: Role) -> None:
@@ -158,11 +159,4 @@ def require_role(user: User, *roles: Role) -> None:
 
 def gap_filter(user: User) -> sa.ColumnElement[bool]:
     """The SQL condition selecting the gaps (补课清单 lines) a user may see."""
-    if user.role in COUNTY_WIDE_READERS:
-        return sa.true()
-    kind = user.role.scope_kind
-    if kind == "department":
-        return Gap.department_id == user.department_id
-    if kind == "township":
-        return Gap.township_id == user.township_id
-    return Gap.village_id == user.village_id
+    return scope_condition(user, Gap.township_id, Gap.village_id, Gap.department_id)

@@ -12,6 +12,7 @@ from workflow.forms import ParsedRow
 from workflow.models import Household, Round, Township, Village
 from workflow.platform.db import db
 from workflow.platform.i18n import _
+from workflow.programme.lookback import looked_back_at
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,7 @@ def check_households(
     missing = db.session.scalars(
         sa.select(Household)
         .where(
-            Household.village_id == target.village.id,
-            Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
+            looked_back_at(round_, target.village.id),
             Household.id_number.not_in(ids),
         )
         .order_by(Household.id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -12,11 +11,9 @@ from workflow.inbox.tasks import complete_task
 from workflow.models import (
     Gap,
     GapStatus,
-    Household,
     HumanTask,
     Role,
     Round,
-    Signature,
     SurveySubmission,
     Township,
     TownshipSurvey,
@@ -25,53 +22,18 @@ from workflow.models import (
     Village,
 )
 from workflow.people.access import require_role, require_task
+from workflow.people.signing import content_hash, sign
 from workflow.platform import audit, clock
 from workflow.platform.acting import current_actor
 from workflow.platform.db import db
 from workflow.platform.errors import ConflictError, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.platform.settings import get_settings
+from workflow.programme.lookback import has_households_in_scope, villages_in_scope
 from workflow.survey.results_flow import start_township_results
 from workflow.survey.townships import record_late, township_survey
 
 PROCESS_ID = "township_survey"
-
-
-def villages_in_scope(round_: Round, township_id: int) -> list[Village]:
-    """A township's villages that have work in the round: exited villages, and villages with
-    households that exited in the years the round names."""
-    has_households = (
-        sa.select(Household.id)
-        .where(
-            Household.village_id == Village.id,
-            Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
-        )
-        .exists()
-    )
-    return list(
-        db.session.scalars(
-            sa.select(Village)
-            .where(
-                Village.township_id == township_id, sa.or_(Village.is_exited_poor, has_households)
-            )
-            .order_by(Village.code)
-        )
-    )
-
-
-def has_households_in_scope(round_: Round, village: Village) -> bool:
-    """Whether a village has households that exited in the years the round looks back at."""
-    return (
-        db.session.scalar(
-            sa.select(Household.id)
-            .where(
-                Household.village_id == village.id,
-                Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
-            )
-            .limit(1)
-        )
-        is not None
-    )
 
 
 def start_township_surveys(round_id: int) -> int:
@@ -120,26 +82,11 @@ def current_submissions(
     return list(db.session.scalars(query.order_by(SurveySubmission.form_no, SurveySubmission.id)))
 
 
-def _sign(actor: User, object_type: str, object_id: object, content: str, statement: str) -> None:
-    digest = hashlib.sha256(content.encode()).hexdigest()
-    db.session.add(
-        Signature(
-            object_type=object_type,
-            object_id=str(object_id),
-            signer_id=actor.id,
-            signer_name=actor.display_name,
-            signed_at=clock.now(),
-            content_hash=digest,
-            statement=statement,
-        )
-    )
-    audit.record(
-        actor, "sign", object_type, object_id, after={"hash": digest, "statement": statement}
-    )
-
-
 def _submissions_digest(submissions: list[SurveySubmission]) -> str:
-    return "|".join(f"{s.form_no}:{s.village_id}:{s.content_hash}" for s in submissions)
+    """What a survey signature covers: each form in force and its file's hash."""
+    return content_hash(
+        "|".join(f"{s.form_no}:{s.village_id}:{s.content_hash}" for s in submissions)
+    )
 
 
 def submit_village_forms(task: HumanTask, actor: User) -> None:
@@ -160,7 +107,7 @@ def submit_village_forms(task: HumanTask, actor: User) -> None:
         raise ValidationFailed({"forms": _("Not imported yet: %(forms)s", forms=forms_missing)})
     submissions = current_submissions(instance.round_id, village.township_id, village.id)
     complete_task(task, actor, {})
-    _sign(
+    sign(
         actor,
         "village_forms",
         f"{instance.round_id}:{village.id}",
@@ -190,7 +137,7 @@ def sign_township_survey(task: HumanTask, actor: User) -> None:
     instance = task.instance
     submissions = current_submissions(instance.round_id, instance.township_id)
     complete_task(task, actor, {})
-    _sign(
+    sign(
         actor,
         "township_survey",
         f"{instance.round_id}:{instance.township_id}",

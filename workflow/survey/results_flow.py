@@ -3,7 +3,6 @@ signs and submits them by the results deadline; late townships are escalated."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -14,13 +13,13 @@ from workflow.inbox.tasks import complete_task
 from workflow.models import (
     HumanTask,
     Round,
-    Signature,
     SurveyEscalation,
     Township,
     TownshipSurvey,
     User,
 )
 from workflow.people.access import require_task
+from workflow.people.signing import content_hash, sign
 from workflow.platform import audit, clock
 from workflow.platform.acting import current_actor
 from workflow.platform.db import db
@@ -61,31 +60,15 @@ def results_digest(round_: Round, township: Township) -> str:
         parts += [repr(row) for row in results_rows(round_, form_no=form_no, **unit)]
     for village in township.villages:
         parts += [repr(row) for row in results_rows(round_, form_no=4, village=village)]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return content_hash("\n".join(parts))
 
 
 def _sign(task: HumanTask, actor: User, statement: str) -> None:
+    """Sign the township's results tables as they stand."""
     round_ = db.session.get(Round, task.instance.round_id)
     township = db.session.get(Township, task.instance.township_id)
     digest = results_digest(round_, township)
-    db.session.add(
-        Signature(
-            object_type="township_results",
-            object_id=f"{round_.id}:{township.id}",
-            signer_id=actor.id,
-            signer_name=actor.display_name,
-            signed_at=clock.now(),
-            content_hash=digest,
-            statement=statement,
-        )
-    )
-    audit.record(
-        actor,
-        "sign",
-        "township_results",
-        f"{round_.id}:{township.id}",
-        after={"hash": digest, "statement": statement},
-    )
+    sign(actor, "township_results", f"{round_.id}:{township.id}", digest, statement)
 
 
 def review_results(task: HumanTask, actor: User) -> None:

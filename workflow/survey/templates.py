@@ -6,12 +6,13 @@ import sqlalchemy as sa
 
 from workflow.county.setup import county_name
 from workflow.forms import HouseholdRow, SurveyContext, VillageRow, write_survey_form
-from workflow.models import CatalogueRecord, Household, Round, Township, Village
+from workflow.models import CatalogueRecord, Round, Township, Village
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.errors import NotFound, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.programme.catalogue import standard_of
+from workflow.programme.lookback import households_in_scope
 
 
 def find_village(name_or_code: str) -> Village:
@@ -46,14 +47,7 @@ def survey_template(
     if form_no == 1:
         if village is None:
             raise ValidationFailed({"village": _("Form 1 needs a village.")})
-        households = db.session.scalars(
-            sa.select(Household)
-            .where(
-                Household.village_id == village.id,
-                Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
-            )
-            .order_by(Household.exit_year, Household.id)
-        ).all()
+        households = households_in_scope(round_, village)
         rows = [
             HouseholdRow(
                 h.head_name, h.id_number, h.family_size, h.exit_year, h.helper_name, h.phone
