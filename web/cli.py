@@ -7,7 +7,7 @@ import sys
 import click
 
 from web import cli_forms
-from web.cli_support import find_user, make_app, parse_date, with_app
+from web.cli_support import commit, find_user, make_app, parse_date, with_app
 from workflow.platform.i18n import gettext
 
 
@@ -26,7 +26,6 @@ def init(demo: bool, if_absent: bool, households: int, no_scenario: bool) -> Non
     """Create the county: the demo county, or an empty one with an administrator."""
     from workflow.county import setup as county_setup
     from workflow.demo.data import build_demo_county
-    from workflow.platform.db import db
 
     if county_setup.county_exists():
         if if_absent:
@@ -37,7 +36,7 @@ def init(demo: bool, if_absent: bool, households: int, no_scenario: bool) -> Non
         sys.exit(1)
     if demo:
         logins = county_setup.load_demo_county(build_demo_county(households=households))
-        db.session.commit()
+        commit()
         if not no_scenario:
             from workflow.demo.year import REHEARSAL_START, play_demo_year
 
@@ -62,7 +61,7 @@ def init(demo: bool, if_absent: bool, households: int, no_scenario: bool) -> Non
         gettext("Administrator's password"), hide_input=True, confirmation_prompt=True
     )
     county_setup.create_county(gettext("Qiemo County"), "652825", username, password)
-    db.session.commit()
+    commit()
     click.echo(
         gettext(
             "Created Qiemo County and the administrator account %(username)s.", username=username
@@ -124,17 +123,13 @@ def round_launch(
 ) -> None:
     """Launch a year's round: starts every township's survey."""
     from workflow.platform import clock
-    from workflow.platform.db import db
     from workflow.programme import rounds
 
-    defaults = rounds.Deadlines.defaults(year)
-    deadlines = rounds.Deadlines(
-        parse_date(survey_due) or defaults.survey_due,
-        parse_date(results_due) or defaults.results_due,
-        parse_date(done_by) or defaults.done_by,
+    deadlines = rounds.Deadlines.filled(
+        year, parse_date(survey_due), parse_date(results_due), parse_date(done_by)
     )
     round_ = rounds.launch_round(year, find_user(username), deadlines)
-    db.session.commit()
+    commit()
     click.echo(
         gettext(
             "Launched the work of %(year)s: survey due %(survey_due)s, results due "

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from web.cli_support import find_user, with_app
+from web.cli_support import commit, find_user, with_app
 from workflow.platform.i18n import gettext
 
 
@@ -77,10 +77,10 @@ def import_form(path: str, year: int, username: str, village: str | None) -> Non
             gettext("Not imported; nothing was saved. %(num)s problems:", num=len(exc.problems)),
             err=True,
         )
-        for problem in exc.problems:
+        for problem in exc.messages():
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
-    db.session.commit()
+    commit()
     replaced = gettext(" (replacing the version imported before)") if result.replaced else ""
     click.echo(
         gettext(
@@ -200,11 +200,10 @@ def catalogue_show(year: int, output: str) -> None:
     """Write the year's catalogue in force as JSON (edit it, then `catalogue load`)."""
     from pathlib import Path
 
-    from workflow.platform.db import db
     from workflow.programme.catalogue import catalogue_record
 
     record = catalogue_record(year)
-    db.session.commit()
+    commit()
     Path(output).write_text(record.document, encoding="utf-8")
     click.echo(
         gettext(
@@ -240,10 +239,10 @@ def catalogue_load(path: str, username: str) -> None:
     except ValidationFailed as exc:
         db.session.rollback()
         click.echo(gettext("The standards catalogue is wrong; nothing was changed:"), err=True)
-        for problem in exc.problems:
+        for problem in exc.messages():
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
-    db.session.commit()
+    commit()
     click.echo(
         gettext(
             "Loaded version %(version)s of the standards catalogue %(year)s.",

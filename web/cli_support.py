@@ -11,6 +11,7 @@ from typing import Any
 import click
 from flask import Flask
 
+from workflow.platform.db import db
 from workflow.platform.errors import DomainError
 from workflow.platform.i18n import gettext
 
@@ -26,7 +27,6 @@ def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from workflow.platform.db import db
         from workflow.platform.schema import upgrade_database
 
         app = make_app()
@@ -40,6 +40,12 @@ def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
                 sys.exit(1)
 
     return wrapper
+
+
+def commit() -> None:
+    """End a command's one transaction: the only place the CLI commits (domain operations flush
+    and never commit; a refusal is rolled back by `with_app`)."""
+    db.session.commit()
 
 
 def parse_date(text: str | None) -> date | None:

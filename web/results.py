@@ -15,28 +15,25 @@ from workflow.cases.plans import (
     plan_rows,
     sign_department_plan,
 )
-from workflow.inbox import tasks
+from workflow.inbox import confirmation, steps, tasks
 from workflow.models import Department, Role, Round, Township, User, Village
 from workflow.people.access import COUNTY_WIDE_READERS, require_task
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, ConflictError, NotFound
+from workflow.platform.errors import AccessDenied, NotFound, Refused, ValidationFailed
 from workflow.platform.i18n import gettext
 from workflow.programme import rounds
 from workflow.survey import results_flow
 
 bp = Blueprint("results", __name__, url_prefix="/rounds")
-CONFIRM_FIELD = "confirm"  # the tick "I have checked the content above and confirm my signature"
 
 
 def _unconfirmed() -> dict[str, str] | None:
     """The message next to the confirmation box when a signing form was sent without its tick."""
-    if request.form.get(CONFIRM_FIELD):
-        return None
-    return {
-        CONFIRM_FIELD: gettext(
-            "Tick the box to confirm you have checked the content; nothing was signed."
-        )
-    }
+    try:
+        confirmation.require_confirmed(request.form.get(confirmation.CONFIRM_FIELD))
+    except ValidationFailed as exc:
+        return exc.by_field()
+    return None
 
 
 def _visible_units(user: User) -> tuple[list[Township], list[Village]]:
@@ -142,8 +139,7 @@ def plan_sign(year: int):
         return _page(year, 422, unconfirmed)
     try:
         sign_department_plan(rounds.get_round(year), user.department, user)
-        db.session.commit()
-    except ConflictError as exc:
+    except Refused as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return _page(year, 409)
@@ -151,7 +147,7 @@ def plan_sign(year: int):
     return redirect(url_for("results.index", year=year), 303)
 
 
-RESULTS_STEPS = ("results_review", "results_sign")
+RESULTS_STEPS = steps.steps_of(steps.Page.RESULTS)
 
 
 def _results_task(task_id: int):
@@ -193,7 +189,7 @@ def task_submit(task_id: int):
     task = _results_task(task_id)
     step = (
         results_flow.review_results
-        if task.spec_name == "results_review"
+        if task.spec_name == steps.RESULTS_REVIEW
         else (results_flow.sign_results)
     )
     unconfirmed = _unconfirmed()
@@ -201,8 +197,7 @@ def task_submit(task_id: int):
         return _task_page(task, 422, errors=unconfirmed)
     try:
         step(task, acting_user())
-        db.session.commit()
-    except ConflictError as exc:
+    except Refused as exc:
         db.session.rollback()
         return _task_page(tasks.get_task(task_id), 409, [exc.message])
     flash(gettext("Signed and submitted."), "success")

@@ -22,7 +22,7 @@ from workflow.forms.department_plan import (
 from workflow.models import Department, HelpCase, Role, Round, Signature, SubjectKind, User
 from workflow.platform import audit, clock
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, ConflictError
+from workflow.platform.errors import AccessDenied, Refused
 from workflow.platform.i18n import _
 
 OBJECT_TYPE = "department_plan"
@@ -107,7 +107,7 @@ def sign_department_plan(round_: Round, department: Department, actor: User) -> 
         raise AccessDenied(_("Only the department's leader may sign its annual help-back plan."))
     cases = _cases(round_, department)
     if not cases:
-        raise ConflictError(
+        raise Refused(
             _(
                 "%(department)s has no cases in %(year)s; there is no plan to sign.",
                 department=department.name,
@@ -116,7 +116,7 @@ def sign_department_plan(round_: Round, department: Department, actor: User) -> 
         )
     unplanned = sum(1 for c in cases if not c.measure.strip())
     if unplanned:
-        raise ConflictError(
+        raise Refused(
             _(
                 "%(num)s cases have no measure yet; plan them all before signing the annual plan.",
                 num=unplanned,
@@ -127,7 +127,7 @@ def sign_department_plan(round_: Round, department: Department, actor: User) -> 
     latest = latest_plan_signature(round_, department)
     if latest is not None and latest.content_hash == digest:
         day = clock.in_beijing(latest.signed_at)
-        raise ConflictError(
+        raise Refused(
             _(
                 "%(name)s signed this plan on %(day)s and it has not changed since; there is "
                 "nothing to sign again.",

@@ -10,7 +10,7 @@ from workflow.demo.data import DemoCounty
 from workflow.models import County, Department, Household, Role, Township, User, Village
 from workflow.platform import audit
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.errors import Refused, ValidationFailed
 from workflow.platform.i18n import _
 
 DEMO_PASSWORD = "huitou-demo"  # demo county only; `huitou init` without --demo asks for one
@@ -50,7 +50,7 @@ def check_password_strength(password: str) -> None:
 def create_county(name: str, code: str, admin_username: str, admin_password: str) -> County:
     """Create an empty county and its administrator."""
     if county_exists():
-        raise ConflictError(_("The database already holds a county; nothing was changed."))
+        raise Refused(_("The database already holds a county; nothing was changed."))
     check_password_strength(admin_password)
     county = County(code=code, name=name)
     db.session.add(county)
@@ -93,7 +93,7 @@ def _add_village_clerks(villages: object, password_hash: str) -> None:
 def load_demo_county(demo: DemoCounty, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
     """Create the demo county: townships, villages, households, departments, users per role."""
     if county_exists():
-        raise ConflictError(_("The database already holds a county; nothing was changed."))
+        raise Refused(_("The database already holds a county; nothing was changed."))
     county = County(code=demo.code, name=demo.name)
     db.session.add(county)
     db.session.flush()

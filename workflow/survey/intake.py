@@ -32,7 +32,7 @@ from workflow.models import (
 )
 from workflow.platform import audit, clock
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, ConflictError, ValidationFailed
+from workflow.platform.errors import WHOLE, AccessDenied, Problem, Refused, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.programme.catalogue import standard_of
 from workflow.survey.checks import check_households, check_township, check_villages
@@ -44,7 +44,18 @@ _SHEET_NAME = re.compile(r'<sheet [^>]*name="' + re.escape(SHEET_PREFIX) + r'([1
 
 
 class ImportRefused(ValidationFailed):
-    """The form was not stored; `problems` lists every `工作表!单元格: 原因`."""
+    """The form was not stored; `problems` lists every `工作表!单元格: 原因`, each problem's
+    field being its `工作表!单元格` (the whole form's when no cell is named)."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__([_at_cell(p) for p in problems])
+
+
+def _at_cell(message: str) -> Problem:
+    cell, colon, _reason = message.partition(": ")
+    if colon and "!" in cell and " " not in cell:
+        return Problem(cell, message)
+    return Problem(WHOLE, message)
 
 
 @dataclass(frozen=True)
@@ -122,14 +133,14 @@ def import_survey(
 ) -> ImportResult:
     """Check a filled form completely; store all of it in this transaction, or refuse it all."""
     if round_.status != RoundStatus.OPEN:
-        raise ConflictError(
+        raise Refused(
             _("The work of %(year)s is over; nothing more can be imported.", year=round_.year)
         )
     form_no = form_no or detect_form_no(data) or _default_form(actor)
     target = resolve_target(actor, form_no, village)
     survey = township_survey(round_.id, target.township.id)
     if survey is not None and survey.status == TownshipSurveyStatus.SUBMITTED:
-        raise ConflictError(
+        raise Refused(
             _(
                 "The survey of %(township)s was signed and submitted; it cannot be changed.",
                 township=target.township.name,
