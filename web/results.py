@@ -12,14 +12,17 @@ from workflow.cases import results
 from workflow.cases.plans import (
     department_plan_xlsx,
     latest_plan_signature,
+    may_sign_plan,
     plan_rows,
+    plan_to_read,
+    require_plan_signer,
     sign_department_plan,
 )
 from workflow.inbox import confirmation, steps, tasks
 from workflow.models import Department, Role, Round, Township, User, Village
 from workflow.people.access import COUNTY_WIDE_READERS, require_task
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, NotFound, Refused, ValidationFailed
+from workflow.platform.errors import NotFound, Refused, ValidationFailed
 from workflow.platform.i18n import gettext
 from workflow.programme import rounds
 from workflow.survey import results_flow
@@ -48,17 +51,6 @@ def _visible_units(user: User) -> tuple[list[Township], list[Village]]:
     return [], []
 
 
-def _department_of(user: User) -> Department | None:
-    code = request.args.get("department", "")
-    if user.role.scope_kind == "department":
-        if code and code != user.department.code:
-            raise AccessDenied(gettext("Only departments and the county read department plans."))
-        return user.department
-    if user.role in COUNTY_WIDE_READERS and code:
-        return db.session.scalar(sa.select(Department).where(Department.code == code))
-    return None
-
-
 def _page(year: int, status: int = 200, errors: dict[str, str] | None = None):
     user = acting_user()
     round_ = rounds.get_round(year)
@@ -79,7 +71,7 @@ def _page(year: int, status: int = 200, errors: dict[str, str] | None = None):
         departments=departments,
         signature=signature,
         tasks=len(plan_rows(round_, department)) if department else 0,
-        can_sign=user.role == Role.DEPARTMENT_LEADER,
+        can_sign=may_sign_plan(user),
         errors=errors or {},
     ), status
 
@@ -118,9 +110,7 @@ def download(year: int, form_no: int) -> Response:
 @domain_view
 def plan_download(year: int) -> Response:
     """A department's 《“回头帮”年度实施方案》 task list, from its cases."""
-    department = _department_of(acting_user())
-    if department is None:
-        raise AccessDenied(gettext("Only departments and the county read department plans."))
+    department = plan_to_read(acting_user(), request.args.get("department", ""))
     round_ = rounds.get_round(year)
     name = gettext("plan_%(department)s_%(year)s.xlsx", department=department.name, year=year)
     return xlsx_response(department_plan_xlsx(round_, department), name)
@@ -132,8 +122,7 @@ def plan_download(year: int) -> Response:
 def plan_sign(year: int):
     """The department leader signs the plan as it stands."""
     user = acting_user()
-    if user.role != Role.DEPARTMENT_LEADER:
-        raise AccessDenied(gettext("Only the department's leader signs its plan."))
+    require_plan_signer(user)
     unconfirmed = _unconfirmed()
     if unconfirmed:
         return _page(year, 422, unconfirmed)

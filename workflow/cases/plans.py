@@ -20,6 +20,7 @@ from workflow.forms.department_plan import (
     write_department_plan,
 )
 from workflow.models import Department, HelpCase, Role, Round, Signature, SubjectKind, User
+from workflow.people.access import COUNTY_WIDE_READERS
 from workflow.platform import audit, clock
 from workflow.platform.db import db
 from workflow.platform.errors import AccessDenied, Refused
@@ -95,6 +96,32 @@ def department_plan_xlsx(round_: Round, department: Department) -> bytes:
     note = _signature_note(signed, plan_hash(round_, department, rows))
     context = PlanContext(department.name, round_.year, clock.today(), rows, note)
     return write_department_plan(context)
+
+
+def plan_to_read(actor: User, department_code: str = "") -> Department:
+    """The department whose plan the actor may read: a department's people their own, the
+    county-wide readers the one they name; everyone else is refused (pages and API alike)."""
+    if actor.is_active and actor.role.scope_kind == "department":
+        if not department_code or department_code == actor.department.code:
+            return actor.department
+    elif actor.is_active and actor.role in COUNTY_WIDE_READERS and department_code:
+        department = db.session.scalar(
+            sa.select(Department).where(Department.code == department_code)
+        )
+        if department is not None:
+            return department
+    raise AccessDenied(_("Only departments and the county read department plans."))
+
+
+def may_sign_plan(actor: User) -> bool:
+    """Whether the actor signs plans at all: a department's leader, for her own department."""
+    return actor.is_active and actor.role == Role.DEPARTMENT_LEADER
+
+
+def require_plan_signer(actor: User) -> None:
+    """Refuse anyone but a department's leader before she is asked to confirm anything."""
+    if not may_sign_plan(actor):
+        raise AccessDenied(_("Only the department's leader signs its plan."))
 
 
 def sign_department_plan(round_: Round, department: Department, actor: User) -> Signature:
