@@ -16,7 +16,7 @@ from workflow.cases import lists as case_lists
 from workflow.cases.history import case_history
 from workflow.engine.positions import diagram_positions, diagram_xml
 from workflow.inbox import steps, tasks
-from workflow.models import CaseStatus, Department, HelpCase, ProcessInstance, Role
+from workflow.models import Department, HelpCase, ProcessInstance
 from workflow.people.access import can_work_task
 from workflow.platform.db import db
 from workflow.platform.errors import ValidationFailed
@@ -53,10 +53,7 @@ def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 20
     step = steps.STEP_OF_CASE_STATUS.get(case.status)
     task = tasks.ready_task_of(case.instance_id, step) if step else None
     story = acceptance.case_story(case)
-    can_reassign = user.role == Role.COUNTY_OFFICE and case.status not in (
-        CaseStatus.CLOSED,
-        CaseStatus.CARRIED_OVER,
-    )
+    can_reassign = cases.may_reassign_case(user, case)
     departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
     return render_template(
         "cases/show.html",

@@ -344,12 +344,20 @@ def cases_of_round(round_id: int) -> list[HelpCase]:
     )
 
 
+def may_reassign_case(actor: User, case: HelpCase) -> bool:
+    """Whether the actor may move the case to another department now (the page's form)."""
+    return actor.role == Role.COUNTY_OFFICE and case.status not in _NOT_REASSIGNED
+
+
+_NOT_REASSIGNED = (CaseStatus.CLOSED, CaseStatus.CARRIED_OVER)
+
+
 def reassign_case(case: HelpCase, department: Department, reason: str, actor: User) -> HelpCase:
     """The county office moves an open case to another department, with a reason."""
     require_role(actor, Role.COUNTY_OFFICE)
     if not reason.strip():
         raise ValidationFailed({"reason": _("Give the reason for reassigning.")})
-    if case.status in (CaseStatus.CLOSED, CaseStatus.CARRIED_OVER):
+    if case.status in _NOT_REASSIGNED:
         raise Refused(_("A closed or carried-over case cannot be reassigned."))
     if department.id == case.department_id:
         raise ValidationFailed({"department": _("Choose another department.")})
