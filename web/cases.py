@@ -68,6 +68,7 @@ def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 20
         can_add_evidence=evidence.can_add_evidence(user, case),
         can_reassign=can_reassign,
         departments=departments if can_reassign else [],
+        steps=steps,
     ), status
 
 

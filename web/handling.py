@@ -21,7 +21,7 @@ from functools import wraps
 from typing import Any, TypeVar, overload
 from urllib.parse import urlsplit
 
-from flask import abort, flash, make_response, redirect, request, session
+from flask import abort, flash, make_response, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -111,6 +111,7 @@ def domain_view(
                 return redirect(_back_to(back, kwargs), 303)
             except BaseException:
                 db.session.rollback()
+                _take_back_flashes(flashed)  # whatever failed, nothing the view claimed was saved
                 raise
 
         return wrapper  # type: ignore[return-value]
@@ -134,4 +135,4 @@ def _back_to(back: Back | None, kwargs: dict[str, Any]) -> str:
         target = came_from.path + query
         if request.method != "GET" or came_from.path != request.path:
             return target
-    return "/inbox"
+    return url_for("inbox.inbox")

@@ -262,3 +262,22 @@ def test_who_reads_and_signs_a_department_plan_is_the_domain_s_answer(round2018,
     clerk.get("/rounds/2018/results")
     refused = clerk.post("/rounds/2018/plan/sign", {"confirm": "yes"})
     assert refused.status_code == 403 and err.value.message in refused.get_data(as_text=True)
+
+
+def test_a_failing_commit_takes_back_the_success_message(app, county, user):
+    clerk_id = user("dept_slj").id
+
+    @domain_view
+    def view():
+        for _twice in range(2):  # one notice per user and event: the commit fails
+            db.session.add(
+                Notice(user_id=clerk_id, event_key="dup", created_at=clock.now(), subject="s")
+            )
+        flash(SAVED, "success")
+        return redirect("/inbox", 303)
+
+    with app.test_request_context("/x", method="POST"):
+        with pytest.raises(sa.exc.IntegrityError):
+            view()
+        assert get_flashed_messages() == []
+    assert _notices(app, "dup") == 0
