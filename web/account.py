@@ -8,7 +8,6 @@ from werkzeug.wrappers import Response
 
 from web.handling import acting_user, domain_view
 from workflow.people.accounts import change_own_password, update_preferences
-from workflow.platform.db import db
 from workflow.platform.errors import ValidationFailed
 from workflow.platform.i18n import gettext
 
@@ -58,14 +57,11 @@ def save():
             email=request.form.get("email", ""),
             digest_mode=request.form.get("digest_mode", ""),
         )
-        db.session.commit()
     except ValidationFailed as exc:
-        db.session.rollback()
-        errors = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
         return render_template(
             "account/me.html",
             user=acting_user(),
-            errors=errors,
+            errors=exc.by_field(),
             form=request.form,
             password_errors={},
         ), 422
@@ -86,12 +82,13 @@ def change_password():
             request.form.get("password", ""),
             request.form.get("repeat_password", ""),
         )
-        db.session.commit()
     except ValidationFailed as exc:
-        db.session.rollback()
-        errors = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
         return render_template(
-            "account/me.html", user=acting_user(), errors={}, form={}, password_errors=errors
+            "account/me.html",
+            user=acting_user(),
+            errors={},
+            form={},
+            password_errors=exc.by_field(),
         ), 422
     flash(gettext("Your password is changed. Use the new one next time you log in."), "success")
     return redirect(url_for("account.me"), 303)

@@ -73,14 +73,10 @@ def catalogue_upload(year: int):
         if document.get("year") != year:
             raise ValidationFailed([gettext("The file is the catalogue of another year.")])
         record = load_catalogue(document, user)
-        db.session.commit()
     except (ValueError, UnicodeDecodeError, AttributeError):
-        db.session.rollback()
         return _page(year, [gettext("The file is not a catalogue in JSON.")], 422)
     except ValidationFailed as exc:
-        db.session.rollback()
-        problems = exc.problems if isinstance(exc.problems, list) else list(exc.problems.values())
-        return _page(year, problems, 422)
+        return _page(year, exc.messages(), 422)
     flash(gettext("Catalogue version %(v)s loaded.", v=record.version), "success")
     return redirect(url_for("admin.catalogue", year=year), 303)
 
@@ -119,11 +115,8 @@ def user_create():
             email=form.get("email", ""),
             password=form.get("password", ""),
         )
-        db.session.commit()
     except ValidationFailed as exc:
-        db.session.rollback()
-        errors = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
-        return _users_page(errors, 422)
+        return _users_page(exc.by_field(), 422)
     flash(gettext("User %(name)s added.", name=user.username), "success")
     return redirect(url_for("admin.users"), 303)
 
@@ -138,18 +131,17 @@ def _managed_user(user_id: int) -> tuple[User, User]:
     return actor, user
 
 
+def _users_address(**_view_args: object) -> str:
+    return url_for("admin.users")
+
+
 @bp.post("/users/<int:user_id>/active")
 @login_required
-@domain_view
+@domain_view(back=_users_address)
 def user_active(user_id: int):
-    """Deactivate or reactivate a login."""
+    """Deactivate or reactivate a login (a refusal comes back flashed on the list)."""
     actor, user = _managed_user(user_id)
-    try:
-        set_active(actor, user, request.form.get("active") == "1")
-        db.session.commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    set_active(actor, user, request.form.get("active") == "1")
     return redirect(url_for("admin.users"), 303)
 
 
@@ -161,10 +153,8 @@ def user_password(user_id: int):
     actor, user = _managed_user(user_id)
     try:
         reset_password(actor, user, request.form.get("password", ""))
-        db.session.commit()
     except ValidationFailed as exc:
-        db.session.rollback()
-        errors = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
+        errors = exc.by_field()
         return _users_page({f"password-{user.id}": errors.get("password", exc.message)}, 422)
     flash(gettext("New password set for %(name)s.", name=user.username), "success")
     return redirect(url_for("admin.users"), 303)

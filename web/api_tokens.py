@@ -14,7 +14,7 @@ from workflow.people import api_tokens
 from workflow.people.access import require_role
 from workflow.platform import clock
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.errors import ValidationFailed
 from workflow.platform.i18n import gettext
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/admin/tokens")
@@ -75,28 +75,24 @@ def issue():
         token, secret = api_tokens.issue_token(
             actor, form.get("username", ""), form.get("name", ""), expires_on
         )
-        db.session.commit()
     except ValidationFailed as exc:
-        db.session.rollback()
-        problems = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
-        return _page(problems, 422)
+        return _page(exc.by_field(), 422)
     # Shown in this answer only, never redirected through the session or stored.
     page, status = _page(issued=token, secret=secret, status=201)
     return page, status, {"Cache-Control": "no-store"}
 
 
+def _tokens_page(**_view_args: object) -> str:
+    return url_for("api_tokens.index")
+
+
 @bp.post("/<int:token_id>/revoke")
 @login_required
-@domain_view
+@domain_view(back=_tokens_page)
 def revoke(token_id: int):
     """Revoke a token: any request with it is refused from now on."""
     actor = acting_user()
     token = api_tokens.get_token(actor, token_id)
-    try:
-        api_tokens.revoke_token(actor, token)
-        db.session.commit()
-        flash(gettext("Token %(prefix)s… revoked.", prefix=token.prefix), "success")
-    except ConflictError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    api_tokens.revoke_token(actor, token)
+    flash(gettext("Token %(prefix)s… revoked.", prefix=token.prefix), "success")
     return redirect(url_for("api_tokens.index"), 303)

@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from web.handling import domain_view
 from workflow.people import login_guard
-from workflow.platform.db import db
 from workflow.platform.i18n import gettext
 
 bp = Blueprint("auth", __name__)
@@ -30,6 +30,7 @@ def login_form(error: str | None = None, notice: str | None = None, next_url: st
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@domain_view(commit_on=(401,))  # a wrong password is answered 401 and still counted
 def login() -> str | Response | tuple[str, int]:
     """Show the login form; on a correct username and password, start a session."""
     if request.method == "GET":
@@ -41,9 +42,7 @@ def login() -> str | Response | tuple[str, int]:
             request.remote_addr or "",
         )
     except login_guard.LoginLocked as exc:
-        db.session.rollback()
         return login_form(error=exc.message), 429
-    db.session.commit()
     if not result.ok:
         error = gettext("Wrong username or password.")
         return login_form(error=error), 401

@@ -10,8 +10,6 @@ from flask_login import login_required
 from notifications import rules
 from web.handling import acting_user, domain_view
 from workflow.oversight import board
-from workflow.platform.db import db
-from workflow.platform.errors import ConflictError
 from workflow.platform.i18n import gettext
 
 bp = Blueprint("board", __name__, url_prefix="/board")
@@ -49,26 +47,25 @@ def index() -> str:
     )
 
 
-@bp.post("/cases/<int:case_id>/remind")
-@login_required
-@domain_view
-def remind(case_id: int):
-    """Remind whoever can work the case's current step (once per case per day)."""
-    try:
-        people = board.remind_owner(case_id, acting_user())
-        db.session.commit()
-        flash(
-            gettext(
-                "Reminded %(names)s about case #%(case)s.",
-                names=gettext(", ").join(p.display_name for p in people),
-                case=case_id,
-            ),
-            "success",
-        )
-    except ConflictError as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
+def _board_address(**_view_args: object) -> str:
+    """The board as it was grouped, for the year it showed."""
     group = request.form.get("group", "")
     group = group if group in board.GROUPINGS else None
-    year = request.form.get("year", type=int)
-    return redirect(url_for("board.index", group=group, year=year), 303)
+    return url_for("board.index", group=group, year=request.form.get("year", type=int))
+
+
+@bp.post("/cases/<int:case_id>/remind")
+@login_required
+@domain_view(back=_board_address, refusal="warning")
+def remind(case_id: int):
+    """Remind whoever can work the case's current step (once per case per day)."""
+    people = board.remind_owner(case_id, acting_user())
+    flash(
+        gettext(
+            "Reminded %(names)s about case #%(case)s.",
+            names=gettext(", ").join(p.display_name for p in people),
+            case=case_id,
+        ),
+        "success",
+    )
+    return redirect(_board_address(), 303)

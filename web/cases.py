@@ -15,22 +15,15 @@ from workflow.cases import lifecycle as cases
 from workflow.cases import lists as case_lists
 from workflow.cases.history import case_history
 from workflow.engine.positions import diagram_positions, diagram_xml
-from workflow.inbox import tasks
-from workflow.models import CaseStatus, Department, HelpCase, ProcessInstance, Role
+from workflow.inbox import steps, tasks
+from workflow.models import Department, HelpCase, ProcessInstance
 from workflow.people.access import can_work_task
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.errors import ValidationFailed
 from workflow.platform.i18n import gettext
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 PAGE_SIZE = 200
-
-STEP_OF_STATUS = {
-    "planning": "plan_measure",
-    "in_progress": "carry_out",
-    "verifying": "verify_on_site",
-    "accepting": "county_accept",
-}
 
 
 @bp.get("")
@@ -57,13 +50,10 @@ def index() -> str:
 
 def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 200):
     user = acting_user()
-    step = STEP_OF_STATUS.get(case.status.value)
+    step = steps.STEP_OF_CASE_STATUS.get(case.status)
     task = tasks.ready_task_of(case.instance_id, step) if step else None
     story = acceptance.case_story(case)
-    can_reassign = user.role == Role.COUNTY_OFFICE and case.status not in (
-        CaseStatus.CLOSED,
-        CaseStatus.CARRIED_OVER,
-    )
+    can_reassign = cases.may_reassign_case(user, case)
     departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
     return render_template(
         "cases/show.html",
@@ -78,6 +68,7 @@ def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 20
         can_add_evidence=evidence.can_add_evidence(user, case),
         can_reassign=can_reassign,
         departments=departments if can_reassign else [],
+        steps=steps,
     ), status
 
 
@@ -111,9 +102,13 @@ def _parse_day(raw: str) -> date | None:
         return None
 
 
+def _case_page(case_id: int, **_view_args: object) -> str:
+    return url_for("cases.show", case_id=case_id)
+
+
 @bp.post("/<int:case_id>/<action>")
 @login_required
-@domain_view
+@domain_view(back=_case_page)
 def act(case_id: int, action: str):
     """Work the case's current step (plan, progress, submit, verify, accept)."""
     user = acting_user()
@@ -146,22 +141,16 @@ def act(case_id: int, action: str):
             operation(case, user, ok, form.get("reason", ""))
         else:
             return _page(case, {"_": gettext("Unknown action.")}, 400)
-        db.session.commit()
     except ValidationFailed as exc:
-        db.session.rollback()
-        problems = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
-        return _page(cases.get_case(case_id, user), problems, 422)
-    except ConflictError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("cases.show", case_id=case_id)), 303
+        db.session.rollback()  # the page below reads the case as it was
+        return _page(cases.get_case(case_id, user), exc.by_field(), 422)
     flash(gettext("Saved."), "success")
     return redirect(url_for("cases.show", case_id=case_id)), 303
 
 
 @bp.post("/<int:case_id>/evidence")
 @login_required
-@domain_view
+@domain_view(back=_case_page)
 def add_evidence(case_id: int):
     """Attach a photo or scan to the case (stored with its hash)."""
     user = acting_user()
@@ -174,11 +163,9 @@ def add_evidence(case_id: int):
         evidence.add_evidence(
             case, user, file.filename, file.read(), request.form.get("description", "")
         )
-        db.session.commit()
     except ValidationFailed as exc:
-        db.session.rollback()
-        problems = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
-        return _page(cases.get_case(case_id, user), problems, 422)
+        db.session.rollback()  # the page below reads the case as it was
+        return _page(cases.get_case(case_id, user), exc.by_field(), 422)
     flash(gettext("Saved."), "success")
     return redirect(url_for("cases.show", case_id=case_id), 303)
 

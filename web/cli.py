@@ -10,12 +10,11 @@ from waitress import serve as waitress_serve
 from notifications.wiring import tick_and_deliver
 from web import cli_forms
 from web.cli_county import county, init_demo
-from web.cli_support import find_user, make_app, parse_date, read_new_password, with_app
+from web.cli_support import commit, find_user, make_app, parse_date, read_new_password, with_app
 from web.scheduling import start_scheduler
 from workflow.county import setup as county_setup
 from workflow.platform import clock
 from workflow.platform.audit import verify_chain
-from workflow.platform.db import db
 from workflow.platform.i18n import gettext
 from workflow.platform.schema import upgrade_database
 from workflow.programme import rounds
@@ -63,7 +62,7 @@ def init(
     username = admin_username or click.prompt(gettext("Administrator's username"), default="admin")
     password = read_new_password(gettext("Administrator's password"))
     county_setup.create_county(name, code, username, password)
-    db.session.commit()
+    commit()
     click.echo(
         gettext(
             "Created %(county)s (%(code)s) and the administrator account %(username)s.",
@@ -132,14 +131,11 @@ def round_launch(
     year: int, survey_due: str | None, results_due: str | None, done_by: str | None, username: str
 ) -> None:
     """Launch a year's round: starts every township's survey."""
-    defaults = rounds.Deadlines.defaults(year)
-    deadlines = rounds.Deadlines(
-        parse_date(survey_due) or defaults.survey_due,
-        parse_date(results_due) or defaults.results_due,
-        parse_date(done_by) or defaults.done_by,
+    deadlines = rounds.Deadlines.filled(
+        year, parse_date(survey_due), parse_date(results_due), parse_date(done_by)
     )
     round_ = rounds.launch_round(year, find_user(username), deadlines)
-    db.session.commit()
+    commit()
     click.echo(
         gettext(
             "Launched the work of %(year)s: survey due %(survey_due)s, results due "

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from web.cli_support import find_user, with_app
+from web.cli_support import commit, find_user, with_app
 from workflow.county.base_data import LoadReport, load_base_data
 from workflow.county.book_writer import write_template
 from workflow.county.setup import the_county
@@ -34,7 +34,7 @@ def init_demo(households: int, no_scenario: bool) -> None:
     """Create the demo county through the base-data loader, and play its 2018 so far."""
     demo = build_demo_county(households=households)
     logins = load_demo_county(demo)
-    db.session.commit()
+    commit()
     if not no_scenario:
         play_demo_year()
         click.echo(gettext("The work of 2018 was played up to 1 August. The demo clock:"))
@@ -79,7 +79,7 @@ def county_load(file: str, username: str) -> None:
         report = load_base_data(Path(file).read_bytes(), actor)
     except ValidationFailed as exc:
         db.session.rollback()
-        problems = exc.problems if isinstance(exc.problems, list) else list(exc.problems.values())
+        problems = exc.messages()
         click.echo(
             gettext("Nothing was loaded: the file has %(num)s problems.", num=len(problems)),
             err=True,
@@ -87,7 +87,7 @@ def county_load(file: str, username: str) -> None:
         for problem in problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
-    db.session.commit()
+    commit()
     print_report(report)
 
 

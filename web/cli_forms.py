@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 
-from web.cli_support import find_user, with_app
+from web.cli_support import commit, find_user, with_app
 from workflow.cases import results
 from workflow.cases.plans import department_plan_xlsx, plan_rows
 from workflow.county.setup import county_name
@@ -18,13 +18,13 @@ from workflow.models import Department
 from workflow.oversight import accountability
 from workflow.platform import clock
 from workflow.platform.db import db
-from workflow.platform.errors import NotFound, ValidationFailed
+from workflow.platform.errors import ImportRefused, NotFound, ValidationFailed
 from workflow.platform.i18n import gettext
 from workflow.programme import rounds
 from workflow.programme.catalogue import catalogue_record, load_catalogue
 from workflow.survey import gaps
 from workflow.survey import templates as survey_templates
-from workflow.survey.intake import ImportRefused, import_survey
+from workflow.survey.intake import import_survey
 
 
 @click.command()
@@ -81,10 +81,10 @@ def import_form(path: str, year: int, username: str, village: str | None) -> Non
             gettext("Not imported; nothing was saved. %(num)s problems:", num=len(exc.problems)),
             err=True,
         )
-        for problem in exc.problems:
+        for problem in exc.messages():
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
-    db.session.commit()
+    commit()
     replaced = gettext(" (replacing the version imported before)") if result.replaced else ""
     click.echo(
         gettext(
@@ -184,7 +184,7 @@ def catalogue() -> None:
 def catalogue_show(year: int, output: str) -> None:
     """Write the year's catalogue in force as JSON (edit it, then `catalogue load`)."""
     record = catalogue_record(year)
-    db.session.commit()
+    commit()
     Path(output).write_text(record.document, encoding="utf-8")
     click.echo(
         gettext(
@@ -213,10 +213,10 @@ def catalogue_load(path: str, username: str) -> None:
     except ValidationFailed as exc:
         db.session.rollback()
         click.echo(gettext("The standards catalogue is wrong; nothing was changed:"), err=True)
-        for problem in exc.problems:
+        for problem in exc.messages():
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
-    db.session.commit()
+    commit()
     click.echo(
         gettext(
             "Loaded version %(version)s of the standards catalogue %(year)s.",

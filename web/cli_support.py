@@ -42,6 +42,12 @@ def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def commit() -> None:
+    """End a command's one transaction: the only place the CLI commits (domain operations flush
+    and never commit; a refusal is rolled back by `with_app`)."""
+    db.session.commit()
+
+
 def parse_date(text: str | None) -> date | None:
     if text is None:
         return None

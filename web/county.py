@@ -14,7 +14,6 @@ from workflow.county.progress import setup_progress
 from workflow.county.setup import county_name, the_county
 from workflow.models import Role
 from workflow.people.access import require_role
-from workflow.platform.db import db
 from workflow.platform.errors import ValidationFailed
 from workflow.platform.i18n import gettext
 from workflow.programme.routing import departments_missing_from_routing
@@ -69,10 +68,7 @@ def load():
         return _page(problems=[gettext("Choose the workbook first.")], status=422)
     try:
         report = load_base_data(file.read(), actor)
-        db.session.commit()
     except ValidationFailed as exc:
-        db.session.rollback()
-        problems = exc.problems if isinstance(exc.problems, list) else list(exc.problems.values())
-        return _page(problems=problems, status=422)
+        return _page(problems=exc.messages(), status=422)
     # Rendered, not redirected: the first passwords are shown this once and stored nowhere.
     return _page(report=report)

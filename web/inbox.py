@@ -14,11 +14,9 @@ from web import inbox_supervision
 from web.downloads import xlsx_response
 from web.formatting import day, due_state
 from web.handling import acting_user, domain_view
-from web.results import RESULTS_STEPS
-from web.survey import SURVEY_STEPS
 from workflow.county.setup import county_name
 from workflow.forms.task_list import TaskRow, write_task_list
-from workflow.inbox import assignment, tasks
+from workflow.inbox import assignment, steps, tasks
 from workflow.inbox import filters as inbox_filters
 from workflow.models import HelpCase, HumanTask, ProcessInstance, Round, TaskState, User
 from workflow.people.access import (
@@ -31,7 +29,7 @@ from workflow.people.access import (
 )
 from workflow.platform import clock
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.errors import Refused, ValidationFailed
 from workflow.platform.i18n import gettext
 
 bp = Blueprint("inbox", __name__)
@@ -49,7 +47,7 @@ def _filtered() -> tuple[inbox_filters.InboxFilter, dict[str, str]]:
     try:
         return inbox_filters.parse_filter(request.args), {}
     except ValidationFailed as exc:
-        return inbox_filters.InboxFilter(), dict(exc.problems)
+        return inbox_filters.InboxFilter(), exc.by_field()
 
 
 def _page(
@@ -111,57 +109,52 @@ def export() -> Any:
     return xlsx_response(data, name)
 
 
-def _back() -> Response:
-    """Back to the inbox as it was filtered (a relative inbox URL only, never elsewhere)."""
+def _back_target(**_view_args: object) -> str:
+    """The inbox as it was filtered (a relative inbox URL only, never elsewhere)."""
     target = request.form.get("next", "")
     if not target.startswith("/inbox") or target.startswith("//"):
         target = url_for("inbox.inbox")
-    return redirect(target, 303)
+    return target
+
+
+def _back() -> Response:
+    """Back to the inbox as it was filtered."""
+    return redirect(_back_target(), 303)
 
 
 @bp.post("/tasks/<int:task_id>/claim")
 @login_required
-@domain_view
+@domain_view(back=_back_target)
 def claim(task_id: int) -> Response:
     """Take a group task for oneself."""
-    try:
-        assignment.claim_task(tasks.get_task(task_id), acting_user())
-        db.session.commit()
-        flash(gettext("The task is yours now; colleagues see that you hold it."), "success")
-    except ConflictError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    assignment.claim_task(tasks.get_task(task_id), acting_user())
+    flash(gettext("The task is yours now; colleagues see that you hold it."), "success")
     return _back()
 
 
 @bp.post("/tasks/<int:task_id>/release")
 @login_required
-@domain_view
+@domain_view(back=_back_target)
 def release(task_id: int) -> Response:
     """Give a task back to the group."""
-    try:
-        assignment.release_task(tasks.get_task(task_id), acting_user())
-        db.session.commit()
-        flash(gettext("The task is back with the group."), "success")
-    except ConflictError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    assignment.release_task(tasks.get_task(task_id), acting_user())
+    flash(gettext("The task is back with the group."), "success")
     return _back()
 
 
 @bp.post("/inbox/filters")
 @login_required
+@domain_view
 def save_filter() -> Response | tuple[str, int]:
     """Keep the current filter under a name."""
     user = acting_user()
     try:
         chosen = inbox_filters.parse_filter(request.form)
         inbox_filters.save_filter(user, request.form.get("name", ""), chosen)
-        db.session.commit()
-    except (ValidationFailed, ConflictError) as exc:
-        db.session.rollback()
-        problems = exc.problems if isinstance(exc, ValidationFailed) else {"name": exc.message}
-        return _page(user, inbox_filters.InboxFilter(), dict(problems))
+    except ValidationFailed as exc:
+        return _page(user, inbox_filters.InboxFilter(), exc.by_field(), 422)
+    except Refused as exc:
+        return _page(user, inbox_filters.InboxFilter(), {"name": exc.message}, 422)
     flash(gettext("Filter saved."), "success")
     return redirect(url_for("inbox.inbox", **chosen.query()), 303)
 
@@ -172,7 +165,6 @@ def save_filter() -> Response | tuple[str, int]:
 def delete_filter(filter_id: int) -> Response:
     """Forget a saved filter."""
     inbox_filters.delete_filter(acting_user(), filter_id)
-    db.session.commit()
     flash(gettext("Filter deleted."), "success")
     return redirect(url_for("inbox.inbox"), 303)
 
@@ -197,12 +189,15 @@ def open_task(task_id: int) -> Response:
     if task.state != TaskState.READY:
         return _closed_task(user, task)
     require_task(user, task)
-    if task.spec_name in SURVEY_STEPS:
+    page = steps.page_of(task)
+    if page == steps.Page.SURVEY:
         return redirect(url_for("survey.task_page", task_id=task.id))
-    if task.spec_name in RESULTS_STEPS:
+    if page == steps.Page.RESULTS:
         return redirect(url_for("results.task_page", task_id=task.id))
-    if task.spec_name == "county_triage":
+    if page == steps.Page.TRIAGE:
         return redirect(url_for("rounds.triage", year=_round_year(task)))
+    if page == steps.Page.ACCEPTANCE:
+        return redirect(url_for("oversight.acceptance_page", year=_round_year(task)))
     case_id = db.session.scalar(
         sa.select(HelpCase.id).where(HelpCase.instance_id == task.instance_id)
     )

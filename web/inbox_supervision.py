@@ -14,7 +14,7 @@ from workflow.inbox import assignment, tasks
 from workflow.inbox import filters as inbox_filters
 from workflow.models import HumanTask, User
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, ConflictError, NotFound, ValidationFailed
+from workflow.platform.errors import AccessDenied, NotFound, Refused, ValidationFailed
 from workflow.platform.i18n import gettext
 
 
@@ -52,10 +52,7 @@ def _common_people(chosen: list[HumanTask]) -> list[User]:
 def reassign() -> Response | tuple[str, int]:
     """GET: choose tasks (or see the chosen ones) and a person; POST: give them to her."""
     actor = acting_user()
-    if not assignment.is_supervisor(actor):
-        raise AccessDenied(
-            gettext("Only a township or department leader or the county office reassigns tasks.")
-        )
+    assignment.require_supervisor(actor)
     chosen = _chosen_tasks(actor, request.form.getlist("task") or request.args.getlist("task"))
     errors: dict[str, str] = {}
     status = 200
@@ -67,10 +64,8 @@ def reassign() -> Response | tuple[str, int]:
                     {"assignee": gettext("Choose the person to give the tasks to.")}
                 )
             assignment.reassign_tasks(chosen, person, request.form.get("reason", ""), actor)
-            db.session.commit()
         except ValidationFailed as exc:
-            db.session.rollback()
-            errors, status = dict(exc.problems), 422
+            errors, status = exc.by_field(), 422
         else:
             flash(
                 gettext(
@@ -84,7 +79,7 @@ def reassign() -> Response | tuple[str, int]:
         try:
             narrowing = inbox_filters.parse_filter(request.args)
         except ValidationFailed as exc:
-            narrowing, problems, status = inbox_filters.InboxFilter(), dict(exc.problems), 422
+            narrowing, problems, status = inbox_filters.InboxFilter(), exc.by_field(), 422
         picking = list(
             db.session.scalars(
                 sa.select(HumanTask)
@@ -139,11 +134,10 @@ def substitutes() -> Response | tuple[str, int]:
                 request.form.get("reason", ""),
                 actor,
             )
-            db.session.commit()
-        except (ValidationFailed, ConflictError) as exc:
-            db.session.rollback()
-            errors = dict(exc.problems) if isinstance(exc, ValidationFailed) else {"_": exc.message}
-            status = 422 if isinstance(exc, ValidationFailed) else 409
+        except ValidationFailed as exc:
+            errors, status = exc.by_field(), 422
+        except Refused as exc:
+            errors, status = {"_": exc.message}, 409
         else:
             flash(
                 gettext(
@@ -167,19 +161,18 @@ def substitutes() -> Response | tuple[str, int]:
 
 def substitute_end(substitution_id: int) -> Response:
     """End a substitution early."""
-    try:
-        assignment.end_substitute(substitution_id, acting_user())
-        db.session.commit()
-        flash(gettext("The substitution has ended."), "success")
-    except ConflictError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    assignment.end_substitute(substitution_id, acting_user())
+    flash(gettext("The substitution has ended."), "success")
     return redirect(url_for("inbox.substitutes"), 303)
+
+
+def _substitutes_page(**_view_args: object) -> str:
+    return url_for("inbox.substitutes")
 
 
 def register(bp: Blueprint) -> None:
     """Add the supervisor's pages to the inbox blueprint."""
-    guarded = lambda view: login_required(domain_view(view))  # noqa: E731
+    guarded = lambda view, back=None: login_required(domain_view(back=back)(view))  # noqa: E731
     bp.add_url_rule("/inbox/reassign", "reassign", guarded(reassign), methods=["GET", "POST"])
     bp.add_url_rule(
         "/inbox/substitutes", "substitutes", guarded(substitutes), methods=["GET", "POST"]
@@ -187,6 +180,6 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule(
         "/inbox/substitutes/<int:substitution_id>/end",
         "substitute_end",
-        guarded(substitute_end),
+        guarded(substitute_end, _substitutes_page),
         methods=["POST"],
     )

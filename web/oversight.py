@@ -9,18 +9,23 @@ from flask_login import login_required
 from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
 from workflow.cases import acceptance
-from workflow.inbox import tasks
+from workflow.inbox import confirmation, steps, tasks
 from workflow.models import AccountabilityItem, CaseStatus, CatalogueRecord, HelpCase, Role
 from workflow.oversight import accountability
 from workflow.people.access import COUNTY_WIDE_READERS, require_role
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, ConflictError, NotFound, ValidationFailed
+from workflow.platform.errors import (
+    WHOLE,
+    AccessDenied,
+    NotFound,
+    Refused,
+    ValidationFailed,
+)
 from workflow.platform.i18n import gettext
 from workflow.programme import rounds
 from workflow.programme.catalogue import standard_of
 
 bp = Blueprint("oversight", __name__, url_prefix="/rounds")
-CONFIRM_FIELD = "confirm"  # the tick "I have checked the content above and confirm my signature"
 CONFIRMED_ACTIONS = ("accept", "finish")  # the county's acceptance: signed off, so ticked first
 LINKED_CASES = 200  # a report figure links to at most this many of its cases (the URL stays short)
 
@@ -45,7 +50,9 @@ def _acceptance_page(
         .order_by(HelpCase.id)
     ).all()
     task = (
-        tasks.ready_task_of(round_.instance_id, "annual_acceptance") if round_.instance_id else None
+        tasks.ready_task_of(round_.instance_id, steps.ANNUAL_ACCEPTANCE)
+        if round_.instance_id
+        else None
     )
     standard = standard_of(db.session.get(CatalogueRecord, round_.catalogue_id))
     return render_template(
@@ -80,11 +87,11 @@ def acceptance_action(year: int, action: str):
     round_ = rounds.get_round(year)
     form = request.form
     sample: list[HelpCase] = []
-    if action in CONFIRMED_ACTIONS and not form.get(CONFIRM_FIELD):
-        message = gettext(
-            "Tick the box to confirm you have checked the content; nothing was signed."
-        )
-        return _acceptance_page(year, status=422, errors={f"confirm_{action}": message})
+    if action in CONFIRMED_ACTIONS:
+        try:
+            confirmation.require_confirmed(form.get(confirmation.CONFIRM_FIELD))
+        except ValidationFailed as exc:
+            return _acceptance_page(year, status=422, errors={f"confirm_{action}": exc.message})
     try:
         if action == "accept":
             ids = [int(x) for x in form.getlist("case") if x.isdigit()] or None
@@ -95,7 +102,6 @@ def acceptance_action(year: int, action: str):
         elif action == "sample":
             size = int(form.get("size", "0") or 0) if form.get("size", "").isdigit() else 0
             sample = acceptance.recheck_sample(round_, user, size)
-            db.session.commit()
             return _acceptance_page(year, sample)
         elif action == "missed":
             acceptance.missed_gap_from_form(
@@ -118,13 +124,15 @@ def acceptance_action(year: int, action: str):
             flash(gettext("Acceptance finished; unfinished cases were carried over."), "success")
         else:
             raise NotFound(gettext("The page or record does not exist."))
-        db.session.commit()
-    except (ValidationFailed, ConflictError) as exc:
+    except ValidationFailed as exc:
+        db.session.rollback()  # the page below reads the round as it was
+        errors = exc.by_field()
+        if WHOLE in errors:
+            flash(errors.pop(WHOLE), "error")
+        sample = [db.session.get(HelpCase, c.id) for c in sample]
+        return _acceptance_page(year, sample, status=422, errors=errors)
+    except Refused as exc:
         db.session.rollback()
-        problems = getattr(exc, "problems", None)
-        if isinstance(problems, dict):
-            sample = [db.session.get(HelpCase, c.id) for c in sample]
-            return _acceptance_page(year, sample, status=422, errors=problems)
         flash(exc.message, "error")
         return _acceptance_page(year, status=422)
     return redirect(url_for("oversight.acceptance_page", year=year), 303)
@@ -165,19 +173,18 @@ def accountability_download(year: int) -> Response:
     return xlsx_response(data, name)
 
 
+def _accountability_address(year: int, **_view_args: object) -> str:
+    return url_for("oversight.accountability_page", year=year)
+
+
 @bp.post("/<int:year>/accountability/<int:item_id>")
 @login_required
-@domain_view
+@domain_view(back=_accountability_address)
 def decide(year: int, item_id: int):
-    """The leading group records its decision on one item."""
+    """The leading group records its decision on one item (a refusal comes back flashed)."""
     item = db.session.get(AccountabilityItem, item_id)
     if item is None:
         raise NotFound(gettext("The page or record does not exist."))
-    try:
-        accountability.decide_item(item, acting_user(), request.form.get("decision", ""))
-        db.session.commit()
-        flash(gettext("Decision recorded."), "success")
-    except (ValidationFailed, ConflictError) as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    accountability.decide_item(item, acting_user(), request.form.get("decision", ""))
+    flash(gettext("Decision recorded."), "success")
     return redirect(url_for("oversight.accountability_page", year=year), 303)

@@ -12,32 +12,32 @@ from workflow.cases import results
 from workflow.cases.plans import (
     department_plan_xlsx,
     latest_plan_signature,
+    may_sign_plan,
     plan_rows,
+    plan_to_read,
+    require_plan_signer,
     sign_department_plan,
 )
 from workflow.county.setup import county_name
-from workflow.inbox import tasks
+from workflow.inbox import confirmation, steps, tasks
 from workflow.models import Department, Role, Round, Township, User, Village
 from workflow.people.access import COUNTY_WIDE_READERS, require_task
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, ConflictError, NotFound
+from workflow.platform.errors import NotFound, Refused, ValidationFailed
 from workflow.platform.i18n import gettext
 from workflow.programme import rounds
 from workflow.survey import results_flow
 
 bp = Blueprint("results", __name__, url_prefix="/rounds")
-CONFIRM_FIELD = "confirm"  # the tick "I have checked the content above and confirm my signature"
 
 
 def _unconfirmed() -> dict[str, str] | None:
     """The message next to the confirmation box when a signing form was sent without its tick."""
-    if request.form.get(CONFIRM_FIELD):
-        return None
-    return {
-        CONFIRM_FIELD: gettext(
-            "Tick the box to confirm you have checked the content; nothing was signed."
-        )
-    }
+    try:
+        confirmation.require_confirmed(request.form.get(confirmation.CONFIRM_FIELD))
+    except ValidationFailed as exc:
+        return exc.by_field()
+    return None
 
 
 def _visible_units(user: User) -> tuple[list[Township], list[Village]]:
@@ -50,17 +50,6 @@ def _visible_units(user: User) -> tuple[list[Township], list[Village]]:
     if user.role == Role.VILLAGE_CLERK:
         return [], [user.village]
     return [], []
-
-
-def _department_of(user: User) -> Department | None:
-    code = request.args.get("department", "")
-    if user.role.scope_kind == "department":
-        if code and code != user.department.code:
-            raise AccessDenied(gettext("Only departments and the county read department plans."))
-        return user.department
-    if user.role in COUNTY_WIDE_READERS and code:
-        return db.session.scalar(sa.select(Department).where(Department.code == code))
-    return None
 
 
 def _page(year: int, status: int = 200, errors: dict[str, str] | None = None):
@@ -83,7 +72,7 @@ def _page(year: int, status: int = 200, errors: dict[str, str] | None = None):
         departments=departments,
         signature=signature,
         tasks=len(plan_rows(round_, department)) if department else 0,
-        can_sign=user.role == Role.DEPARTMENT_LEADER,
+        can_sign=may_sign_plan(user),
         errors=errors or {},
     ), status
 
@@ -122,9 +111,7 @@ def download(year: int, form_no: int) -> Response:
 @domain_view
 def plan_download(year: int) -> Response:
     """A department's 《“回头帮”年度实施方案》 task list, from its cases."""
-    department = _department_of(acting_user())
-    if department is None:
-        raise AccessDenied(gettext("Only departments and the county read department plans."))
+    department = plan_to_read(acting_user(), request.args.get("department", ""))
     round_ = rounds.get_round(year)
     name = gettext("plan_%(department)s_%(year)s.xlsx", department=department.name, year=year)
     return xlsx_response(department_plan_xlsx(round_, department), name)
@@ -136,15 +123,13 @@ def plan_download(year: int) -> Response:
 def plan_sign(year: int):
     """The department leader signs the plan as it stands."""
     user = acting_user()
-    if user.role != Role.DEPARTMENT_LEADER:
-        raise AccessDenied(gettext("Only the department's leader signs its plan."))
+    require_plan_signer(user)
     unconfirmed = _unconfirmed()
     if unconfirmed:
         return _page(year, 422, unconfirmed)
     try:
         sign_department_plan(rounds.get_round(year), user.department, user)
-        db.session.commit()
-    except ConflictError as exc:
+    except Refused as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return _page(year, 409)
@@ -152,7 +137,7 @@ def plan_sign(year: int):
     return redirect(url_for("results.index", year=year), 303)
 
 
-RESULTS_STEPS = ("results_review", "results_sign")
+RESULTS_STEPS = steps.steps_of(steps.Page.RESULTS)
 
 
 def _results_task(task_id: int):
@@ -194,7 +179,7 @@ def task_submit(task_id: int):
     task = _results_task(task_id)
     step = (
         results_flow.review_results
-        if task.spec_name == "results_review"
+        if task.spec_name == steps.RESULTS_REVIEW
         else (results_flow.sign_results)
     )
     unconfirmed = _unconfirmed()
@@ -202,8 +187,7 @@ def task_submit(task_id: int):
         return _task_page(task, 422, errors=unconfirmed)
     try:
         step(task, acting_user())
-        db.session.commit()
-    except ConflictError as exc:
+    except Refused as exc:
         db.session.rollback()
         return _task_page(tasks.get_task(task_id), 409, [exc.message])
     flash(gettext("Signed and submitted."), "success")

@@ -8,7 +8,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from workflow.platform.db import db
 from workflow.platform.errors import ValidationFailed
 from workflow.platform.i18n import gettext
 from workflow.programme import deadlines as round_deadlines
@@ -58,11 +57,8 @@ def save_deadlines(year: int):
             _day(request.form.get(key, "") if key in round_deadlines.KEYS else ""),
             request.form.get("reason", ""),
         )
-        db.session.commit()
     except ValidationFailed as exc:
-        db.session.rollback()
-        problems = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
-        return _page(year, problems, 422)
+        return _page(year, exc.by_field(), 422)
     flash(
         gettext("Deadline moved; %(n)s waiting timers now fire at the new date.", n=moved),
         "success",

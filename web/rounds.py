@@ -24,7 +24,7 @@ from workflow.models import (
 from workflow.people.access import COUNTY_WIDE_READERS, require_role
 from workflow.platform import clock
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.errors import Refused, ValidationFailed
 from workflow.platform.i18n import gettext
 from workflow.programme import rounds
 from workflow.survey import flow as survey_flow
@@ -58,30 +58,19 @@ def launch():
     """Launch a year's round with its three deadlines."""
     form = request.form
     year = int(form["year"]) if form.get("year", "").isdigit() else 0
-    errors: dict[str, str] = {}
-    if not 2014 <= year <= 2030:
-        errors["year"] = gettext("Enter a year between 2014 and 2030.")
+    errors = rounds.year_problems(year)
     dates = {k: _day(form.get(k)) for k in ("survey_due", "results_due", "done_by")}
     for key, value in dates.items():
         if form.get(key) and value is None:
             errors[key] = gettext("Enter a date as YYYY-MM-DD.")
     if not errors:
-        defaults = rounds.Deadlines.defaults(year)
-        deadlines = rounds.Deadlines(
-            dates["survey_due"] or defaults.survey_due,
-            dates["results_due"] or defaults.results_due,
-            dates["done_by"] or defaults.done_by,
-        )
         try:
-            rounds.launch_round(year, acting_user(), deadlines)
-            db.session.commit()
+            rounds.launch_round(year, acting_user(), rounds.Deadlines.filled(year, **dates))
             flash(gettext("Round %(year)s launched.", year=year), "success")
             return redirect(url_for("rounds.show", year=year), 303)
         except ValidationFailed as exc:
-            db.session.rollback()
-            errors = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
-        except ConflictError as exc:
-            db.session.rollback()
+            errors = exc.by_field()
+        except Refused as exc:
             errors = {"_": exc.message}
     all_rounds = db.session.scalars(sa.select(Round).order_by(Round.year.desc())).all()
     return render_template(
@@ -225,26 +214,25 @@ def triage_decide(year: int):
             message = gettext("Dismissed, with the reason recorded.")
         else:
             raise ValidationFailed({"action": gettext("Choose what to do with the selected gaps.")})
-        db.session.commit()
-    except (ValidationFailed, ConflictError) as exc:
+    except ValidationFailed as exc:
+        db.session.rollback()  # the page below reads the gaps as they were
+        return _triage_page(round_, exc.by_field(), 422)
+    except Refused as exc:
         db.session.rollback()
-        problems = getattr(exc, "problems", None)
-        errors = problems if isinstance(problems, dict) else {"_": exc.message}
-        return _triage_page(round_, errors, 422)
+        return _triage_page(round_, {"_": exc.message}, 422)
     flash(message, "success")
     return redirect(url_for("rounds.triage", year=year), 303)
 
 
+def _triage_address(year: int, **_view_args: object) -> str:
+    return url_for("rounds.triage", year=year)
+
+
 @bp.post("/<int:year>/townships/<int:township_id>/release")
 @login_required
-@domain_view
+@domain_view(back=_triage_address)
 def release(year: int, township_id: int):
     """Start triage for a township before it has submitted."""
     round_ = rounds.get_round(year)
-    try:
-        survey_flow.release_early(round_.id, township_id, acting_user())
-        db.session.commit()
-    except ConflictError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    survey_flow.release_early(round_.id, township_id, acting_user())
     return redirect(url_for("rounds.triage", year=year), 303)

@@ -7,19 +7,23 @@ from flask_login import login_required
 
 from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
-from workflow.inbox import tasks
+from workflow.inbox import confirmation, steps, tasks
 from workflow.models import HumanTask, Round, Township, Village
 from workflow.people.access import require_task
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.errors import ImportRefused, Refused, ValidationFailed
 from workflow.platform.i18n import gettext
 from workflow.survey import flow as survey_flow
 from workflow.survey import templates as survey_templates
-from workflow.survey.intake import ImportRefused, import_survey
+from workflow.survey.intake import import_survey
 
 bp = Blueprint("survey", __name__, url_prefix="/survey")
-SURVEY_STEPS = ("village_forms", "township_review", "leader_sign")
-CONFIRM_FIELD = "confirm"  # the tick "I have checked the content above and confirm my signature"
+SURVEY_STEPS = steps.steps_of(steps.Page.SURVEY)
+SUBMIT = {
+    steps.VILLAGE_FORMS: survey_flow.submit_village_forms,
+    steps.TOWNSHIP_REVIEW: survey_flow.submit_township_review,
+    steps.LEADER_SIGN: survey_flow.sign_township_survey,
+}
 
 
 def _survey_task(task_id: int) -> HumanTask:
@@ -28,14 +32,6 @@ def _survey_task(task_id: int) -> HumanTask:
         abort(404)
     require_task(acting_user(), task)
     return task
-
-
-def _forms_of(task: HumanTask) -> list[int]:
-    """Which forms this step files: 附件1 (and 2 for an exited village), or 附件3."""
-    if task.spec_name == "village_forms":
-        village = db.session.get(Village, task.village_id)
-        return [1, 2] if village.is_exited_poor else [1]
-    return [3] if task.spec_name == "township_review" else []
 
 
 def _page(
@@ -57,7 +53,7 @@ def _page(
         round=round_,
         village=village,
         township=township,
-        forms=_forms_of(task),
+        forms=steps.forms_filed(task),
         submissions=submissions,
         problems=problems or [],
         errors=errors or {},
@@ -78,7 +74,7 @@ def task_page(task_id: int):
 def download(task_id: int, form_no: int) -> Response:
     """The official form for this step, pre-filled with what the county already knows."""
     task = _survey_task(task_id)
-    if form_no not in _forms_of(task):
+    if form_no not in steps.forms_filed(task):
         abort(404)
     round_ = db.session.get(Round, task.instance.round_id)
     village = db.session.get(Village, task.village_id) if task.village_id else None
@@ -106,15 +102,17 @@ def upload(task_id: int):
             acting_user(),
             round_,
             file_name=file.filename,
-            village=village if task.spec_name == "village_forms" else None,
+            village=village if task.spec_name == steps.VILLAGE_FORMS else None,
         )
-        db.session.commit()
     except ImportRefused as exc:
+        db.session.rollback()  # the page below lists what is stored, as it was
+        return _page(task, exc.messages(), 422)
+    except ValidationFailed as exc:
         db.session.rollback()
-        return _page(task, list(exc.problems), 422)
-    except (ValidationFailed, ConflictError) as exc:
+        return _page(task, [exc.message], 422)
+    except Refused as exc:
         db.session.rollback()
-        return _page(task, [exc.message], 409 if isinstance(exc, ConflictError) else 422)
+        return _page(task, [exc.message], 409)
     flash(
         gettext(
             "Imported %(rows)s rows; %(gaps)s problems found.", rows=result.rows, gaps=result.gaps
@@ -130,23 +128,17 @@ def upload(task_id: int):
 def submit(task_id: int):
     """Sign and pass the survey on: village → township → county."""
     task = _survey_task(task_id)
-    step = {
-        "village_forms": survey_flow.submit_village_forms,
-        "township_review": survey_flow.submit_township_review,
-        "leader_sign": survey_flow.sign_township_survey,
-    }[task.spec_name]
-    if not request.form.get(CONFIRM_FIELD):
-        confirm = gettext(
-            "Tick the box to confirm you have checked the content; nothing was signed."
-        )
-        return _page(task, errors={CONFIRM_FIELD: confirm}, status=422)
     try:
-        step(task, acting_user())
-        db.session.commit()
-    except (ValidationFailed, ConflictError) as exc:
+        confirmation.require_confirmed(request.form.get(confirmation.CONFIRM_FIELD))
+    except ValidationFailed as exc:
+        return _page(task, errors=exc.by_field(), status=422)
+    try:
+        SUBMIT[task.spec_name](task, acting_user())
+    except ValidationFailed as exc:
+        db.session.rollback()  # the page below reads the task as it was
+        return _page(tasks.get_task(task_id), errors=exc.by_field(), status=422)
+    except Refused as exc:
         db.session.rollback()
-        problems = getattr(exc, "problems", None)
-        errors = problems if isinstance(problems, dict) else {"_": exc.message}
-        return _page(tasks.get_task(task_id), errors=errors, status=422)
+        return _page(tasks.get_task(task_id), errors={"_": exc.message}, status=422)
     flash(gettext("Signed and submitted."), "success")
     return redirect(url_for("inbox.inbox"), 303)

@@ -231,8 +231,8 @@ def test_a_workbook_with_a_dozen_errors_names_every_cell_and_stores_nothing(empt
     with pytest.raises(ValidationFailed) as refused:
         load_base_data(data, empty_county)
     db.session.rollback()
-    problems = refused.value.problems
-    cells = [p.split(":")[0] for p in problems]
+    problems = refused.value.messages()
+    cells = [p.field for p in refused.value.problems]
     expected = [
         "乡镇!A3",
         "乡镇!A4",

@@ -15,7 +15,7 @@ from workflow.cases.evidence import add_evidence, evidence_file
 from workflow.models import AuditEvent, CaseEvidence
 from workflow.platform import clock
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, ConflictError, ValidationFailed
+from workflow.platform.errors import AccessDenied, Refused, ValidationFailed
 
 JPEG = b"\xff\xd8\xff\xe0" + b"JFIF-photo-of-the-new-water-tap" * 20
 
@@ -70,5 +70,5 @@ def test_a_tampered_file_is_detected(case, user, settings):
     db.session.commit()
     path = Path(settings.evidence_dir) / item.sha256[:2] / item.sha256
     path.write_bytes(b"%PDF-1.4 altered")
-    with pytest.raises(ConflictError):
+    with pytest.raises(Refused):
         evidence_file(case, item.id, user("fpb"))

@@ -144,13 +144,13 @@ def test_plan_is_validated_field_by_field(county, user):
             responsible_person="",
             planned_completion=date(2019, 1, 5),
         )
-    assert set(err.value.problems) == {
+    assert {p.field for p in err.value.problems} == {
         "measure",
         "target_standard",
         "responsible_person",
         "planned_completion",
     }
-    assert "2018-12-31" in err.value.problems["planned_completion"]
+    assert "2018-12-31" in err.value.by_field()["planned_completion"]
 
 
 def test_sending_back_needs_a_reason(county, user):

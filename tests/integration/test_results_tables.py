@@ -34,7 +34,7 @@ from workflow.models import (
 )
 from workflow.platform import clock
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, ConflictError, ValidationFailed
+from workflow.platform.errors import AccessDenied, Refused, ValidationFailed
 
 RESULTS_DAY = at("2018-10-15T18:00")  # the results tables are due that day (§五.2)
 HEADER = ["序号", "存在问题", "帮扶措施", "责任单位", "责任人", "完成时限", "完成情况"]
@@ -328,7 +328,7 @@ def test_only_the_departments_leader_signs_its_plan(year, user):
     for outsider in ("dept_slj", "dept_jtj_fzr", "aoyi_fzr", "fpb"):
         with pytest.raises(AccessDenied):
             sign_department_plan(year.round_, slj, user(outsider))
-    with pytest.raises(ConflictError, match="尚有 1 项帮扶事项未制定帮扶措施"):
+    with pytest.raises(Refused, match="尚有 1 项帮扶事项未制定帮扶措施"):
         sign_department_plan(year.round_, slj, user("dept_slj_fzr"))
     assert db.session.scalar(sa.select(sa.func.count(Signature.id))) == 0
 
@@ -349,7 +349,7 @@ def test_signed_plan_hash_follows_its_content(year, user):
     assert event.action == "sign" and event.actor_id == leader.id
     ws = sheet(department_plan_xlsx(year.round_, slj), "任务清单")
     assert "在系统内签署" in ws.cell(ws.max_row, 1).value
-    with pytest.raises(ConflictError, match="无需重复签署"):
+    with pytest.raises(Refused, match="无需重复签署"):
         sign_department_plan(year.round_, slj, leader)
 
     year.case["late"].measure = "改为管网延伸入户"  # a correction after signing

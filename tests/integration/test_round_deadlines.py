@@ -77,7 +77,7 @@ def test_bad_moves_are_refused_next_to_their_field(round2018, user, key, day, re
     clock.set_now(at("2018-07-10T09:00"))
     with pytest.raises(ValidationFailed) as err:
         round_deadlines.move_deadline(round2018, user("fpb"), key, day, reason)
-    assert words in err.value.problems[field]
+    assert words in err.value.by_field()[field]
     assert round2018.survey_due == date(2018, 7, 13)
 
 
@@ -85,7 +85,7 @@ def test_a_passed_deadline_cannot_be_moved(round2018, user):
     clock.set_now(at("2018-07-14T09:00"))
     with pytest.raises(ValidationFailed) as err:
         round_deadlines.move_deadline(round2018, user("fpb"), "survey_due", date(2018, 7, 30), "r")
-    assert "已过" in err.value.problems["survey_due"]
+    assert "已过" in err.value.by_field()["survey_due"]
     shown = {d.key: d.passed for d in round_deadlines.round_deadlines(round2018, user("admin"))}
     assert shown == {"survey_due": True, "results_due": False, "done_by": False}
 

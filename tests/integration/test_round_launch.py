@@ -20,7 +20,7 @@ from workflow.models import (
 )
 from workflow.platform import clock
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, ConflictError, ValidationFailed
+from workflow.platform.errors import AccessDenied, Refused, ValidationFailed
 from workflow.programme import rounds
 
 
@@ -80,7 +80,7 @@ def test_round_launch_is_refused_twice_and_for_others(county, user):
         )
     rounds.launch_round(2018, user("fpb"))
     db.session.commit()
-    with pytest.raises(ConflictError):
+    with pytest.raises(Refused):
         rounds.launch_round(2018, user("fpb"))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Round)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Township)) == 13

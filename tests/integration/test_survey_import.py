@@ -18,8 +18,8 @@ from workflow.models import (
     Village,
 )
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied
-from workflow.survey.intake import ImportRefused, import_survey
+from workflow.platform.errors import AccessDenied, ImportRefused
+from workflow.survey.intake import import_survey
 from workflow.survey.templates import find_township, find_village, survey_template
 
 
@@ -172,8 +172,9 @@ def test_a_dozen_errors_all_reported_by_cell_and_nothing_stored(round2018, user)
     with pytest.raises(ImportRefused) as err:
         import_survey(bad, user("buguna_cun"), round2018)
     db.session.rollback()
-    problems = err.value.problems
+    problems = err.value.messages()
     text = "\n".join(problems)
+    cells = {p.field for p in err.value.problems}
     for cell, words in [
         (f"{col['身份证号']}{r[0]}", "校验码"),
         (f"{col['人均纯收入（元）']}{r[1]}", "负"),
@@ -190,6 +191,7 @@ def test_a_dozen_errors_all_reported_by_cell_and_nothing_stored(round2018, user)
     ]:
         hits = [p for p in problems if p.startswith(f"附件1!{cell}:")]
         assert hits, f"no problem reported at {cell}:\n{text}"
+        assert f"附件1!{cell}" in cells, f"{cell} is not the field of its problem"
         assert words in " ".join(hits), f"{cell}: {hits}"
     assert len(problems) >= 12
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveySubmission)) == 0
@@ -210,7 +212,7 @@ def test_clerk_cannot_import_another_village_and_reimport_does_not_duplicate(rou
     )
     with pytest.raises(ImportRefused) as err:
         import_survey(kate, user("buguna_cun"), round2018)  # her own village's name on it, not hers
-    assert any("不是布古纳村的户" in p for p in err.value.problems)
+    assert any("不是布古纳村的户" in p for p in err.value.messages())
     with pytest.raises(AccessDenied):
         import_survey(kate, user("buguna_cun"), round2018, village=find_village("喀特勒什村"))
     with pytest.raises(AccessDenied):
@@ -253,5 +255,5 @@ def test_not_an_xlsx_is_refused_clearly(round2018, user):
     with pytest.raises(ImportRefused) as err:
         import_survey(b"%PDF-1.4 not a workbook", user("buguna_cun"), round2018)
     assert err.value.problems and all(
-        "xlsx" in p or "Excel" in p or "表格" in p for p in err.value.problems
+        "xlsx" in p or "Excel" in p or "表格" in p for p in err.value.messages()
     )

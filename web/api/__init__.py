@@ -14,14 +14,20 @@ from typing import Any, TypeVar
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from web.extensions import csrf
+from web.handling import commit_or_conflict
 from workflow.models import User
 from workflow.people import api_tokens
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, ConflictError, NotFound, ValidationFailed
+from workflow.platform.errors import (
+    AccessDenied,
+    ConflictError,
+    NotFound,
+    Refused,
+    ValidationFailed,
+)
 from workflow.platform.i18n import gettext
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -98,6 +104,14 @@ def _not_found(exc: NotFound) -> tuple[Response, int]:
 
 @bp.errorhandler(ConflictError)
 def _conflict(exc: ConflictError) -> tuple[Response, int]:
+    """A stale write: someone changed it first; the client reloads and tries again."""
+    db.session.rollback()
+    return problem(409, exc.message)
+
+
+@bp.errorhandler(Refused)
+def _refused(exc: Refused) -> tuple[Response, int]:
+    """The thing's state forbids the action now; reloading will not help."""
     db.session.rollback()
     return problem(409, exc.message)
 
@@ -105,7 +119,7 @@ def _conflict(exc: ConflictError) -> tuple[Response, int]:
 @bp.errorhandler(ValidationFailed)
 def _invalid(exc: ValidationFailed) -> tuple[Response, int]:
     db.session.rollback()
-    errors = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
+    errors = exc.by_field()
     return problem(422, exc.message, errors=errors)
 
 
@@ -138,16 +152,7 @@ def _http_message(status: int) -> str:
 
 def commit() -> None:
     """Commit the request's one transaction; a stale write is a conflict, never applied."""
-    try:
-        db.session.commit()
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise ConflictError(
-            gettext(
-                "Someone else has just handled this; your submission was not saved. "
-                "Reload the page and try again."
-            )
-        ) from exc
+    commit_or_conflict()
 
 
 def _unrouted_api_path() -> tuple[Response, int] | None:

@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from flask import Response, jsonify, request
 
 from web.api import api_user, bp, serialize
-from web.cases import STEP_OF_STATUS
 from workflow.cases import acceptance
 from workflow.cases import lifecycle as cases
 from workflow.cases import lists as case_lists
 from workflow.inbox import tasks
+from workflow.inbox.steps import STEP_OF_CASE_STATUS
 from workflow.models import CaseNote, CaseStatus, HelpCase, User
 from workflow.platform.db import db
 from workflow.platform.errors import ValidationFailed
@@ -25,7 +25,7 @@ TRUE_WORDS = ("1", "true", "yes")
 
 def current_task(case: HelpCase, viewer: User) -> dict[str, Any] | None:
     """The READY task of the case's current step, if it has one."""
-    step = STEP_OF_STATUS.get(case.status.value)
+    step = STEP_OF_CASE_STATUS.get(case.status)
     task = tasks.ready_task_of(case.instance_id, step) if step else None
     return serialize.task(task, viewer, case.id) if task is not None else None
 

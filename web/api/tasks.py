@@ -12,7 +12,7 @@ from flask import Response, jsonify, request, url_for
 from web.api import api_user, bp, commit, problem, serialize
 from web.api.cases import case_json
 from workflow.cases import lifecycle as cases
-from workflow.inbox import tasks
+from workflow.inbox import steps, tasks
 from workflow.models import HelpCase, HumanTask, TaskState, User
 from workflow.people.access import require_task
 from workflow.platform.db import db
@@ -113,9 +113,11 @@ def _plan(case: HelpCase, user: User, task: HumanTask, body: dict[str, Any]) -> 
             planned_completion=planned,
         )
     except ValidationFailed as exc:
-        if bad_date and isinstance(exc.problems, dict):
-            exc.problems["planned_completion"] = gettext("Enter a date as YYYY-MM-DD.")
-        raise ValidationFailed(exc.problems) from exc
+        if not bad_date:
+            raise
+        fields = exc.by_field()
+        fields["planned_completion"] = gettext("Enter a date as YYYY-MM-DD.")
+        raise ValidationFailed(fields) from exc
 
 
 def _carry_out(case: HelpCase, user: User, task: HumanTask, body: dict[str, Any]) -> None:
@@ -143,10 +145,10 @@ def _decision(ok_word: str) -> Callable[[HelpCase, User, HumanTask, dict[str, An
 
 
 CASE_STEPS = {
-    "plan_measure": _plan,
-    "carry_out": _carry_out,
-    "verify_on_site": _decision("verify"),
-    "county_accept": _decision("accept"),
+    steps.PLAN_MEASURE: _plan,
+    steps.CARRY_OUT: _carry_out,
+    steps.VERIFY_ON_SITE: _decision("verify"),
+    steps.COUNTY_ACCEPT: _decision("accept"),
 }
 
 

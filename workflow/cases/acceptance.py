@@ -31,7 +31,7 @@ from workflow.people.access import require_role
 from workflow.platform import audit, clock
 from workflow.platform.acting import current_actor
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.errors import Refused, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.platform.idcard import InvalidIdNumber, validate_id
 from workflow.programme.catalogue import catalogue_record, standard_of
@@ -85,7 +85,7 @@ def reopen_case(case: HelpCase, actor: User, reason: str) -> HelpCase:
     if not reason.strip():
         raise ValidationFailed({"reason": _("Give the reason for sending it back to be redone.")})
     if case.status != CaseStatus.CLOSED:
-        raise ConflictError(_("Only a closed case can be sent back after a re-check."))
+        raise Refused(_("Only a closed case can be sent back after a re-check."))
     now = clock.now()
     case.due_at = max(case.due_at, clock.end_of_day(clock.today() + timedelta(days=REOPEN_DAYS)))
     case.status, case.closed_at, case.verified_at, case.work_done_at = (
@@ -154,7 +154,7 @@ def finish_acceptance(round_: Round, actor: User) -> None:
     require_role(actor, Role.COUNTY_OFFICE)
     task = ready_task_of(round_.instance_id, "annual_acceptance")
     if task is None:
-        raise ConflictError(
+        raise Refused(
             _(
                 "The annual acceptance has not started (it opens after the year's done-by date) "
                 "or is already finished."
@@ -166,7 +166,7 @@ def finish_acceptance(round_: Round, actor: User) -> None:
         .where(HelpCase.round_id == round_.id, HelpCase.status == CaseStatus.ACCEPTING)
     )
     if waiting:
-        raise ConflictError(
+        raise Refused(
             _(
                 "%(num)s verified cases are not accepted yet; accept them first.",
                 num=waiting,

@@ -13,7 +13,7 @@ from workflow.models import CaseEvidence, CaseStatus, HelpCase, Role, User
 from workflow.people.access import require_case
 from workflow.platform import audit, clock
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, ConflictError, NotFound, ValidationFailed
+from workflow.platform.errors import AccessDenied, NotFound, Refused, ValidationFailed
 from workflow.platform.i18n import gettext as _
 from workflow.platform.settings import INSTANCE_DIR, get_settings
 
@@ -112,7 +112,7 @@ def evidence_file(case: HelpCase, evidence_id: int, viewer: User) -> tuple[CaseE
         raise NotFound(_("The evidence file is missing from the store."))
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != evidence.sha256:
-        raise ConflictError(_("The stored evidence file no longer matches its hash."))
+        raise Refused(_("The stored evidence file no longer matches its hash."))
     return evidence, data
 
 

@@ -30,7 +30,7 @@ from workflow.models import (
 from workflow.people.access import require_case, require_role, require_task
 from workflow.platform import audit, clock
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, NotFound, ValidationFailed
+from workflow.platform.errors import ConflictError, NotFound, Refused, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.platform.settings import get_settings
 
@@ -258,7 +258,7 @@ def add_progress(case: HelpCase, actor: User, text: str, funds: object = 0) -> C
     if problems:
         raise ValidationFailed(problems)
     if case.status != CaseStatus.IN_PROGRESS:
-        raise ConflictError(_("Progress can be recorded only on a case in progress."))
+        raise Refused(_("Progress can be recorded only on a case in progress."))
     note = CaseNote(
         case_id=case.id,
         at=clock.now(),
@@ -344,13 +344,21 @@ def cases_of_round(round_id: int) -> list[HelpCase]:
     )
 
 
+def may_reassign_case(actor: User, case: HelpCase) -> bool:
+    """Whether the actor may move the case to another department now (the page's form)."""
+    return actor.role == Role.COUNTY_OFFICE and case.status not in _NOT_REASSIGNED
+
+
+_NOT_REASSIGNED = (CaseStatus.CLOSED, CaseStatus.CARRIED_OVER)
+
+
 def reassign_case(case: HelpCase, department: Department, reason: str, actor: User) -> HelpCase:
     """The county office moves an open case to another department, with a reason."""
     require_role(actor, Role.COUNTY_OFFICE)
     if not reason.strip():
         raise ValidationFailed({"reason": _("Give the reason for reassigning.")})
-    if case.status in (CaseStatus.CLOSED, CaseStatus.CARRIED_OVER):
-        raise ConflictError(_("A closed or carried-over case cannot be reassigned."))
+    if case.status in _NOT_REASSIGNED:
+        raise Refused(_("A closed or carried-over case cannot be reassigned."))
     if department.id == case.department_id:
         raise ValidationFailed({"department": _("Choose another department.")})
     before = case.department.code

@@ -20,10 +20,11 @@ from workflow.forms.department_plan import (
     write_department_plan,
 )
 from workflow.models import Department, HelpCase, Role, Round, Signature, SubjectKind, User
+from workflow.people.access import COUNTY_WIDE_READERS
 from workflow.people.signing import content_hash, sign
 from workflow.platform import clock
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, ConflictError
+from workflow.platform.errors import AccessDenied, Refused
 from workflow.platform.i18n import _
 
 OBJECT_TYPE = "department_plan"
@@ -100,6 +101,32 @@ def department_plan_xlsx(round_: Round, department: Department) -> bytes:
     return write_department_plan(context)
 
 
+def plan_to_read(actor: User, department_code: str = "") -> Department:
+    """The department whose plan the actor may read: a department's people their own, the
+    county-wide readers the one they name; everyone else is refused (pages and API alike)."""
+    if actor.is_active and actor.role.scope_kind == "department":
+        if not department_code or department_code == actor.department.code:
+            return actor.department
+    elif actor.is_active and actor.role in COUNTY_WIDE_READERS and department_code:
+        department = db.session.scalar(
+            sa.select(Department).where(Department.code == department_code)
+        )
+        if department is not None:
+            return department
+    raise AccessDenied(_("Only departments and the county read department plans."))
+
+
+def may_sign_plan(actor: User) -> bool:
+    """Whether the actor signs plans at all: a department's leader, for her own department."""
+    return actor.is_active and actor.role == Role.DEPARTMENT_LEADER
+
+
+def require_plan_signer(actor: User) -> None:
+    """Refuse anyone but a department's leader before she is asked to confirm anything."""
+    if not may_sign_plan(actor):
+        raise AccessDenied(_("Only the department's leader signs its plan."))
+
+
 def sign_department_plan(round_: Round, department: Department, actor: User) -> Signature:
     """The department's leader signs its plan as it stands; every case must have its measure."""
     if not (
@@ -110,7 +137,7 @@ def sign_department_plan(round_: Round, department: Department, actor: User) -> 
         raise AccessDenied(_("Only the department's leader may sign its annual help-back plan."))
     cases = _cases(round_, department)
     if not cases:
-        raise ConflictError(
+        raise Refused(
             _(
                 "%(department)s has no cases in %(year)s; there is no plan to sign.",
                 department=department.name,
@@ -119,7 +146,7 @@ def sign_department_plan(round_: Round, department: Department, actor: User) -> 
         )
     unplanned = sum(1 for c in cases if not c.measure.strip())
     if unplanned:
-        raise ConflictError(
+        raise Refused(
             _(
                 "%(num)s cases have no measure yet; plan them all before signing the annual plan.",
                 num=unplanned,
@@ -130,7 +157,7 @@ def sign_department_plan(round_: Round, department: Department, actor: User) -> 
     latest = latest_plan_signature(round_, department)
     if latest is not None and latest.content_hash == digest:
         day = clock.in_beijing(latest.signed_at)
-        raise ConflictError(
+        raise Refused(
             _(
                 "%(name)s signed this plan on %(day)s and it has not changed since; there is "
                 "nothing to sign again.",

@@ -28,7 +28,7 @@ from workflow.people.access import require_role
 from workflow.people.passwords import first_password
 from workflow.platform import audit
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.errors import ImportRefused, Refused
 from workflow.platform.i18n import _
 
 RECORD_KINDS = {
@@ -99,7 +99,7 @@ def read_base_data(data: bytes) -> CountyData:
     """Read and check a base-data workbook against the county (nothing is changed)."""
     county = the_county()
     if county is None:
-        raise ConflictError(_("There is no county yet: run huitou init first."))
+        raise Refused(_("There is no county yet: run huitou init first."))
     return check_book(read_book(data), county.code, county.name, known_base_data())
 
 
@@ -114,7 +114,7 @@ def load_base_data(
         require_role(actor, Role.ADMIN)
     book = read_base_data(data)
     if book.errors:
-        raise ValidationFailed(summarize_errors(book.errors, at_least=8))
+        raise ImportRefused(summarize_errors(book.errors, at_least=8))
     report = LoadReport()
     _store_departments(book.departments, actor, report)
     townships = _store_townships(book.townships, actor, report)

@@ -11,7 +11,7 @@ from workflow.models import County, Role, User
 from workflow.people.passwords import check_password_strength
 from workflow.platform import audit
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.errors import Refused, ValidationFailed
 from workflow.platform.i18n import _
 
 _COUNTY_CODE = re.compile(r"\d{6}")
@@ -54,7 +54,7 @@ def normalize_county(name: str, code: str) -> tuple[str, str]:
 def create_county(name: str, code: str, admin_username: str, admin_password: str) -> County:
     """Create an empty county and its administrator."""
     if county_exists():
-        raise ConflictError(_("The database already holds a county; nothing was changed."))
+        raise Refused(_("The database already holds a county; nothing was changed."))
     name, code = normalize_county(name, code)
     check_password_strength(admin_password)
     county = County(code=code, name=name)

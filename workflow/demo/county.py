@@ -21,7 +21,7 @@ from workflow.demo.data import DemoCounty
 from workflow.models import County, Household, Role, Village
 from workflow.platform import audit
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError
+from workflow.platform.errors import Refused
 from workflow.platform.i18n import _
 
 DEMO_PASSWORD = "huitou-demo"  # demo county only; `huitou init` without --demo asks for one
@@ -71,7 +71,7 @@ def demo_base_data(demo: DemoCounty) -> CountyData:
 def load_demo_county(demo: DemoCounty, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
     """Create the demo county: its base data through the workbook loader, then its households."""
     if county_exists():
-        raise ConflictError(_("The database already holds a county; nothing was changed."))
+        raise Refused(_("The database already holds a county; nothing was changed."))
     county = County(code=demo.code, name=demo.name)
     db.session.add(county)
     db.session.flush()

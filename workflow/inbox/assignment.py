@@ -12,7 +12,13 @@ from workflow.models import HumanTask, Role, Substitution, TaskState, User
 from workflow.people.access import acting_for, can_work_task, in_task_group
 from workflow.platform import audit, clock
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, ConflictError, NotFound, ValidationFailed
+from workflow.platform.errors import (
+    AccessDenied,
+    ConflictError,
+    NotFound,
+    Refused,
+    ValidationFailed,
+)
 from workflow.platform.i18n import _
 
 __all__ = [
@@ -112,7 +118,7 @@ def claim_task(task: HumanTask, actor: User) -> HumanTask:
         if task.assignee_id == actor.id:
             return task
         holder = db.session.get(User, task.assignee_id)
-        raise ConflictError(_("%(name)s already holds this task.", name=holder.display_name))
+        raise Refused(_("%(name)s already holds this task.", name=holder.display_name))
     task.assignee_id = actor.id
     audit.record(actor, "task.claim", "human_task", task.id, after={"assignee": actor.id})
     return task
@@ -122,7 +128,7 @@ def release_task(task: HumanTask, actor: User) -> HumanTask:
     """Give a task one holds back to the group (a supervisor may do it for the holder)."""
     _ready(task)
     if task.assignee_id is None:
-        raise ConflictError(_("Nobody holds this task."))
+        raise Refused(_("Nobody holds this task."))
     if task.assignee_id != actor.id and not can_reassign_task(actor, task):
         raise AccessDenied(_("Only the person holding the task or a supervisor may release it."))
     before = task.assignee_id
@@ -138,6 +144,7 @@ def reassign_tasks(
 ) -> list[HumanTask]:
     """A supervisor gives tasks to one person of their role and scope; all or nothing, each
     audited with the reason."""
+    require_supervisor(actor)
     if not tasks:
         raise ValidationFailed({"task": _("Choose at least one task.")})
     for task in tasks:
@@ -237,7 +244,7 @@ def set_substitute(
         )
     )
     if overlap is not None:
-        raise ConflictError(
+        raise Refused(
             _(
                 "%(name)s already stands in from %(start)s to %(end)s.",
                 name=substitute.display_name,
@@ -286,7 +293,7 @@ def end_substitute(substitution_id: int, actor: User) -> Substitution:
     if not actor.is_active or not _may_end(actor, sub):
         raise AccessDenied(_("You may not end this substitution."))
     if sub.ended_at is not None or sub.ends_on < clock.today():
-        raise ConflictError(_("This substitution has already ended."))
+        raise Refused(_("This substitution has already ended."))
     sub.ended_at, sub.ended_by_id = clock.now(), actor.id
     audit.record(actor, "substitution.end", "substitution", sub.id, after={"ended_by": actor.id})
     return sub
@@ -344,3 +351,11 @@ def is_supervisor(actor: User) -> bool:
         Role.TOWNSHIP_LEADER,
         Role.DEPARTMENT_LEADER,
     )
+
+
+def require_supervisor(actor: User) -> None:
+    """Refuse anyone who leads nobody: only they reassign tasks (pages and API alike)."""
+    if not is_supervisor(actor):
+        raise AccessDenied(
+            _("Only a township or department leader or the county office reassigns tasks.")
+        )

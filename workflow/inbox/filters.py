@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from workflow.models import Department, HumanTask, SavedFilter, Township, User, Village
 from workflow.platform import audit, clock
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, NotFound, ValidationFailed
+from workflow.platform.errors import NotFound, Refused, ValidationFailed
 from workflow.platform.i18n import _
 
 FIELDS = ("kind", "township", "village", "department", "due_before", "overdue")
@@ -149,9 +149,7 @@ def save_filter(user: User, name: str, inbox_filter: InboxFilter) -> SavedFilter
     )
     if saved is None:
         if len(saved_filters(user)) >= MAX_SAVED:
-            raise ConflictError(
-                _("You have %(num)s saved filters; delete one first.", num=MAX_SAVED)
-            )
+            raise Refused(_("You have %(num)s saved filters; delete one first.", num=MAX_SAVED))
         saved = SavedFilter(user_id=user.id, name=name, query=query, created_at=clock.now())
         db.session.add(saved)
     else:

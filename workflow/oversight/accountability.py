@@ -27,7 +27,7 @@ from workflow.models import (
 from workflow.people.access import require_role
 from workflow.platform import audit, clock
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.errors import Refused, ValidationFailed
 from workflow.platform.i18n import _
 
 DONE = (CaseStatus.ACCEPTING, CaseStatus.CLOSED)
@@ -39,7 +39,7 @@ def decide_item(item: AccountabilityItem, actor: User, decision: str) -> Account
     if not decision.strip():
         raise ValidationFailed({"decision": _("Enter the decision.")})
     if item.status == DecisionStatus.DECIDED:
-        raise ConflictError(_("This item is already decided; it cannot be decided again."))
+        raise Refused(_("This item is already decided; it cannot be decided again."))
     item.status, item.decision = DecisionStatus.DECIDED, decision.strip()
     item.decided_by_id, item.decided_at = actor.id, clock.now()
     audit.record(

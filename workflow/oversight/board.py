@@ -31,7 +31,7 @@ from workflow.oversight.trend import Trend, in_scope, weekly_trend
 from workflow.people.access import can_work_task, require_case, require_role
 from workflow.platform import audit, clock
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, NotFound
+from workflow.platform.errors import ConflictError, NotFound, Refused
 from workflow.platform.i18n import _
 from workflow.platform.settings import get_settings
 
@@ -310,17 +310,15 @@ def remind_owner(case_id: int, actor: User) -> list[User]:
         raise NotFound(_("There is no such case."))
     require_case(actor, case)
     if case.status in FINISHED or case.verified_at is not None:
-        raise ConflictError(_("This case is done; there is nobody to remind."))
+        raise Refused(_("This case is done; there is nobody to remind."))
     task = current_tasks([case]).get(case.instance_id)
     if task is None:
         raise ConflictError(_("The case has no open task for this step. Reload the page."))
     if _reminded_today(case):
-        raise ConflictError(
-            _("This case's holder was already reminded today; nothing was sent again.")
-        )
+        raise Refused(_("This case's holder was already reminded today; nothing was sent again."))
     people = task_holders(task)
     if not people:
-        raise ConflictError(_("Nobody can work this case's current step; reassign it first."))
+        raise Refused(_("Nobody can work this case's current step; reassign it first."))
     audit.record(
         actor,
         "case.remind",

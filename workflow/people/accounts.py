@@ -97,13 +97,13 @@ def create_user(
     try:
         check_password_strength(password)
     except ValidationFailed as exc:
-        problems.update(exc.problems)
+        problems.update(exc.by_field())
     scope = {}
     if role_value is not None:
         try:
             scope = _scope_for(role_value, unit_code)
         except ValidationFailed as exc:
-            problems.update(exc.problems)
+            problems.update(exc.by_field())
     if problems:
         raise ValidationFailed(problems)
     user = User(

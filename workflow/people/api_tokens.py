@@ -16,7 +16,7 @@ from workflow.models import ApiToken, Role, User
 from workflow.people.access import require_role
 from workflow.platform import audit, clock
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, DomainError, NotFound, ValidationFailed
+from workflow.platform.errors import DomainError, NotFound, Refused, ValidationFailed
 from workflow.platform.i18n import _
 
 TOKEN_PREFIX = "ht_"
@@ -91,7 +91,7 @@ def revoke_token(actor: User, token: ApiToken) -> ApiToken:
     """Revoke a token: from now on it is refused."""
     require_role(actor, Role.ADMIN)
     if token.revoked_at is not None:
-        raise ConflictError(_("The token was already revoked."))
+        raise Refused(_("The token was already revoked."))
     token.revoked_at, token.revoked_by_id = clock.now(), actor.id
     audit.record(
         actor,

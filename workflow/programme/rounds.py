@@ -13,11 +13,12 @@ from workflow.people.access import require_role
 from workflow.platform import audit, clock
 from workflow.platform.acting import acting_as
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, NotFound, ValidationFailed
+from workflow.platform.errors import NotFound, Refused, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.programme.catalogue import catalogue_record
 
 FIRST_EXIT_YEAR = 2014  # households that exited from 2014 on are looked back at (§一)
+LAUNCH_YEARS = range(2014, 2031)  # the years a round may be launched for
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,35 @@ class Deadlines:
     def defaults(cls, year: int) -> Deadlines:
         """The plan's dates: survey 07-13, results tables 10-15, help-back done 12-31."""
         return cls(date(year, 7, 13), date(year, 10, 15), date(year, 12, 31))
+
+    @classmethod
+    def filled(
+        cls,
+        year: int,
+        survey_due: date | None = None,
+        results_due: date | None = None,
+        done_by: date | None = None,
+    ) -> Deadlines:
+        """The dates given, each one left out taken from the plan's defaults (page, CLI, API)."""
+        defaults = cls.defaults(year)
+        return cls(
+            survey_due or defaults.survey_due,
+            results_due or defaults.results_due,
+            done_by or defaults.done_by,
+        )
+
+
+def year_problems(year: int) -> dict[str, str]:
+    """What is wrong with a year to launch (nothing for a year in LAUNCH_YEARS)."""
+    if year in LAUNCH_YEARS:
+        return {}
+    return {
+        "year": _(
+            "Enter a year between %(first)s and %(last)s.",
+            first=LAUNCH_YEARS[0],
+            last=LAUNCH_YEARS[-1],
+        )
+    }
 
 
 def get_round(year: int) -> Round:
@@ -54,8 +84,10 @@ def launch_round(
 ) -> Round:
     """Start a year's round: store it, then start annual_round, which starts every township."""
     require_role(actor, Role.COUNTY_OFFICE, Role.ADMIN)
+    problems = year_problems(year)
+    if problems:
+        raise ValidationFailed(problems)
     dl = deadlines or Deadlines.defaults(year)
-    problems = {}
     if not dl.survey_due <= dl.results_due <= dl.done_by:
         problems["deadlines"] = _("The dates must be in order: survey due ≤ results due ≤ done by.")
     if dl.done_by.year != year:
@@ -64,7 +96,7 @@ def launch_round(
         raise ValidationFailed(problems)
     planned = db.session.scalar(sa.select(Round).where(Round.year == year))
     if planned is not None and planned.status != RoundStatus.PLANNED:
-        raise ConflictError(
+        raise Refused(
             _(
                 "The work of %(year)s has already been launched; it cannot be launched twice.",
                 year=year,

@@ -26,7 +26,7 @@ from workflow.people.signing import content_hash, sign
 from workflow.platform import audit, clock
 from workflow.platform.acting import current_actor
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, ValidationFailed
+from workflow.platform.errors import Refused, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.platform.settings import get_settings
 from workflow.programme.lookback import has_households_in_scope, villages_in_scope
@@ -176,7 +176,7 @@ def release_early(round_id: int, township_id: int, actor: User) -> None:
     require_role(actor, Role.COUNTY_OFFICE)
     survey = township_survey(round_id, township_id)
     if survey.status == TownshipSurveyStatus.SUBMITTED:
-        raise ConflictError(_("The township has submitted; there is no need to release it early."))
+        raise Refused(_("The township has submitted; there is no need to release it early."))
     survey.released_early = True
     _open_pending_gaps(round_id, township_id)
     audit.record(actor, "survey.release_early", "township_survey", survey.id)

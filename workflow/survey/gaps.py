@@ -28,7 +28,7 @@ from workflow.models import (
 from workflow.people.access import gap_filter, require_role
 from workflow.platform import audit, clock
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, NotFound, ValidationFailed
+from workflow.platform.errors import NotFound, Refused, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.programme.routing import UNOWNED, route
 from workflow.programme.standards import Standard, evaluate
@@ -146,7 +146,7 @@ def _open_gaps(round_: Round, gap_ids: list[int]) -> list[Gap]:
         raise NotFound(_("Some of the chosen gaps do not exist."))
     stale = [g.id for g in gaps if g.status != GapStatus.OPEN]
     if stale:
-        raise ConflictError(
+        raise Refused(
             _(
                 "Gaps %(ids)s were already handled or are not reported yet. Reload the page.",
                 ids=", ".join(map(str, stale)),

@@ -31,7 +31,12 @@ from workflow.models import (
 )
 from workflow.platform import audit, clock
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, ConflictError, ValidationFailed
+from workflow.platform.errors import (
+    AccessDenied,
+    ImportRefused,
+    Refused,
+    ValidationFailed,
+)
 from workflow.platform.i18n import _
 from workflow.programme.catalogue import standard_of
 from workflow.survey.checks import Target, check_households, check_township, check_villages
@@ -40,10 +45,6 @@ from workflow.survey.townships import township_survey
 
 SUBJECT_OF_FORM = {1: SubjectKind.HOUSEHOLD, 2: SubjectKind.VILLAGE, 3: SubjectKind.TOWNSHIP}
 _SHEET_NAME = re.compile(r'<sheet [^>]*name="' + re.escape(SHEET_PREFIX) + r'([1-6])"')
-
-
-class ImportRefused(ValidationFailed):
-    """The form was not stored; `problems` lists every `工作表!单元格: 原因`."""
 
 
 @dataclass(frozen=True)
@@ -113,14 +114,14 @@ def import_survey(
 ) -> ImportResult:
     """Check a filled form completely; store all of it in this transaction, or refuse it all."""
     if round_.status != RoundStatus.OPEN:
-        raise ConflictError(
+        raise Refused(
             _("The work of %(year)s is over; nothing more can be imported.", year=round_.year)
         )
     form_no = form_no or detect_form_no(data) or _default_form(actor)
     target = resolve_target(actor, form_no, village)
     survey = township_survey(round_.id, target.township.id)
     if survey is not None and survey.status == TownshipSurveyStatus.SUBMITTED:
-        raise ConflictError(
+        raise Refused(
             _(
                 "The survey of %(township)s was signed and submitted; it cannot be changed.",
                 township=target.township.name,
