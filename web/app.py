@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.notices import bp as notices_bp
     from web.notices import init_app as init_notices
     from web.oversight import bp as oversight_bp
+    from web.register import bp as register_bp
     from web.results import bp as results_bp
     from web.rounds import bp as rounds_bp
     from web.survey import bp as survey_bp
@@ -137,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(oversight_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(register_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(survey_bp)
     init_notices(app)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from web import cli_forms
+from web import cli_forms, cli_register
 from web.cli_support import find_user, make_app, parse_date, with_app
 from workflow.platform.i18n import gettext
 
@@ -195,7 +195,13 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
     waitress_serve(app, host=host, port=port, threads=8)
 
 
-for _command in (cli_forms.template, cli_forms.import_form, cli_forms.report, cli_forms.catalogue):
+for _command in (
+    cli_forms.template,
+    cli_forms.import_form,
+    cli_forms.report,
+    cli_forms.catalogue,
+    cli_register.register,
+):
     main.add_command(_command)
 
 if __name__ == "__main__":
