@@ -30,7 +30,7 @@ def echo_changes(load: object) -> None:
     """Print every kind of change: its count and the first lines describing it."""
     changes = load.changes  # type: ignore[attr-defined]
     for kind, count in changes.counts.items():
-        click.echo(f"{gettext(kind)}: {count}")
+        click.echo(f"{gettext('register:' + kind)}: {count}")
         for line in changes.lines[kind]:
             click.echo(f"  {line}")
         if count > len(changes.lines[kind]):

@@ -41,6 +41,7 @@ DYNAMIC_TEMPLATE_ID = re.compile(r"""\b_\(\s*(["'])([^"']*)\1\s*~""")
 def _dynamic_prefixes() -> dict[str, list[str]]:
     """Template ids written as "prefix" ~ value, with every value the prefix is joined to."""
     from workflow.cases.lists import CASE_VIEWS
+    from workflow.county.register_changes import KINDS as REGISTER_CHANGES
     from workflow.models import Role
     from workflow.oversight.accountability import METRICS
     from workflow.programme.standards import JUDGES, SUBJECT_KINDS
@@ -57,6 +58,7 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
     prefixes["role:"] = [role.value for role in Role]
     prefixes["kind:"] = list(SUBJECT_KINDS)
     prefixes["judge:"] = list(JUDGES)
+    prefixes["register:"] = list(REGISTER_CHANGES)
     return prefixes
 
 
@@ -72,6 +74,7 @@ DOCUMENT_MODULES = {
     "workflow/forms/department_plan.py",
     "workflow/forms/gap_list.py",
     "workflow/forms/layout.py",
+    "workflow/forms/register_layout.py",
     "workflow/forms/sheet.py",
     "workflow/forms/writer.py",
 }
@@ -140,9 +143,11 @@ DOCUMENT_TEXTS = {
 def _indirect_python_ids() -> dict[str, list[str]]:
     """Python files that pass a computed id to gettext, with every id they can pass."""
     from notifications.rules import _LATE_SUBJECTS, _SUBJECTS
+    from workflow.county.register_changes import KINDS as REGISTER_CHANGES
 
     return {
         "notifications/rules.py": [*_SUBJECTS.values(), *_LATE_SUBJECTS.values()],
+        "web/cli_register.py": [f"register:{kind}" for kind in REGISTER_CHANGES],
         "workflow/survey/gaps.py": [
             *(f"kind:{kind.value}" for kind in SubjectKind),
             *(f"gap:{status.value}" for status in GapStatus),

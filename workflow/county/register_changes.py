@@ -9,15 +9,15 @@ from workflow.forms.register_checks import HouseholdIn, MemberIn
 from workflow.models.register import MEMBER_DECEASED, MEMBER_MOVED_OUT
 
 # Kinds of change, in the order they are listed; each is a message id of the catalogue.
-NEW_HOUSEHOLDS = "register:new_households"
-LEFT_HOUSEHOLDS = "register:left_households"
-NEW_EXITS = "register:new_exits"
-PLANNED_EXITS = "register:planned_exits"
-FAMILY_SIZES = "register:family_sizes"
-MEMBERS_ADDED = "register:members_added"
-MEMBERS_REMOVED = "register:members_removed"
-MEMBERS_DECEASED = "register:members_deceased"
-MEMBERS_MOVED_OUT = "register:members_moved_out"
+NEW_HOUSEHOLDS = "new_households"
+LEFT_HOUSEHOLDS = "left_households"
+NEW_EXITS = "new_exits"
+PLANNED_EXITS = "planned_exits"
+FAMILY_SIZES = "family_sizes"
+MEMBERS_ADDED = "members_added"
+MEMBERS_REMOVED = "members_removed"
+MEMBERS_DECEASED = "members_deceased"
+MEMBERS_MOVED_OUT = "members_moved_out"
 KINDS = (
     NEW_HOUSEHOLDS,
     LEFT_HOUSEHOLDS,

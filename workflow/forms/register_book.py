@@ -33,6 +33,7 @@ from workflow.forms.register_layout import (
     ATTRIBUTES,
     HOUSEHOLD_COLUMNS,
     HOUSEHOLD_SHEET,
+    LIST_SEPARATOR,
     MEMBER_COLUMNS,
     MEMBER_SHEET,
     MEMBER_STATUS_WORDS,
@@ -179,7 +180,7 @@ def _read_households(rows: Iterable[tuple], book: RegisterBook) -> None:
                     _(
                         "“%(value)s” is not a household attribute; write one of %(allowed)s.",
                         value=h.attribute,
-                        allowed="、".join(ATTRIBUTES),
+                        allowed=LIST_SEPARATOR.join(ATTRIBUTES),
                     ),
                 )
             )
@@ -208,7 +209,9 @@ def _read_members(rows: Iterable[tuple], book: RegisterBook) -> None:
     if "number" not in positions and "head_id" not in positions:
         errors.append(
             FormError(
-                MEMBER_SHEET, "", _("No column headed “%(column)s” was found.", column="户编号")
+                MEMBER_SHEET,
+                "",
+                _("No column headed “%(column)s” was found.", column=MEMBER_COLUMNS[0].header),
             )
         )
         return
@@ -227,7 +230,7 @@ def _read_members(rows: Iterable[tuple], book: RegisterBook) -> None:
         sex = value(values, row, "sex") if "sex" in has else ""
         if id_number:
             born = born or birth_date(id_number)
-            sex = sex or ("男" if is_male(id_number) else "女")
+            sex = sex or (SEXES[0] if is_male(id_number) else SEXES[1])
         if sex and sex not in sexes:
             errors.append(
                 FormError(
@@ -236,7 +239,7 @@ def _read_members(rows: Iterable[tuple], book: RegisterBook) -> None:
                     _(
                         "“%(value)s” is not a sex; write one of %(allowed)s.",
                         value=sex,
-                        allowed="、".join(SEXES),
+                        allowed=LIST_SEPARATOR.join(SEXES),
                     ),
                 )
             )
@@ -250,7 +253,7 @@ def _read_members(rows: Iterable[tuple], book: RegisterBook) -> None:
                     _(
                         "“%(value)s” is not a member status; write one of %(allowed)s.",
                         value=word,
-                        allowed="、".join(w for w in MEMBER_STATUS_WORDS if w),
+                        allowed=LIST_SEPARATOR.join(w for w in MEMBER_STATUS_WORDS if w),
                     ),
                 )
             )

@@ -11,7 +11,8 @@ MEMBER_SHEET = "家庭成员"
 NOTES_SHEET = "说明"
 
 ATTRIBUTES = ("一般贫困户", "低保贫困户", "特困供养贫困户")
-SEXES = ("男", "女")
+SEXES = ("男", "女")  # as the ID number says: odd 17th digit, male
+LIST_SEPARATOR = "、"
 # A member's standing: the value stored for each word a clerk writes.
 MEMBER_STATUS_WORDS = {
     "正常": "normal",
