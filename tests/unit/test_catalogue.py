@@ -43,6 +43,7 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
     from workflow.cases.lists import CASE_VIEWS
     from workflow.county.register_changes import KINDS as REGISTER_CHANGES
     from workflow.models import Role
+    from workflow.models.register import MEMBER_STATUSES
     from workflow.oversight.accountability import METRICS
     from workflow.programme.standards import JUDGES, SUBJECT_KINDS
 
@@ -59,6 +60,7 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
     prefixes["kind:"] = list(SUBJECT_KINDS)
     prefixes["judge:"] = list(JUDGES)
     prefixes["register:"] = list(REGISTER_CHANGES)
+    prefixes["member:"] = list(MEMBER_STATUSES)
     return prefixes
 
 

@@ -29,7 +29,7 @@ def check_households(
     for row in rows:
         where = f"{sheet}!{row.cells['id_number']}"
         household = known.get(row.values["id_number"])
-        if household is None:
+        if household is None or not household.in_register or household.exit_year is None:
             problems.append(
                 _at(
                     where,
@@ -88,6 +88,7 @@ def check_households(
         .where(
             Household.village_id == target.village.id,
             Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
+            Household.in_register,
             Household.id_number.not_in(ids),
         )
         .order_by(Household.id)

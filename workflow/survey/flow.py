@@ -44,6 +44,7 @@ def villages_in_scope(round_: Round, township_id: int) -> list[Village]:
         .where(
             Household.village_id == Village.id,
             Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
+            Household.in_register,
         )
         .exists()
     )
@@ -66,6 +67,7 @@ def has_households_in_scope(round_: Round, village: Village) -> bool:
             .where(
                 Household.village_id == village.id,
                 Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
+                Household.in_register,
             )
             .limit(1)
         )

@@ -50,6 +50,7 @@ def survey_template(
             .where(
                 Household.village_id == village.id,
                 Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
+                Household.in_register,
             )
             .order_by(Household.exit_year, Household.id)
         ).all()
