@@ -59,8 +59,7 @@ def load_register(data: bytes, year: int, user: User, *, dry_run: bool = False) 
     any problem) store it as the year's next version. Flushes, never commits."""
     require_role(user, Role.ADMIN, Role.COUNTY_OFFICE)
     book = read_register(data)
-    if book.errors:
-        return RegisterLoad(problems=summarize_errors(book.errors))
+    # The county's own checks run on a file with problems too: every problem is listed at once.
     villages = _resolve_villages(book)
     stored = db.session.execute(
         sa.select(
@@ -150,6 +149,9 @@ def _resolve_villages(book: RegisterBook) -> list[int]:
         by_name.setdefault(name, []).append(village_id)
     found: list[int] = []
     for h in book.households:
+        if not h.village:
+            found.append(0)  # already reported as empty
+            continue
         village_id = by_code.get(h.village)
         if village_id is None and h.township:
             village_id = by_place.get((h.township, h.village))

@@ -156,6 +156,12 @@ def _read_households(rows: Iterable[tuple], book: RegisterBook) -> None:
         row += 1
         if all(blank(v) for v in values):
             continue
+        before = len(errors)
+        exit_year = value(values, row, "exit_year") if "exit_year" in positions else None
+        planned = (
+            value(values, row, "planned_exit_year") if "planned_exit_year" in positions else None
+        )
+        year_unreadable = len(errors) > before
         h = HouseholdIn(
             row,
             value(values, row, "number") if "number" in positions else "",
@@ -166,8 +172,8 @@ def _read_households(rows: Iterable[tuple], book: RegisterBook) -> None:
             value(values, row, "family_size"),
             value(values, row, "attribute"),
             value(values, row, "cause") if "cause" in positions else "",
-            value(values, row, "exit_year") if "exit_year" in positions else None,
-            value(values, row, "planned_exit_year") if "planned_exit_year" in positions else None,
+            exit_year,
+            planned,
             value(values, row, "helper_name") if "helper_name" in positions else "",
             value(values, row, "helper_unit") if "helper_unit" in positions else "",
             value(values, row, "phone") if "phone" in positions else "",
@@ -184,7 +190,7 @@ def _read_households(rows: Iterable[tuple], book: RegisterBook) -> None:
                     ),
                 )
             )
-        if h.exit_year is None and h.planned_exit_year is None:
+        if exit_year is None and planned is None and not year_unreadable:
             column = letters.get("exit_year") or letters.get("planned_exit_year") or "A"
             errors.append(
                 FormError(
