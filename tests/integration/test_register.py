@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from openpyxl import Workbook
 
-from tests.conftest import IsolatedClient
+from tests.factories import department
 from workflow.cases.lifecycle import Subject, open_case
 from workflow.models import HelpCase, Household, HouseholdMember, RegisterVersion, SubjectKind
 from workflow.platform.db import db
@@ -302,3 +302,124 @@ def test_a_register_with_a_dozen_errors_is_refused_whole_with_every_problem_by_c
     stored = db.session.scalar(sa.select(Household).where(Household.household_number == "H-A"))
     assert stored.id_number == HEAD_A and stored.family_size == 4
     assert db.session.scalar(sa.select(sa.func.count()).select_from(HouseholdMember)) == 7
+
+
+def second_version() -> bytes:
+    return workbook(
+        [
+            household("H-A", "阿布都拉", HEAD_A, 2),
+            household("H-B", "吐尔逊", HEAD_B, 1, exit_year=2018),
+            household("H-E", "热依拉", HEAD_E, 1, exit_year=None, planned=2020),
+            household("H-F", "古丽", HEAD_F, 1, exit_year=2017),
+        ],
+        [
+            member("H-A", "阿布都拉", HEAD_A, "户主"),
+            member("H-A", "阿依古丽", WIFE_A, "配偶", status="迁出"),
+            member("H-A", "奶奶", GRANNY_A, "母亲", status="死亡", subsistence="是"),
+            member("H-A", "小宝", BABY_A, "之女", school="学龄前"),
+            member("H-B", "吐尔逊", HEAD_B, "户主"),
+            member("H-E", "热依拉", HEAD_E, "户主"),
+            member("H-F", "古丽", HEAD_F, "户主"),
+        ],
+    )
+
+
+def test_a_second_version_lists_every_kind_of_change_and_keeps_the_first(
+    round2018, app, monkeypatch, tmp_path, browser
+):
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(first_version())
+    first = run_cli(
+        app, monkeypatch, "register", "load", str(path), "--year", "2018", "--as", "fpb"
+    )
+    assert first.exit_code == 0, first.output
+    home_a = db.session.scalar(sa.select(Household).where(Household.household_number == "H-A"))
+    case = open_case(
+        round2018,
+        Subject(SubjectKind.HOUSEHOLD, home_a.village.township, home_a.village, home_a),
+        "H-WATER",
+        "有安全饮水",
+        department("SLJ"),
+        None,
+        evidence="有安全饮水：否",
+    )
+    db.session.commit()
+    # The case page shows the household's members, the head first.
+    page = browser("fpb").get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "家庭成员" in page and "小买买提" in page and "义务教育" in page and "享受低保" in page
+    assert page.index("阿布都拉") < page.index("奶奶")
+
+    # The county office previews the second version on the page: listed, nothing changed.
+    office = browser("fpb")
+    office.get("/admin/register")
+    upload = {"year": "2018", "dry_run": "1", "file": (io.BytesIO(second_version()), "r.xlsx")}
+    preview = office.post("/admin/register", upload, content_type="multipart/form-data")
+    assert preview.status_code == 200 and "预览：未做任何改动" in preview.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RegisterVersion)) == 1
+
+    path.write_bytes(second_version())
+    result = run_cli(
+        app, monkeypatch, "register", "load", str(path), "--year", "2018", "--as", "fpb"
+    )
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for line in (
+        "新增户: 1",
+        "古丽 (H-F)",
+        "移出登记表的户: 1",
+        "买买提 (H-C)",
+        "新脱贫户: 1",
+        "吐尔逊 (H-B) 2018",
+        "预脱贫年度变化: 2",
+        "热依拉 (H-E) 2019 → 2020",
+        "家庭人口数变化: 1",
+        "阿布都拉 (H-A) 4 → 2",
+        "新增成员: 1",
+        "减少成员: 1",
+        "成员死亡: 1",
+        "成员迁出: 1",
+        "第2版",
+    ):
+        assert line in out, f"{line!r} missing from:\n{out}"
+    # Nothing of the first version is lost: the leaver is marked, the case is where it was.
+    left = db.session.scalar(sa.select(Household).where(Household.household_number == "H-C"))
+    assert left is not None and not left.in_register and left.left_version_id is not None
+    assert db.session.get(HelpCase, case.id).household_id == home_a.id
+    son = db.session.scalar(sa.select(HouseholdMember).where(HouseholdMember.id_number == SON_A))
+    granny = db.session.scalar(
+        sa.select(HouseholdMember).where(HouseholdMember.id_number == GRANNY_A)
+    )
+    assert not son.in_register and granny.status == "deceased"
+    versions = db.session.scalars(sa.select(RegisterVersion.number)).all()
+    assert sorted(versions) == [1, 2]
+
+
+def test_form_1_lists_the_village_households_of_the_register(round2018, app, monkeypatch, tmp_path):
+    from openpyxl import load_workbook
+
+    from workflow.survey.templates import find_village, survey_template
+
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(first_version())
+    assert (
+        run_cli(
+            app, monkeypatch, "register", "load", str(path), "--year", "2018", "--as", "fpb"
+        ).exit_code
+        == 0
+    )
+    sheet = load_workbook(
+        io.BytesIO(survey_template(1, round2018, village=find_village(BUGUNA)))
+    ).active
+    text = "\n".join(
+        " ".join(str(v) for v in row if v is not None) for row in sheet.iter_rows(values_only=True)
+    )
+    # H-A (exited 2016) only: H-B is not out yet, H-C lives in another village, and the demo
+    # households left the register when this one was loaded.
+    row_a = next(row for row in sheet.iter_rows(values_only=True) if HEAD_A in row)
+    assert {4, 2016, "王建国", "阿布都拉"} <= set(row_a), row_a
+    assert HEAD_B not in text and HEAD_C not in text
+    assert not any(
+        h.id_number in text
+        for h in db.session.scalars(sa.select(Household).where(~Household.in_register))
+    )
