@@ -69,6 +69,7 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
 # lane names of the diagrams.
 DOCUMENT_MODULES = {
     "workflow/demo/data.py",
+    "workflow/demo/members.py",
     "workflow/demo/names.py",
     "workflow/demo/year.py",
     "workflow/engine/lanes.py",

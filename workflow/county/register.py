@@ -58,7 +58,14 @@ def load_register(data: bytes, year: int, user: User, *, dry_run: bool = False) 
     """Read a register workbook, compare it with the register as stored and (unless dry_run, or
     any problem) store it as the year's next version. Flushes, never commits."""
     require_role(user, Role.ADMIN, Role.COUNTY_OFFICE)
-    book = read_register(data)
+    return load_register_book(read_register(data), data, year, user, dry_run=dry_run)
+
+
+def load_register_book(
+    book: RegisterBook, data: bytes, year: int, user: User, *, dry_run: bool = False
+) -> RegisterLoad:
+    """load_register for a workbook already read (the demo reads its own once per process)."""
+    require_role(user, Role.ADMIN, Role.COUNTY_OFFICE)
     # The county's own checks run on a file with problems too: every problem is listed at once.
     villages = _resolve_villages(book)
     stored = db.session.execute(

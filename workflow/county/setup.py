@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from workflow.demo.data import DemoCounty
-from workflow.models import County, Department, Household, Role, Township, User, Village
+from workflow.demo.members import load_demo_households
+from workflow.models import County, Department, Role, Township, User, Village
 from workflow.platform import audit
 from workflow.platform.db import db
 from workflow.platform.errors import ConflictError, ValidationFailed
@@ -118,21 +119,6 @@ def load_demo_county(demo: DemoCounty, password: str = DEMO_PASSWORD) -> list[De
     }
     db.session.add_all(departments.values())
     db.session.flush()
-    db.session.execute(
-        sa.insert(Household),
-        [
-            {
-                "id_number": h.id_number,
-                "head_name": h.head_name,
-                "village_id": villages[h.village_code].id,
-                "family_size": h.family_size,
-                "exit_year": h.exit_year,
-                "phone": h.phone,
-                "helper_name": h.helper_name,
-            }
-            for h in demo.households
-        ],
-    )
     # One hash serves every demo user: scrypt is deliberately slow, and they share a password.
     template = User(username="-", display_name="-", role=Role.ADMIN)
     template.set_password(password)
@@ -156,6 +142,7 @@ def load_demo_county(demo: DemoCounty, password: str = DEMO_PASSWORD) -> list[De
         logins.append(DemoLogin(u.username, u.display_name, user.role, u.unit))
     db.session.flush()
     _add_village_clerks(villages.values(), template.password_hash)
+    load_demo_households(demo)
     audit.record(
         None,
         "county.demo",
