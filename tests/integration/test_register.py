@@ -8,13 +8,16 @@ from datetime import date
 
 import sqlalchemy as sa
 from click.testing import CliRunner
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from tests.factories import department
+from web import cli, cli_support
 from workflow.cases.lifecycle import Subject, open_case
 from workflow.models import HelpCase, Household, HouseholdMember, RegisterVersion, SubjectKind
 from workflow.platform.db import db
 from workflow.platform.idcard import make_id
+from workflow.survey.flow import has_households_in_scope
+from workflow.survey.templates import find_village, survey_template
 
 H_HEADER = (
     "户编号",
@@ -134,8 +137,6 @@ def workbook(households, members, *, h_header=H_HEADER, m_header=M_HEADER, title
 
 
 def run_cli(app, monkeypatch, *args):
-    from web import cli, cli_support
-
     monkeypatch.setattr(cli_support, "make_app", lambda: app)
     db.session.commit()
     result = CliRunner().invoke(cli.main, list(args), catch_exceptions=False)
@@ -402,11 +403,9 @@ def test_a_second_version_lists_every_kind_of_change_and_keeps_the_first(
     assert sorted(versions) == [1, 2, 3], "the demo's version, then the two above"
 
 
-def test_form_1_lists_the_village_households_of_the_register(round2018, app, monkeypatch, tmp_path):
-    from openpyxl import load_workbook
-
-    from workflow.survey.templates import find_village, survey_template
-
+def test_form_1_and_the_round_scope_read_the_register(
+    round2018, county, app, monkeypatch, tmp_path
+):
     path = tmp_path / "register.xlsx"
     path.write_bytes(first_version())
     assert (
@@ -430,3 +429,8 @@ def test_form_1_lists_the_village_households_of_the_register(round2018, app, mon
         h.id_number in text
         for h in db.session.scalars(sa.select(Household).where(~Household.in_register))
     )
+    # A round's scope: a village whose households all left the register has none left to survey.
+    other = next(v for v in county.villages if v.name not in (BUGUNA, KATELESH))
+    assert county.households_of(other.code), "the demo had households there"
+    assert not has_households_in_scope(round2018, find_village(other.code))
+    assert has_households_in_scope(round2018, find_village(BUGUNA))
