@@ -198,10 +198,20 @@ def demo_register_workbook(demo: DemoCounty) -> bytes:
     return write_register(households, members)
 
 
+_CACHED_UP_TO = 10_000  # households: a test county's register, not a benchmark prefecture's
+
+
 @functools.lru_cache(maxsize=2)
+def _cached_register(demo: DemoCounty) -> tuple[bytes, RegisterBook]:
+    data = demo_register_workbook(demo)
+    return data, read_register(data)
+
+
 def _demo_register(demo: DemoCounty) -> tuple[bytes, RegisterBook]:
-    """The demo's register workbook and what the reader reads in it: written and read once per
-    process (the tests load the same demo county hundreds of times)."""
+    """The demo's register workbook and what the reader reads in it; a small county's is written
+    and read once per process (the tests load the same demo county hundreds of times)."""
+    if len(demo.households) <= _CACHED_UP_TO:
+        return _cached_register(demo)
     data = demo_register_workbook(demo)
     return data, read_register(data)
 
