@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from tests.factories import department
 from web import cli, cli_support
 from workflow.cases.lifecycle import Subject, open_case
+from workflow.forms.register_book import read_register
 from workflow.models import HelpCase, Household, HouseholdMember, RegisterVersion, SubjectKind
 from workflow.platform.db import db
 from workflow.platform.idcard import make_id
@@ -434,3 +435,21 @@ def test_form_1_and_the_round_scope_read_the_register(
     assert county.households_of(other.code), "the demo had households there"
     assert not has_households_in_scope(round2018, find_village(other.code))
     assert has_households_in_scope(round2018, find_village(BUGUNA))
+
+
+def test_the_blank_register_reads_back_as_its_one_example(app, monkeypatch, tmp_path):
+    out = tmp_path / "建档立卡.xlsx"
+    result = run_cli(app, monkeypatch, "register", "template", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    assert book.sheetnames == ["贫困户", "家庭成员", "说明"]
+    assert [c.value for c in book["贫困户"][1]][:5] == [
+        "户编号",
+        "所属乡镇",
+        "行政村",
+        "户主姓名",
+        "户主证件号码",
+    ]
+    assert book["贫困户"]["A1"].font.b, "the header row is bold"
+    read = read_register(out.read_bytes())
+    assert not read.errors and len(read.households) == 1 and len(read.members) == 3
