@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -182,9 +181,37 @@ def _resolve_villages(book: RegisterBook) -> list[int]:
     return found
 
 
-def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    for start in range(0, len(rows), _CHUNK):
-        yield rows[start : start + _CHUNK]
+class _Batches:
+    """Rows to insert (Core, no ORM bookkeeping) and to update by primary key, sent in batches
+    as they come, so that a prefecture's rows are never all held as dicts at once."""
+
+    def __init__(self, insert: Any, update: Any) -> None:
+        self.insert, self.update = insert, update
+        self.inserts: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+
+    def add(self, values: dict[str, Any], row_id: int | None) -> None:
+        if row_id is None:
+            self.inserts.append(values)
+        else:
+            values["id"] = row_id
+            self.updates.append(values)
+        if len(self.inserts) + len(self.updates) >= _CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.updates:
+            db.session.execute(self.update, self.updates)
+        if self.inserts:
+            db.session.execute(self.insert, self.inserts)
+        self.inserts, self.updates = [], []
+
+    def __enter__(self) -> _Batches:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.flush()
 
 
 def _household_values(h: HouseholdIn, village_id: int) -> dict[str, Any]:
@@ -255,17 +282,10 @@ def _store(
     )
     db.session.add(version)
     db.session.flush()
-    inserts, updates = [], []
-    for (h, old), village_id in zip(matched, villages, strict=True):
-        values = _household_values(h, village_id)
-        if old is None:
-            inserts.append(values)
-        else:
-            updates.append({"id": old.id, **values})
-    for chunk in _chunks(updates):
-        db.session.execute(sa.update(Household), chunk)
-    for chunk in _chunks(inserts):
-        db.session.execute(sa.insert(Household), chunk)
+    households = Household.__table__
+    with _Batches(households.insert(), sa.update(Household)) as batches:
+        for (h, old), village_id in zip(matched, villages, strict=True):
+            batches.add(_household_values(h, village_id), None if old is None else old.id)
     leaving_ids = [h.id for h in leaving]
     for start in range(0, len(leaving_ids), _CHUNK):
         db.session.execute(
@@ -283,20 +303,13 @@ def _store(
     member_ids = dict(
         db.session.execute(sa.select(HouseholdMember.id_number, HouseholdMember.id)).all()
     )
-    inserts, updates = [], []
     listed: set[int] = set()
-    for m in book.members:
-        values = _member_values(m, household_ids[head_of[m.household]])
-        member_id = member_ids.get(m.id_number)
-        if member_id is None:
-            inserts.append(values)
-        else:
-            listed.add(member_id)
-            updates.append({"id": member_id, **values})
-    for chunk in _chunks(updates):
-        db.session.execute(sa.update(HouseholdMember), chunk)
-    for chunk in _chunks(inserts):
-        db.session.execute(sa.insert(HouseholdMember), chunk)
+    with _Batches(HouseholdMember.__table__.insert(), sa.update(HouseholdMember)) as batches:
+        for m in book.members:
+            member_id = member_ids.get(m.id_number)
+            if member_id is not None:
+                listed.add(member_id)
+            batches.add(_member_values(m, household_ids[head_of[m.household]]), member_id)
     gone = [m.id for m in members if m.id not in listed]
     for start in range(0, len(gone), _CHUNK):
         db.session.execute(
