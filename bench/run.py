@@ -28,7 +28,14 @@ import sqlalchemy as sa
 from bench.common import PG_SERVER, Backend, Measurement, postgresql_reachable
 from bench.survey_run import FORMS_CACHE
 
-SCENARIOS = ["survey_county", "survey_prefecture", "inbox_scale", "tick_scale", "web_load"]
+SCENARIOS = [
+    "survey_county",
+    "survey_prefecture",
+    "inbox_scale",
+    "tick_scale",
+    "web_load",
+    "register_load",
+]
 BACKENDS = ("sqlite", "postgresql")
 BENCH_DIR = Path(__file__).resolve().parent
 # What is written by hand below this line of results.md (where the time goes, what bounds it)

@@ -14,10 +14,12 @@ from workflow.cases import acceptance, evidence
 from workflow.cases import lifecycle as cases
 from workflow.cases import lists as case_lists
 from workflow.cases.history import case_history
+from workflow.county.households import members_of
 from workflow.engine.positions import diagram_positions, diagram_xml
 from workflow.inbox import steps, tasks
 from workflow.models import Department, HelpCase, ProcessInstance
 from workflow.people.access import can_work_task
+from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.errors import ValidationFailed
 from workflow.platform.i18n import gettext
@@ -69,6 +71,7 @@ def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 20
         can_reassign=can_reassign,
         departments=departments if can_reassign else [],
         steps=steps,
+        members=members_of(case.household_id, clock.today()),
     ), status
 
 

@@ -192,6 +192,17 @@ MATRIX: dict[str, Route] = {
         "POST /admin/catalogue/2018",
         verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT, admin=REFUSED_INPUT),  # no file chosen
     ),
+    "register.page": Route(
+        GET, "GET /admin/register", verdicts(LOGIN_FIRST, FORBIDDEN, fpb=OK, admin=OK)
+    ),
+    "register.template": Route(
+        GET, "GET /admin/register/template", verdicts(LOGIN_FIRST, FORBIDDEN, fpb=OK, admin=OK)
+    ),
+    "register.upload": Route(
+        POST,
+        "POST /admin/register",
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT, admin=REFUSED_INPUT),  # no file chosen
+    ),
     "results.task_page": Route(
         GET,
         "GET /rounds/results/tasks/{results_task}",

@@ -23,6 +23,7 @@ from jinja2 import Environment
 from notifications.rules import _LATE_SUBJECTS, _SUBJECTS
 from workflow.cases.lists import CASE_VIEWS
 from workflow.county.base_data import RECORD_KINDS
+from workflow.county.register_changes import KINDS as REGISTER_CHANGES
 from workflow.models import (
     CaseStatus,
     GapStatus,
@@ -31,6 +32,7 @@ from workflow.models import (
     SubjectKind,
     TownshipSurveyStatus,
 )
+from workflow.models.register import MEMBER_STATUSES
 from workflow.oversight.accountability import METRICS
 from workflow.platform.i18n import CATALOGUE_DIR, _messages
 from workflow.programme.standards import JUDGES, SUBJECT_KINDS
@@ -65,6 +67,8 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
     prefixes["kind:"] = list(SUBJECT_KINDS)
     prefixes["judge:"] = list(JUDGES)
     prefixes["records:"] = list(RECORD_KINDS)
+    prefixes["register:"] = list(REGISTER_CHANGES)
+    prefixes["member:"] = list(MEMBER_STATUSES)
     return prefixes
 
 
@@ -74,6 +78,7 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
 DOCUMENT_MODULES = {
     "workflow/county/sheets.py",
     "workflow/demo/data.py",
+    "workflow/demo/members.py",
     "workflow/demo/names.py",
     "workflow/demo/year.py",
     "workflow/engine/lanes.py",
@@ -81,6 +86,7 @@ DOCUMENT_MODULES = {
     "workflow/forms/department_plan.py",
     "workflow/forms/gap_list.py",
     "workflow/forms/layout.py",
+    "workflow/forms/register_layout.py",
     "workflow/forms/sheet.py",
     "workflow/forms/writer.py",
 }
@@ -155,6 +161,7 @@ def _indirect_python_ids() -> dict[str, list[str]]:
         "workflow/county/base_data.py": list(RECORD_KINDS.values()),
         "workflow/county/book_checks.py": roles + units,
         "workflow/county/book_writer.py": roles,
+        "web/cli_register.py": [f"register:{kind}" for kind in REGISTER_CHANGES],
         "workflow/survey/gaps.py": [
             *(f"kind:{kind.value}" for kind in SubjectKind),
             *(f"gap:{status.value}" for status in GapStatus),

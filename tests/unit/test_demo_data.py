@@ -8,6 +8,9 @@ import pytest
 
 from workflow.demo import names as demo_names
 from workflow.demo.data import EXIT_YEARS, DemoUser, build_demo_county
+from workflow.demo.members import register_rows
+from workflow.forms.register_book import read_register
+from workflow.forms.register_writer import write_register
 from workflow.platform.idcard import birth_date, is_male, validate_id
 
 TOWNSHIPS = [
@@ -251,3 +254,19 @@ def test_demo_users_have_names_mail_and_no_password(county):
     assert len({u.display_name for u in county.users}) == len(county.users)
     assert not any("password" in f.name for f in fields(DemoUser))
     assert build_demo_county(seed=1).users == county.users
+
+
+def test_the_demo_register_has_members_whose_ages_agree_with_their_id_numbers():
+    households, members = register_rows(build_demo_county(households=300))
+    ids = [m[3] for m in members]
+    assert len(ids) == len(set(ids)) and all(validate_id(n) == n for n in ids)
+    assert all(m[6] == birth_date(m[3]) for m in members), "birth dates are the ID numbers'"
+    assert all((m[5] == "男") == is_male(m[3]) for m in members)
+    sizes = Counter(m[0] for m in members)
+    assert all(sizes[h[0]] == h[5] for h in households), "家庭人口数 is the member count"
+    at_school = [m for m in members if m[7] in ("小学", "初中")]
+    assert at_school and all(6 <= 2018 - m[6].year <= 15 for m in at_school)
+    assert any(2018 - m[6].year >= 65 for m in members), "elderly members"
+    assert any(m[12] == "是" for m in members), "some on 低保"
+    book = read_register(write_register(households, members))
+    assert not book.errors and len(book.members) == len(members)

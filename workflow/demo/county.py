@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from workflow.county.base_data import load_base_data
 from workflow.county.book_checks import (
     CountyData,
@@ -18,7 +16,8 @@ from workflow.county.book_checks import (
 from workflow.county.book_writer import write_county_data
 from workflow.county.setup import county_exists
 from workflow.demo.data import DemoCounty
-from workflow.models import County, Household, Role, Village
+from workflow.demo.members import load_demo_households
+from workflow.models import County, Role
 from workflow.platform import audit
 from workflow.platform.db import db
 from workflow.platform.errors import Refused
@@ -87,25 +86,3 @@ def load_demo_county(demo: DemoCounty, password: str = DEMO_PASSWORD) -> list[De
         after={"households": len(demo.households), "users": len(demo.users)},
     )
     return [DemoLogin(u.username, u.display_name, Role(u.role), u.unit) for u in demo.users]
-
-
-def load_demo_households(demo: DemoCounty) -> None:
-    """Store the demo's households (the 建档立卡 register's loader will take this over)."""
-    villages = dict(db.session.execute(sa.select(Village.code, Village.id)).all())
-    if not demo.households:
-        return
-    db.session.execute(
-        sa.insert(Household),
-        [
-            {
-                "id_number": h.id_number,
-                "head_name": h.head_name,
-                "village_id": villages[h.village_code],
-                "family_size": h.family_size,
-                "exit_year": h.exit_year,
-                "phone": h.phone,
-                "helper_name": h.helper_name,
-            }
-            for h in demo.households
-        ],
-    )

@@ -115,7 +115,7 @@ def read_survey_form(
         return ParsedForm([], [FormError(refusal.sheet, "", str(refusal))])
 
 
-def _check_container(data: bytes) -> None:
+def _check_container(data: bytes, limit: int = MAX_UNCOMPRESSED) -> None:
     """Refuse what is not a sane .xlsx, judging from the zip directory before unpacking anything."""
     if data[:8] == _OLE_MAGIC:
         raise _Refused(
@@ -144,11 +144,13 @@ def _check_container(data: bytes) -> None:
     # zipfile never inflates a member past the size its directory entry declares, so checking
     # the declared sizes bounds what openpyxl can unpack.
     total = sum(m.file_size for m in members)
-    if total > MAX_UNCOMPRESSED:
+    if total > limit:
         raise _Refused(
             _(
-                "Unpacked, the file would take about %(size)sMB, over the 50MB limit; refused.",
+                "Unpacked, the file would take about %(size)sMB, over the %(limit)sMB limit; "
+                "refused.",
                 size=f"{total / 2**20:,.0f}",
+                limit=f"{limit / 2**20:,.0f}",
             )
         )
     for m in members:
@@ -161,6 +163,15 @@ def _check_container(data: bytes) -> None:
                     ratio=MAX_RATIO,
                 )
             )
+
+
+def check_container(data: bytes, limit: int) -> FormError | None:
+    """The refusal of a file that is not a sane .xlsx of at most `limit` bytes unpacked, or None."""
+    try:
+        _check_container(data, limit)
+    except _Refused as refusal:
+        return FormError(refusal.sheet, "", str(refusal))
+    return None
 
 
 def _load(layout: FormLayout, data: bytes, max_rows: int) -> tuple[str, list[tuple[int, tuple]]]:
@@ -231,7 +242,7 @@ def _too_many(max_rows: int) -> str:
     )
 
 
-def _norm(text: str) -> str:
+def norm_header(text: str) -> str:
     """Return a header text as compared: half-width, no spaces or *, no trailing (unit)."""
     text = re.sub(r"[\s*]", "", unicodedata.normalize("NFKC", text))
     return re.sub(r"\([^()]*\)$", "", text)
@@ -244,14 +255,14 @@ def _find_header(
     wanted: dict[str, str] = {}
     for column in layout.columns:
         for text in (column.header, *column.aliases):
-            wanted.setdefault(_norm(text), column.key)
+            wanted.setdefault(norm_header(text), column.key)
     essential = {c.key for c in layout.columns if c.essential}
     positions: dict[str, int] = {}
     end = None
     for index, (_row, values) in enumerate(grid[:_HEADER_SCAN]):
         new: dict[str, int] = {}
         for col, value in enumerate(values):
-            key = wanted.get(_norm(value)) if isinstance(value, str) else None
+            key = wanted.get(norm_header(value)) if isinstance(value, str) else None
             if key and key not in positions:
                 new.setdefault(key, col)
         if end is None and (len(new) < 2 or not essential & new.keys()):

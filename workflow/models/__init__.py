@@ -23,6 +23,7 @@ from workflow.models.process import (
     SchedulerLease,
     TaskState,
 )
+from workflow.models.register import HouseholdMember, RegisterVersion
 from workflow.models.rounds import Round, RoundStatus
 from workflow.models.security import LoginAttempt
 from workflow.models.survey import (
@@ -54,11 +55,13 @@ __all__ = [
     "GapStatus",
     "HelpCase",
     "Household",
+    "HouseholdMember",
     "HumanTask",
     "InstanceStatus",
     "LoginAttempt",
     "ProcessInstance",
     "ProcessSpec",
+    "RegisterVersion",
     "Role",
     "Round",
     "RoundStatus",

@@ -61,7 +61,11 @@ class Department(db.Model):
 
 
 class Household(db.Model):
-    """A household that left poverty, identified by its head's citizen ID number."""
+    """A household of the 建档立卡 register, identified by its head's citizen ID number.
+
+    A household not yet out of poverty (预脱贫) has no exit year but a planned one; one that
+    left the register is marked so (in_register false), never deleted.
+    """
 
     __tablename__ = "household"
     __table_args__ = (sa.CheckConstraint("length(id_number) = 18", name="id_number_length"),)
@@ -70,7 +74,14 @@ class Household(db.Model):
     head_name: Mapped[str] = mapped_column(sa.String(60))
     village_id: Mapped[int] = mapped_column(sa.ForeignKey("village.id"), index=True)
     family_size: Mapped[int]
-    exit_year: Mapped[int] = mapped_column(index=True)
+    exit_year: Mapped[int | None] = mapped_column(index=True)
     phone: Mapped[str] = mapped_column(sa.String(20), default="")
     helper_name: Mapped[str] = mapped_column(sa.String(60), default="")
+    household_number: Mapped[str | None] = mapped_column(sa.String(30), unique=True)  # 户编号
+    attribute: Mapped[str] = mapped_column(sa.String(20), default="")  # 贫困户属性
+    poverty_cause: Mapped[str] = mapped_column(sa.String(40), default="")  # 主要致贫原因
+    planned_exit_year: Mapped[int | None]  # 计划脱贫年度 of a 预脱贫 household
+    helper_unit: Mapped[str] = mapped_column(sa.String(60), default="")  # 帮扶单位
+    in_register: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    left_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("register_version.id"))
     village: Mapped[Village] = relationship()

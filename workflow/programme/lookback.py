@@ -1,4 +1,5 @@
-"""The households a round looks back at: those out of poverty in the round's years (§一).
+"""The households a round looks back at: those in the 建档立卡 register that left poverty in the
+round's years (§一).
 
 The one place that says which households a round's survey covers; the survey's villages in
 scope, its pre-filled 附件1, the import's check for missing households, the demo and the bench
@@ -20,6 +21,7 @@ def looked_back_at(
     return sa.and_(
         Household.village_id == village_id,
         Household.exit_year.between(round_.exit_year_from, round_.exit_year_to),
+        Household.in_register,
     )
 
 

@@ -36,7 +36,7 @@ def check_households(
     for row in rows:
         where = f"{sheet}!{row.cells['id_number']}"
         household = known.get(row.values["id_number"])
-        if household is None:
+        if household is None or not household.in_register or household.exit_year is None:
             problems.append(
                 _at(
                     where,
