@@ -9,7 +9,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from web import i18n, security
+from web import i18n, identifiers, input_guard, security
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.i18n import gettext
@@ -38,10 +38,12 @@ def create_app(
     )
     if test_config:
         app.config.update(test_config)
+    identifiers.init_app(app)  # before the blueprints: their routes compile with it
     security.init_app(app, settings)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    input_guard.init_app(app)
     _init_login(app)
     _init_templates(app)
     _register_blueprints(app)

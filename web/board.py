@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
+from web.identifiers import id_arg
 from workflow.oversight import board
 from workflow.platform.db import db
 from workflow.platform.errors import ConflictError
@@ -39,7 +40,7 @@ def _reassign_url(task_ids: list[int]) -> str | None:
 @domain_view
 def index() -> str:
     """Open cases past their deadline, latest first, grouped by department or by village."""
-    year = request.args.get("year", type=int)
+    year = id_arg(request.args.get("year"))
     result = board.overdue_board(acting_user(), request.args.get("group", "department"), year)
     return render_template(
         "board/index.html",
@@ -71,5 +72,5 @@ def remind(case_id: int):
         flash(exc.message, "warning")
     group = request.form.get("group", "")
     group = group if group in board.GROUPINGS else None
-    year = request.form.get("year", type=int)
+    year = id_arg(request.form.get("year"))
     return redirect(url_for("board.index", group=group, year=year), 303)

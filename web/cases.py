@@ -10,6 +10,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
+from web.identifiers import count_arg, id_list
 from workflow.cases import acceptance, evidence
 from workflow.cases import lifecycle as cases
 from workflow.cases import lists as case_lists
@@ -24,6 +25,7 @@ from workflow.platform.i18n import gettext
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 PAGE_SIZE = 200
+MAX_PAGE = 1_000_000  # far past any county's cases; keeps the offset a plain integer
 
 STEP_OF_STATUS = {
     "planning": "plan_measure",
@@ -37,10 +39,10 @@ STEP_OF_STATUS = {
 @login_required
 def index() -> str:
     """The cases the user may see, overdue first."""
-    ids = [int(x) for x in request.args.get("ids", "").split(",") if x.strip().isdigit()]
+    ids = id_list(request.args.get("ids", "").split(","))
     view = request.args.get("show", "open")
     view = view if view in case_lists.CASE_VIEWS else "open"
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = count_arg(request.args.get("page"), 1, MAX_PAGE)
     user = acting_user()
     total = case_lists.count_cases(user, view, ids)
     rows = case_lists.list_cases(user, view, ids, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)

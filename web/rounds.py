@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
+from web.identifiers import id_arg, id_list
 from workflow.forms.gap_list import write_gap_list
 from workflow.models import (
     Department,
@@ -56,7 +57,7 @@ def index() -> str:
 def launch():
     """Launch a year's round with its three deadlines."""
     form = request.form
-    year = int(form["year"]) if form.get("year", "").isdigit() else 0
+    year = id_arg(form.get("year")) or 0
     errors: dict[str, str] = {}
     if not 2014 <= year <= 2030:
         errors["year"] = gettext("Enter a year between 2014 and 2030.")
@@ -206,7 +207,7 @@ def triage_decide(year: int):
     require_role(user, Role.COUNTY_OFFICE)
     round_ = rounds.get_round(year)
     form = request.form
-    ids = [int(x) for x in form.getlist("gap") if x.isdigit()]
+    ids = id_list(form.getlist("gap"))
     action = form.get("action")
     try:
         if action == "confirm":

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from web import input_guard
 from workflow.models import User
 from workflow.people import api_tokens
 from workflow.platform.db import db
@@ -129,6 +130,14 @@ def _http(exc: HTTPException) -> tuple[Response, int]:
     return problem(exc.code or 500, _http_message(exc.code or 500))
 
 
+def _server_error(exc: HTTPException) -> tuple[Response, int]:
+    """An unexpected error inside the API: logged, rolled back, and answered in JSON too."""
+    db.session.rollback()
+    original = getattr(exc, "original_exception", None) or exc
+    current_app.logger.error("unhandled error on %s", request.path, exc_info=original)
+    return problem(500, _http_message(500))
+
+
 def _http_message(status: int) -> str:
     messages = {
         400: gettext("The request could not be read."),
@@ -168,5 +177,11 @@ def init_app(app: Flask) -> None:
     from web.app import csrf
 
     csrf.exempt(bp)
+    bp.before_request(input_guard.check_request)  # after authenticate: who asks comes first
+    # The app's own handlers for these codes answer pages in HTML, and Flask prefers a handler
+    # registered for the code to one for the class: the API names each code it can answer.
+    for code in (400, 401, 403, 404, 405, 409, 413, 422, 429):
+        bp.register_error_handler(code, _http)
+    bp.register_error_handler(500, _server_error)
     app.register_blueprint(bp)
     app.before_request(_unrouted_api_path)
