@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from web.redirects import local_target
 from workflow.people import login_guard
 from workflow.platform.db import db
 from workflow.platform.i18n import gettext
@@ -14,9 +15,7 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("inbox.inbox")
+    return local_target(target) or url_for("inbox.inbox")
 
 
 def login_form(error: str | None = None, notice: str | None = None, next_url: str | None = None):
@@ -25,7 +24,7 @@ def login_form(error: str | None = None, notice: str | None = None, next_url: st
         "auth/login.html",
         error=error,
         notice=notice,
-        next_url=next_url or request.args.get("next"),
+        next_url=local_target(next_url or request.args.get("next")),
     )
 
 

@@ -14,6 +14,7 @@ from web import inbox_supervision
 from web.downloads import xlsx_response
 from web.formatting import day, due_state
 from web.handling import acting_user, domain_view
+from web.redirects import local_target
 from web.results import RESULTS_STEPS
 from web.survey import SURVEY_STEPS
 from workflow.forms.task_list import TaskRow, write_task_list
@@ -112,10 +113,8 @@ def export() -> Any:
 
 def _back() -> Response:
     """Back to the inbox as it was filtered (a relative inbox URL only, never elsewhere)."""
-    target = request.form.get("next", "")
-    if not target.startswith("/inbox") or target.startswith("//"):
-        target = url_for("inbox.inbox")
-    return redirect(target, 303)
+    target = local_target(request.form.get("next", ""), prefix="/inbox")
+    return redirect(target or url_for("inbox.inbox"), 303)
 
 
 @bp.post("/tasks/<int:task_id>/claim")
