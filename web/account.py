@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import login_required, login_user, logout_user
 
 from web.handling import acting_user, domain_view
+from workflow.people import sessions
 from workflow.people.accounts import change_own_password, update_preferences
 from workflow.platform.db import db
 from workflow.platform.errors import ValidationFailed
@@ -18,8 +19,18 @@ bp = Blueprint("account", __name__)
 @login_required
 def me():
     """Show the user's role, unit and notification settings."""
+    return _me_page()
+
+
+def _me_page(errors=None, form=None, password_errors=None) -> str:
+    user = acting_user()
     return render_template(
-        "account/me.html", user=acting_user(), errors={}, form={}, password_errors={}
+        "account/me.html",
+        user=user,
+        errors=errors or {},
+        form=form or {},
+        password_errors=password_errors or {},
+        sign_ins=sessions.recent_sign_ins(user),
     )
 
 
@@ -40,13 +51,7 @@ def save():
     except ValidationFailed as exc:
         db.session.rollback()
         errors = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
-        return render_template(
-            "account/me.html",
-            user=acting_user(),
-            errors=errors,
-            form=request.form,
-            password_errors={},
-        ), 422
+        return _me_page(errors=errors, form=request.form), 422
     flash(gettext("Saved."), "success")
     return redirect(url_for("account.me"), 303)
 
@@ -68,8 +73,21 @@ def change_password():
     except ValidationFailed as exc:
         db.session.rollback()
         errors = exc.problems if isinstance(exc.problems, dict) else {"_": exc.message}
-        return render_template(
-            "account/me.html", user=acting_user(), errors={}, form={}, password_errors=errors
-        ), 422
+        return _me_page(password_errors=errors), 422
+    # The new password ended every session, this one included: it goes on under the new id.
+    login_user(user)
     flash(gettext("Your password is changed. Use the new one next time you log in."), "success")
     return redirect(url_for("account.me"), 303)
+
+
+@bp.post("/me/sessions/end")
+@login_required
+@domain_view
+def end_sessions():
+    """Log out everywhere: every session of the user ends, this one too."""
+    user = acting_user()
+    sessions.end_all_sessions(user, user)
+    db.session.commit()
+    logout_user()
+    flash(gettext("You have logged out everywhere. Log in again to go on."), "info")
+    return redirect(url_for("auth.login"))  # as logging out does

@@ -9,7 +9,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from web import i18n, identifiers, input_guard, security
+from web import error_pages, i18n, identifiers, input_guard, security
+from workflow.people import sessions
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.i18n import gettext
@@ -48,6 +49,7 @@ def create_app(
     _init_templates(app)
     _register_blueprints(app)
     _register_error_pages(app)
+    error_pages.init_app(app)
     from notifications import wiring
 
     wiring.connect(app)
@@ -67,8 +69,6 @@ def _engine_options(url: str) -> dict[str, Any]:
 
 
 def _init_login(app: Flask) -> None:
-    from workflow.models import User
-
     login_manager.init_app(app)
 
     @login_manager.unauthorized_handler
@@ -80,9 +80,8 @@ def _init_login(app: Flask) -> None:
         return login_form(notice=gettext("Please log in first."), next_url=target), 401
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+    def load_user(user_id: str) -> sessions.User | None:
+        return sessions.user_of_session(user_id)  # None once the session was ended
 
 
 def _init_templates(app: Flask) -> None:

@@ -6,8 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from web.handling import acting_user
 from web.redirects import local_target
-from workflow.people import login_guard
+from workflow.people import login_guard, sessions
 from workflow.platform.db import db
 from workflow.platform.i18n import gettext
 
@@ -53,7 +54,10 @@ def login() -> str | Response | tuple[str, int]:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    """End the session."""
+    """End the session, and every other session of the user (a saved cookie stops working)."""
+    user = acting_user()
+    sessions.end_all_sessions(user, user)
+    db.session.commit()
     logout_user()
     flash(gettext("You have logged out."), "info")
     return redirect(url_for("auth.login"))

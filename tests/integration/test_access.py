@@ -248,6 +248,9 @@ MATRIX: dict[str, Route] = {
         "POST /me",
         verdicts(LOGIN_FIRST, REFUSED_INPUT),  # no digest choice sent: refused, nothing changes
     ),
+    "account.end_sessions": Route(
+        POST, "POST /me/sessions/end", verdicts(LOGIN_FIRST, Expect(302, "/login"))
+    ),
     "account.change_password": Route(
         POST,
         "POST /me/password",
@@ -494,6 +497,9 @@ def world_state() -> dict[str, list]:
                 .where(c.object_type != "user")
                 .order_by(c.seq)
             )
+        elif table.name == "user_account":  # logging out ends sessions: not a change of data
+            columns = [c for c in table.c if c.name != "session_generation"]
+            query = sa.select(*columns).order_by(*table.primary_key.columns)
         else:
             query = sa.select(table).order_by(*table.primary_key.columns)
         state[table.name] = db.session.execute(query).all()
