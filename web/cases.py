@@ -190,9 +190,13 @@ def add_evidence(case_id: int):
 @domain_view
 def evidence_file(case_id: int, evidence_id: int) -> Response:
     """An evidence file, to anyone who may see the case."""
-    item, data = evidence.evidence_file(
-        cases.get_case(case_id, acting_user()), evidence_id, acting_user()
-    )
+    try:
+        item, data = evidence.evidence_file(
+            cases.get_case(case_id, acting_user()), evidence_id, acting_user()
+        )
+    except ConflictError as exc:  # the stored file was changed: say so, serve nothing
+        title = gettext("Evidence file damaged")
+        return render_template("error.html", title=title, message=exc.message), 409
     return Response(
         data,
         mimetype=item.content_type,

@@ -219,8 +219,7 @@ MATRIX: dict[str, Route] = {
             FORBIDDEN,
             dept_slj=REFUSED_INPUT,
             dept_slj_fzr=REFUSED_INPUT,
-            aoyi_zg=REFUSED_INPUT,
-        ),  # no file chosen
+        ),  # no file chosen; the township adds evidence only while it verifies
     ),
     "cases.evidence_file": Route(GET, "GET /cases/{case}/evidence/{photo}", only_insiders()),
     "admin.users": Route(GET, "GET /admin/users", verdicts(LOGIN_FIRST, FORBIDDEN, admin=OK)),

@@ -40,7 +40,11 @@ def can_add_evidence(user: User, case: HelpCase) -> bool:
         return False
     if user.role in (Role.DEPARTMENT_CLERK, Role.DEPARTMENT_LEADER):
         return user.department_id == case.department_id
-    return user.role == Role.TOWNSHIP_CLERK and user.township_id == case.township_id
+    return (
+        user.role == Role.TOWNSHIP_CLERK
+        and user.township_id == case.township_id
+        and case.status == CaseStatus.VERIFYING
+    )
 
 
 def require_can_add(user: User, case: HelpCase) -> None:
