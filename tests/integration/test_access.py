@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import DEMO_PASSWORD, Browser, IsolatedClient
+from tests.evidence_files import png_bytes
 from tests.factories import at, department, household_of, open_household_case
 from workflow.cases.evidence import add_evidence
 from workflow.cases.lifecycle import Subject, open_case
@@ -102,7 +103,7 @@ GET, POST = frozenset({"GET"}), frozenset({"POST"})
 COUNTY_READERS = dict.fromkeys(("fpb", "ldxz", "admin"), OK)
 SURVEY = "/survey/tasks/{village_task}"
 
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)  # enough of a PNG for the store to accept
+PNG = png_bytes()  # a real PNG: evidence is decoded in full
 
 MATRIX: dict[str, Route] = {
     "auth.login": Route(GET | POST, "GET /login", verdicts(OK, OK)),
