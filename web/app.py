@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from web import error_pages, i18n, identifiers, input_guard, security
 from workflow.people import sessions
-from workflow.platform import clock
+from workflow.platform import clock, text
 from workflow.platform.db import db
 from workflow.platform.i18n import gettext
 from workflow.platform.settings import PROJECT_ROOT, Settings, use_settings
@@ -40,6 +40,7 @@ def create_app(
     if test_config:
         app.config.update(test_config)
     identifiers.init_app(app)  # before the blueprints: their routes compile with it
+    text.install_length_check()
     security.init_app(app, settings)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
