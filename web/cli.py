@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from web import cli_forms
 from web.cli_support import find_user, make_app, parse_date, with_app
+from workflow.platform.backup import backup_to
 from workflow.platform.i18n import gettext
 
 
@@ -173,6 +175,21 @@ def audit_verify() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=gettext("Write the backup to this file."),
+)
+@with_app
+def backup(output: Path) -> None:
+    """Copy the SQLite database while huitou runs (PostgreSQL: pg_dump, see the README)."""
+    size = backup_to(output)
+    click.echo(gettext("Backed up to %(path)s (%(size)s bytes).", path=output, size=f"{size:,}"))
 
 
 @main.command()

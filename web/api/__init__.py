@@ -148,6 +148,14 @@ def _http_message(status: int) -> str:
     return messages.get(status, gettext("Something went wrong on the server."))
 
 
+bp.before_request(input_guard.check_request)  # after authenticate: who asks comes first
+# The app's own handlers for these codes answer pages in HTML, and Flask prefers a handler
+# registered for the code to one for the class: the API names each code it can answer.
+for _code in (400, 401, 403, 404, 405, 409, 413, 422, 429):
+    bp.register_error_handler(_code, _http)
+bp.register_error_handler(500, _server_error)
+
+
 def commit() -> None:
     """Commit the request's one transaction; a stale write is a conflict, never applied."""
     try:
@@ -177,11 +185,5 @@ def init_app(app: Flask) -> None:
     from web.app import csrf
 
     csrf.exempt(bp)
-    bp.before_request(input_guard.check_request)  # after authenticate: who asks comes first
-    # The app's own handlers for these codes answer pages in HTML, and Flask prefers a handler
-    # registered for the code to one for the class: the API names each code it can answer.
-    for code in (400, 401, 403, 404, 405, 409, 413, 422, 429):
-        bp.register_error_handler(code, _http)
-    bp.register_error_handler(500, _server_error)
     app.register_blueprint(bp)
     app.before_request(_unrouted_api_path)
