@@ -23,11 +23,13 @@ from workflow.people.api_tokens import issue_token
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.errors import ValidationFailed
+from workflow.platform.numbers import amount_problem
+from workflow.platform.text import text_problem
 from workflow.survey.intake import import_survey
 from workflow.survey.templates import find_village, survey_template
 
 FUZZ = settings(
-    max_examples=25,
+    max_examples=40,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -87,11 +89,21 @@ JSON_VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
     max_leaves=6,
 )
+STEP_VALUES = st.one_of(
+    JSON_VALUES,
+    st.floats(),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.text(st.characters(codec="utf-8") | st.sampled_from("\x00\x07\ud800\u0085"), max_size=20),
+)
 BODIES = st.one_of(
+    st.fixed_dictionaries(
+        {"action": st.just("progress")},
+        optional={"text": STEP_VALUES, "funds": STEP_VALUES, "summary": STEP_VALUES},
+    ),
     st.fixed_dictionaries(
         {},
         optional={
-            "action": st.sampled_from(["progress", "done", "plan", ""]) | JSON_VALUES,
+            "action": JSON_VALUES,
             "text": JSON_VALUES,
             "funds": JSON_VALUES,
             "summary": JSON_VALUES,
@@ -150,6 +162,12 @@ def test_any_json_body_is_answered_in_json_and_a_refusal_changes_nothing(
     if response.status_code >= 400:
         assert _case_state(case_id) == before
         assert response.get_json()["message"].strip()
+    else:  # what was taken is what the checks let in: a finite amount, clean bounded text
+        db.session.expire_all()
+        case = db.session.get(HelpCase, case_id)
+        assert amount_problem(case.funds_spent) is None, body
+        for note in db.session.scalars(sa.select(CaseNote)):
+            assert text_problem(note.text) is None, body
     if response.status_code == 422:  # each refusal names its field (a nested one by its path)
         errors = response.get_json()["errors"]
         assert errors and all(isinstance(m, str) and m.strip() for m in errors.values())
