@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import IsolatedClient
-from tests.factories import at, open_household_case
+from tests.factories import at, make_round, open_household_case
 from tests.fuzz.test_survey_reader_fuzz import VALUES
 from tests.scenario import ALL_YES_HOUSEHOLD
 from tests.survey_filling import column_letter, edit, fill, rows_of
@@ -116,7 +116,7 @@ BODIES = st.one_of(
 @pytest.fixture
 def carry_out(county, user, app):
     clock.set_now(at("2018-08-01T10:00"))
-    case = open_household_case(_round())
+    case = open_household_case(make_round())
     cases.plan_case(
         case,
         user("dept_slj"),
@@ -129,12 +129,6 @@ def carry_out(county, user, app):
     db.session.commit()
     client = IsolatedClient(app, app.response_class, use_cookies=False)
     return case.id, tasks.ready_task_of(case.instance_id, "carry_out").id, token, client
-
-
-def _round():
-    from tests.factories import make_round
-
-    return make_round()
 
 
 def _case_state(case_id: int) -> tuple:

@@ -9,6 +9,7 @@ import pytest
 
 from tests.evidence_files import png_bytes
 from tests.factories import at, make_round, open_household_case
+from web import board
 from workflow.cases import lifecycle as cases
 from workflow.cases.evidence import add_evidence
 from workflow.platform import clock
@@ -62,8 +63,6 @@ def test_the_township_attaches_evidence_only_while_it_verifies(case, user):
 
 
 def test_a_refusal_no_view_caught_gets_its_page(case, browser, monkeypatch):
-    from web import board
-
     def refuse(*args, **kwargs):
         raise ConflictError("这一刻正在办理，请稍后刷新。")
 

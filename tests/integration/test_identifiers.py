@@ -10,6 +10,9 @@ import pytest
 
 from tests.conftest import IsolatedClient
 from tests.factories import at, make_round, open_household_case
+from web.api import tasks as api_tasks
+from workflow.cases import lifecycle as cases
+from workflow.inbox import tasks
 from workflow.people.api_tokens import issue_token
 from workflow.platform import clock
 from workflow.platform.db import db
@@ -117,8 +120,6 @@ def crashing_app(app, monkeypatch):
 
 
 def test_an_api_server_error_is_json(crashing_app, county, user, admin_token, monkeypatch):
-    from web.api import tasks as api_tasks
-
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
@@ -142,9 +143,6 @@ def test_an_api_server_error_is_json(crashing_app, county, user, admin_token, mo
     ],
 )
 def test_a_malformed_api_body_is_answered_in_json(crashing_app, county, user, admin_token, body):
-    from workflow.cases import lifecycle as cases
-    from workflow.inbox import tasks
-
     clock.set_now(at("2018-08-01T10:00"))
     case = open_household_case(make_round())
     cases.plan_case(
