@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from web.handling import acting_user, domain_view
+from workflow.people import sessions
 from workflow.people.accounts import change_own_password, update_preferences
 from workflow.platform.errors import ValidationFailed
 from workflow.platform.i18n import gettext
@@ -39,8 +40,18 @@ def init_app(app: Flask) -> None:
 @login_required
 def me():
     """Show the user's role, unit and notification settings."""
+    return _me_page()
+
+
+def _me_page(errors=None, form=None, password_errors=None) -> str:
+    user = acting_user()
     return render_template(
-        "account/me.html", user=acting_user(), errors={}, form={}, password_errors={}
+        "account/me.html",
+        user=user,
+        errors=errors or {},
+        form=form or {},
+        password_errors=password_errors or {},
+        sign_ins=sessions.recent_sign_ins(user),
     )
 
 
@@ -58,13 +69,7 @@ def save():
             digest_mode=request.form.get("digest_mode", ""),
         )
     except ValidationFailed as exc:
-        return render_template(
-            "account/me.html",
-            user=acting_user(),
-            errors=exc.by_field(),
-            form=request.form,
-            password_errors={},
-        ), 422
+        return _me_page(errors=exc.by_field(), form=request.form), 422
     flash(gettext("Saved."), "success")
     return redirect(url_for("account.me"), 303)
 
@@ -83,12 +88,20 @@ def change_password():
             request.form.get("repeat_password", ""),
         )
     except ValidationFailed as exc:
-        return render_template(
-            "account/me.html",
-            user=acting_user(),
-            errors={},
-            form={},
-            password_errors=exc.by_field(),
-        ), 422
+        return _me_page(password_errors=exc.by_field()), 422
+    # The new password ended every session, this one included: it goes on under the new id.
+    login_user(user)
     flash(gettext("Your password is changed. Use the new one next time you log in."), "success")
     return redirect(url_for("account.me"), 303)
+
+
+@bp.post("/me/sessions/end")
+@login_required
+@domain_view
+def end_sessions():
+    """Log out everywhere: every session of the user ends, this one too."""
+    user = acting_user()
+    sessions.end_all_sessions(user, user)
+    logout_user()
+    flash(gettext("You have logged out everywhere. Log in again to go on."), "info")
+    return redirect(url_for("auth.login"))  # as logging out does

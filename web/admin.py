@@ -17,7 +17,7 @@ from workflow.platform.db import db
 from workflow.platform.errors import NotFound, ValidationFailed
 from workflow.platform.i18n import gettext
 from workflow.programme.catalogue import catalogue_in_force, load_catalogue
-from workflow.programme.standards_document import available_years
+from workflow.programme.standards_document import CatalogueError, available_years
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -32,7 +32,11 @@ def index():
 
 
 def _page(year: int, problems: list[str] | None = None, status: int = 200):
-    record, standard = catalogue_in_force(year)
+    try:
+        record, standard = catalogue_in_force(year)
+    except CatalogueError as exc:  # a year with no catalogue, packaged or loaded
+        message = gettext("; ").join([*(problems or []), *exc.problems])
+        return render_template("error.html", title=gettext("Not found"), message=message), 404
     versions = db.session.scalars(
         sa.select(CatalogueRecord)
         .where(CatalogueRecord.year == year)

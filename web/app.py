@@ -8,7 +8,7 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from notifications import wiring
-from web import formatting, i18n, security
+from web import error_pages, formatting, i18n, identifiers, input_guard, security
 from web.account import bp as account_bp
 from web.account import init_app as init_account
 from web.admin import bp as admin_bp
@@ -32,8 +32,8 @@ from web.rounds import bp as rounds_bp
 from web.survey import bp as survey_bp
 from workflow import services
 from workflow.county.setup import county_name
-from workflow.models import User
-from workflow.platform import clock
+from workflow.people import sessions
+from workflow.platform import clock, text
 from workflow.platform.db import db
 from workflow.platform.i18n import gettext
 from workflow.platform.settings import PROJECT_ROOT, Settings, use_settings
@@ -60,14 +60,18 @@ def create_app(
     )
     if test_config:
         app.config.update(test_config)
+    identifiers.init_app(app)  # before the blueprints: their routes compile with it
+    text.install_length_check()
     security.init_app(app, settings)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    input_guard.init_app(app)
     _init_login(app)
     _init_templates(app)
     _register_blueprints(app)
     _register_error_pages(app)
+    error_pages.init_app(app)
     wiring.connect(app)
     services.install()
     return app
@@ -95,9 +99,8 @@ def _init_login(app: Flask) -> None:
         return login_form(notice=gettext("Please log in first."), next_url=target), 401
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+    def load_user(user_id: str) -> sessions.User | None:
+        return sessions.user_of_session(user_id)  # None once the session was ended
 
 
 def _init_templates(app: Flask) -> None:

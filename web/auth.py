@@ -6,17 +6,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from web.handling import domain_view
-from workflow.people import login_guard
+from web.handling import acting_user, domain_view
+from web.redirects import local_target
+from workflow.people import login_guard, sessions
 from workflow.platform.i18n import gettext
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("inbox.inbox")
+    return local_target(target) or url_for("inbox.inbox")
 
 
 def login_form(error: str | None = None, notice: str | None = None, next_url: str | None = None):
@@ -25,7 +24,7 @@ def login_form(error: str | None = None, notice: str | None = None, next_url: st
         "auth/login.html",
         error=error,
         notice=notice,
-        next_url=next_url or request.args.get("next"),
+        next_url=local_target(next_url or request.args.get("next")),
     )
 
 
@@ -52,8 +51,11 @@ def login() -> str | Response | tuple[str, int]:
 
 @bp.post("/logout")
 @login_required
+@domain_view
 def logout() -> Response:
-    """End the session."""
+    """End the session, and every other session of the user (a saved cookie stops working)."""
+    user = acting_user()
+    sessions.end_all_sessions(user, user)
     logout_user()
     flash(gettext("You have logged out."), "info")
     return redirect(url_for("auth.login"))

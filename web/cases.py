@@ -10,6 +10,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
+from web.identifiers import count_arg, id_list
 from workflow.cases import acceptance, evidence
 from workflow.cases import lifecycle as cases
 from workflow.cases import lists as case_lists
@@ -21,21 +22,22 @@ from workflow.models import Department, HelpCase, ProcessInstance
 from workflow.people.access import can_work_task
 from workflow.platform import clock
 from workflow.platform.db import db
-from workflow.platform.errors import ValidationFailed
+from workflow.platform.errors import Refused, ValidationFailed
 from workflow.platform.i18n import gettext
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 PAGE_SIZE = 200
+MAX_PAGE = 1_000_000  # far past any county's cases; keeps the offset a plain integer
 
 
 @bp.get("")
 @login_required
 def index() -> str:
     """The cases the user may see, overdue first."""
-    ids = [int(x) for x in request.args.get("ids", "").split(",") if x.strip().isdigit()]
+    ids = id_list(request.args.get("ids", "").split(","))
     view = request.args.get("show", "open")
     view = view if view in case_lists.CASE_VIEWS else "open"
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = count_arg(request.args.get("page"), 1, MAX_PAGE)
     user = acting_user()
     total = case_lists.count_cases(user, view, ids)
     rows = case_lists.list_cases(user, view, ids, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
@@ -178,9 +180,13 @@ def add_evidence(case_id: int):
 @domain_view
 def evidence_file(case_id: int, evidence_id: int) -> Response:
     """An evidence file, to anyone who may see the case."""
-    item, data = evidence.evidence_file(
-        cases.get_case(case_id, acting_user()), evidence_id, acting_user()
-    )
+    try:
+        item, data = evidence.evidence_file(
+            cases.get_case(case_id, acting_user()), evidence_id, acting_user()
+        )
+    except Refused as exc:  # the stored file was changed: say so, serve nothing
+        title = gettext("Evidence file damaged")
+        return render_template("error.html", title=title, message=exc.message), 409
     return Response(
         data,
         mimetype=item.content_type,

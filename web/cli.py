@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from waitress import serve as waitress_serve
@@ -15,6 +16,7 @@ from web.scheduling import start_scheduler
 from workflow.county import setup as county_setup
 from workflow.platform import clock
 from workflow.platform.audit import verify_chain
+from workflow.platform.backup import backup_to
 from workflow.platform.i18n import gettext
 from workflow.platform.schema import upgrade_database
 from workflow.programme import rounds
@@ -172,6 +174,21 @@ def audit_verify() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=gettext("Write the backup to this file."),
+)
+@with_app
+def backup(output: Path) -> None:
+    """Copy the SQLite database while huitou runs (PostgreSQL: pg_dump, see the README)."""
+    size = backup_to(output)
+    click.echo(gettext("Backed up to %(path)s (%(size)s bytes).", path=output, size=f"{size:,}"))
 
 
 @main.command()

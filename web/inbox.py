@@ -14,6 +14,7 @@ from web import inbox_supervision
 from web.downloads import xlsx_response
 from web.formatting import day, due_state
 from web.handling import acting_user, domain_view
+from web.redirects import local_target
 from workflow.county.setup import county_name
 from workflow.forms.task_list import TaskRow, write_task_list
 from workflow.inbox import assignment, steps, tasks
@@ -111,10 +112,7 @@ def export() -> Any:
 
 def _back_target(**_view_args: object) -> str:
     """The inbox as it was filtered (a relative inbox URL only, never elsewhere)."""
-    target = request.form.get("next", "")
-    if not target.startswith("/inbox") or target.startswith("//"):
-        target = url_for("inbox.inbox")
-    return target
+    return local_target(request.form.get("next", ""), prefix="/inbox") or url_for("inbox.inbox")
 
 
 def _back() -> Response:

@@ -10,6 +10,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from web.handling import acting_user, domain_view
+from web.identifiers import id_arg
 from workflow.inbox import assignment, tasks
 from workflow.inbox import filters as inbox_filters
 from workflow.models import HumanTask, User
@@ -29,9 +30,10 @@ def _chosen_tasks(actor: User, ids: list[str]) -> list[HumanTask]:
     """The tasks named in the request, each one the actor may reassign."""
     chosen = []
     for raw in dict.fromkeys(ids):
-        if not raw.isdigit():
+        task_id = id_arg(raw)
+        if task_id is None:
             raise NotFound(gettext("The task does not exist."))
-        task = tasks.get_task(int(raw))
+        task = tasks.get_task(task_id)
         if not assignment.can_reassign_task(actor, task):
             raise AccessDenied(gettext("You may not reassign task %(id)s.", id=task.id))
         chosen.append(task)

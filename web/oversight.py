@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
+from web.identifiers import id_arg, id_list
 from workflow.cases import acceptance
 from workflow.inbox import confirmation, steps, tasks
 from workflow.models import AccountabilityItem, CaseStatus, CatalogueRecord, HelpCase, Role
@@ -94,13 +95,13 @@ def acceptance_action(year: int, action: str):
             return _acceptance_page(year, status=422, errors={f"confirm_{action}": exc.message})
     try:
         if action == "accept":
-            ids = [int(x) for x in form.getlist("case") if x.isdigit()] or None
+            ids = id_list(form.getlist("case")) or None
             flash(
                 gettext("%(n)s cases accepted.", n=acceptance.bulk_accept(round_, user, ids)),
                 "success",
             )
         elif action == "sample":
-            size = int(form.get("size", "0") or 0) if form.get("size", "").isdigit() else 0
+            size = id_arg(form.get("size")) or 0
             sample = acceptance.recheck_sample(round_, user, size)
             return _acceptance_page(year, sample)
         elif action == "missed":
@@ -113,7 +114,7 @@ def acceptance_action(year: int, action: str):
             )
             flash(gettext("Recorded as found by the acceptance; it waits for triage."), "success")
         elif action == "reopen":
-            case = db.session.get(HelpCase, int(form.get("case", "0") or 0))
+            case = db.session.get(HelpCase, id_arg(form.get("case")) or 0)
             if case is None or case.round_id != round_.id:
                 raise NotFound(gettext("The page or record does not exist."))
             sample = [case]  # shown again with its message if the reason is missing

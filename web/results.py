@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
+from web.identifiers import id_arg
 from workflow.cases import results
 from workflow.cases.plans import (
     department_plan_xlsx,
@@ -91,8 +92,8 @@ def index(year: int):
 def download(year: int, form_no: int) -> Response:
     """附件4 (a village), 附件5 or 附件6 (a township), filled from the cases as they stand."""
     round_ = rounds.get_round(year)
-    village = db.session.get(Village, request.args.get("village", type=int) or 0)
-    township = db.session.get(Township, request.args.get("township", type=int) or 0)
+    village = db.session.get(Village, id_arg(request.args.get("village")) or 0)
+    township = db.session.get(Township, id_arg(request.args.get("township")) or 0)
     if (
         form_no not in (4, 5, 6)
         or (form_no == 4 and village is None)

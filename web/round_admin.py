@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
+from web.identifiers import id_arg
 from workflow.platform.errors import ValidationFailed
 from workflow.platform.i18n import gettext
 from workflow.programme import deadlines as round_deadlines
@@ -71,5 +72,5 @@ def save_deadlines(year: int):
 @domain_view
 def routing_page():
     """The routing table (归口) as bpmn/routing.dmn states it."""
-    year, rows = routing.routing_table(acting_user(), request.args.get("year", type=int))
+    year, rows = routing.routing_table(acting_user(), id_arg(request.args.get("year")))
     return render_template("round_admin/routing.html", year=year, rows=rows)

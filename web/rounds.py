@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
+from web.identifiers import id_arg, id_list
 from workflow.county.setup import county_name
 from workflow.forms.gap_list import write_gap_list
 from workflow.models import (
@@ -57,7 +58,7 @@ def index() -> str:
 def launch():
     """Launch a year's round with its three deadlines."""
     form = request.form
-    year = int(form["year"]) if form.get("year", "").isdigit() else 0
+    year = id_arg(form.get("year")) or 0
     errors = rounds.year_problems(year)
     dates = {k: _day(form.get(k)) for k in ("survey_due", "results_due", "done_by")}
     for key, value in dates.items():
@@ -197,7 +198,7 @@ def triage_decide(year: int):
     require_role(user, Role.COUNTY_OFFICE)
     round_ = rounds.get_round(year)
     form = request.form
-    ids = [int(x) for x in form.getlist("gap") if x.isdigit()]
+    ids = id_list(form.getlist("gap"))
     action = form.get("action")
     try:
         if action == "confirm":

@@ -43,8 +43,59 @@ def _wall_now() -> datetime:
     return datetime.now(UTC)
 
 
-def acquire_lease(holder: str = HOLDER, seconds: int = LEASE_SECONDS) -> bool:
-    """Take the tick lease with one atomic UPDATE (commits); False if another holder has it."""
+# A lease that follows its holder. On PostgreSQL the ticking process holds a session-level
+# advisory lock on a connection of its own: if the process dies, the server closes that
+# connection and the lock is free at once. The lease row still records who ticks (and a
+# worker that lost it stops). SQLite has no such lock: there the row is a short heartbeat,
+# renewed with every batch, so a dead ticker blocks the tick for HEARTBEAT_SECONDS at most.
+HEARTBEAT_SECONDS = 30
+ADVISORY_KEY = 0x68756974  # "huit"
+_lock_connections: dict[str, sa.Connection] = {}
+_lock_engines: dict[str, sa.Engine] = {}
+
+
+def _on_postgresql() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def _default_seconds() -> int:
+    return LEASE_SECONDS if _on_postgresql() else HEARTBEAT_SECONDS
+
+
+def _lock_engine() -> sa.Engine:
+    """An engine without a pool: closing its connection ends the server session and its lock."""
+    url = db.engine.url.render_as_string(hide_password=False)
+    if url not in _lock_engines:
+        _lock_engines[url] = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    return _lock_engines[url]
+
+
+def _take_lock(holder: str) -> bool:
+    if holder in _lock_connections:
+        return True
+    connection = _lock_engine().connect()
+    got = connection.execute(
+        sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}
+    ).scalar()
+    connection.commit()
+    if not got:
+        connection.close()
+        return False
+    _lock_connections[holder] = connection
+    return True
+
+
+def _drop_lock(holder: str) -> None:
+    connection = _lock_connections.pop(holder, None)
+    if connection is not None:
+        connection.close()  # the session ends, and with it the advisory lock
+
+
+def acquire_lease(holder: str = HOLDER, seconds: int | None = None) -> bool:
+    """Take the tick lease (commits); False if another living holder has it."""
+    postgresql = _on_postgresql()
+    if postgresql and not _take_lock(holder):
+        return False
     now = _wall_now()
     if db.session.get(SchedulerLease, LEASE_NAME) is None:
         db.session.add(
@@ -54,37 +105,41 @@ def acquire_lease(holder: str = HOLDER, seconds: int = LEASE_SECONDS) -> bool:
             db.session.commit()
         except sa.exc.IntegrityError:
             db.session.rollback()
+    free = sa.or_(SchedulerLease.expires_at < now, SchedulerLease.holder == holder)
     result = db.session.execute(
         sa.update(SchedulerLease)
-        .where(
-            SchedulerLease.name == LEASE_NAME,
-            sa.or_(SchedulerLease.expires_at < now, SchedulerLease.holder == holder),
-        )
-        .values(holder=holder, expires_at=now + timedelta(seconds=seconds))
+        # With the advisory lock in hand the row is ours whatever it says (its holder died).
+        .where(SchedulerLease.name == LEASE_NAME, sa.true() if postgresql else free)
+        .values(holder=holder, expires_at=now + timedelta(seconds=seconds or _default_seconds()))
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+    if result.rowcount != 1:
+        _drop_lock(holder)
     return result.rowcount == 1
 
 
 def release_lease(holder: str = HOLDER) -> None:
     """Give the lease back so the next tick need not wait for it to expire."""
-    db.session.execute(
-        sa.update(SchedulerLease)
-        .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
-        .values(holder="", expires_at=_wall_now() - timedelta(seconds=1))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    try:
+        db.session.execute(
+            sa.update(SchedulerLease)
+            .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
+            .values(holder="", expires_at=_wall_now() - timedelta(seconds=1))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    finally:
+        _drop_lock(holder)
 
 
-def renew_lease(holder: str = HOLDER, seconds: int = LEASE_SECONDS) -> bool:
+def renew_lease(holder: str = HOLDER, seconds: int | None = None) -> bool:
     """Extend the lease this holder has, in the current transaction (which it opens, so that a
     batch's savepoints nest inside it on SQLite too); False if the lease is no longer ours."""
     result = db.session.execute(
         sa.update(SchedulerLease)
         .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
-        .values(expires_at=_wall_now() + timedelta(seconds=seconds))
+        .values(expires_at=_wall_now() + timedelta(seconds=seconds or _default_seconds()))
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1

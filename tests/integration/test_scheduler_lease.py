@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories import at, make_round, open_household_case
@@ -18,6 +25,13 @@ def _lease_expires() -> datetime:
     db.session.rollback()
     db.session.expire_all()
     return db.session.get(SchedulerLease, scheduler.LEASE_NAME).expires_at
+
+
+@pytest.fixture(autouse=True)
+def _no_lease_outlives_its_test():
+    yield
+    for holder in list(scheduler._lock_connections):
+        scheduler._drop_lock(holder)
 
 
 def test_a_second_worker_does_not_tick_while_the_first_holds_the_lease(app, county):
@@ -49,7 +63,54 @@ def test_an_expired_lease_is_taken_over(app, county):
     lease = db.session.get(SchedulerLease, scheduler.LEASE_NAME)
     lease.expires_at = datetime.now(UTC) - timedelta(seconds=1)  # it died without releasing
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":  # dying closes its connection, and its lock
+        scheduler._drop_lock("crashed-worker")
     assert scheduler.acquire_lease("worker-b")
+
+
+HOLD_AND_HANG = """
+import sys, time
+from web.app import create_app
+from workflow import scheduler
+from workflow.platform.settings import Settings
+app = create_app(Settings(database_url=sys.argv[1], secret_key="x", evidence_dir=sys.argv[2]))
+with app.app_context():
+    assert scheduler.acquire_lease("doomed-ticker")
+    print("held", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_a_killed_ticker_does_not_block_the_next_tick(app, county, settings, monkeypatch):
+    """`kill -9` during a tick: on PostgreSQL the next tick goes ahead at once; on SQLite as
+    soon as the dead ticker's short heartbeat has run out (not five minutes later)."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), *sys.path])}
+    ticker = subprocess.Popen(
+        [sys.executable, "-c", HOLD_AND_HANG, settings.database_url, settings.evidence_dir],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert ticker.stdout.readline().strip() == "held"
+        assert not scheduler.tick(at("2018-10-01T00:30"), holder="next-ticker").acquired
+    finally:
+        ticker.send_signal(signal.SIGKILL)
+        ticker.wait(30)
+        ticker.stdout.close()
+    db.session.expire_all()
+    if db.engine.dialect.name == "postgresql":
+        deadline = time.monotonic() + 10  # the server notices the closed socket at once
+        while not scheduler.tick(at("2018-10-01T00:30"), holder="next-ticker").acquired:
+            assert time.monotonic() < deadline, "the dead ticker's lock outlived it"
+            time.sleep(0.2)
+        return
+    assert not scheduler.tick(at("2018-10-01T00:30"), holder="next-ticker").acquired
+    later = datetime.now(UTC) + timedelta(seconds=scheduler.HEARTBEAT_SECONDS + 1)
+    monkeypatch.setattr(scheduler, "_wall_now", lambda: later)
+    assert scheduler.HEARTBEAT_SECONDS <= 60
+    assert scheduler.tick(at("2018-10-01T00:30"), holder="next-ticker").acquired
 
 
 def test_racing_workers_fire_each_timer_once(app, county):

@@ -16,6 +16,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from web import input_guard
 from web.extensions import csrf
 from web.handling import commit_or_conflict
 from workflow.models import User
@@ -140,6 +141,14 @@ def _http(exc: HTTPException) -> tuple[Response, int]:
     return problem(exc.code or 500, _http_message(exc.code or 500))
 
 
+def _server_error(exc: HTTPException) -> tuple[Response, int]:
+    """An unexpected error inside the API: logged, rolled back, and answered in JSON too."""
+    db.session.rollback()
+    original = getattr(exc, "original_exception", None) or exc
+    current_app.logger.error("unhandled error on %s", request.path, exc_info=original)
+    return problem(500, _http_message(500))
+
+
 def _http_message(status: int) -> str:
     messages = {
         400: gettext("The request could not be read."),
@@ -148,6 +157,14 @@ def _http_message(status: int) -> str:
         413: gettext("Uploads are limited to 20 MB."),
     }
     return messages.get(status, gettext("Something went wrong on the server."))
+
+
+bp.before_request(input_guard.check_request)  # after authenticate: who asks comes first
+# The app's own handlers for these codes answer pages in HTML, and Flask prefers a handler
+# registered for the code to one for the class: the API names each code it can answer.
+for _code in (400, 401, 403, 404, 405, 409, 413, 422, 429):
+    bp.register_error_handler(_code, _http)
+bp.register_error_handler(500, _server_error)
 
 
 def commit() -> None:

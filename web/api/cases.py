@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Response, jsonify, request
 
 from web.api import api_user, bp, serialize
+from web.identifiers import id_arg
 from workflow.cases import acceptance
 from workflow.cases import lifecycle as cases
 from workflow.cases import lists as case_lists
@@ -54,7 +55,7 @@ def _key(case: HelpCase) -> tuple[Any, int]:
 def _after_key(raw: str | None) -> tuple[Any, int] | None:
     if not raw:
         return None
-    case = db.session.get(HelpCase, int(raw)) if raw.isdigit() else None
+    case = db.session.get(HelpCase, id_arg(raw) or 0)
     if case is None:
         raise ValidationFailed({"after": gettext("Give the id of the last case of a page.")})
     return _key(case)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from web.identifiers import count_arg
 from workflow.cases.lists import FINISHED
 from workflow.models import (
     CaseNote,
@@ -190,5 +191,4 @@ def page_after(
 
 def limit_arg(raw: str | None) -> int:
     """The page size asked for, within bounds."""
-    value = int(raw) if raw and raw.isdigit() else DEFAULT_LIMIT
-    return min(max(value, 1), MAX_LIMIT)
+    return count_arg(raw, DEFAULT_LIMIT, MAX_LIMIT)

@@ -11,6 +11,7 @@ from flask import Response, jsonify, request, url_for
 
 from web.api import api_user, bp, commit, problem, serialize
 from web.api.cases import case_json
+from web.identifiers import id_arg
 from workflow.cases import lifecycle as cases
 from workflow.inbox import steps, tasks
 from workflow.models import HelpCase, HumanTask, TaskState, User
@@ -31,7 +32,7 @@ def _key(task: HumanTask) -> tuple[bool, datetime, int]:
 def _after_key(raw: str | None) -> tuple[bool, datetime, int] | None:
     if not raw:
         return None
-    task = db.session.get(HumanTask, int(raw)) if raw.isdigit() else None
+    task = db.session.get(HumanTask, id_arg(raw) or 0)
     if task is None:
         raise ValidationFailed({"after": gettext("Give the id of the last task of a page.")})
     return _key(task)

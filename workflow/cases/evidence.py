@@ -9,6 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from workflow.cases import evidence_check
 from workflow.models import CaseEvidence, CaseStatus, HelpCase, Role, User
 from workflow.people.access import require_case
 from workflow.platform import audit, clock
@@ -18,17 +19,7 @@ from workflow.platform.i18n import gettext as _
 from workflow.platform.settings import INSTANCE_DIR, get_settings
 
 MAX_BYTES = 10 * 1024 * 1024
-# What a county office scans or photographs, recognised by content, never by the file name.
-KINDS = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"%PDF-", "application/pdf"),
-)
 _UNSAFE = re.compile(r"[^\w.\-()]+")  # \w keeps Chinese names
-
-
-def _kind_of(data: bytes) -> str | None:
-    return next((kind for magic, kind in KINDS if data.startswith(magic)), None)
 
 
 def _path_for(sha256: str) -> Path:
@@ -42,7 +33,11 @@ def can_add_evidence(user: User, case: HelpCase) -> bool:
         return False
     if user.role in (Role.DEPARTMENT_CLERK, Role.DEPARTMENT_LEADER):
         return user.department_id == case.department_id
-    return user.role == Role.TOWNSHIP_CLERK and user.township_id == case.township_id
+    return (
+        user.role == Role.TOWNSHIP_CLERK
+        and user.township_id == case.township_id
+        and case.status == CaseStatus.VERIFYING
+    )
 
 
 def require_can_add(user: User, case: HelpCase) -> None:
@@ -66,11 +61,7 @@ def add_evidence(
         raise ValidationFailed({"file": _("The file is empty.")})
     if len(data) > MAX_BYTES:
         raise ValidationFailed({"file": _("Evidence files are limited to 10 MB.")})
-    kind = _kind_of(data)
-    if kind is None:
-        raise ValidationFailed(
-            {"file": _("Only photos (JPEG, PNG) and scans (PDF) can be attached.")}
-        )
+    kind = evidence_check.detect(data)
     sha256 = hashlib.sha256(data).hexdigest()
     path = _path_for(sha256)
     if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
@@ -78,11 +69,12 @@ def add_evidence(
         temporary = path.with_suffix(f".{os.getpid()}.part")
         temporary.write_bytes(data)
         temporary.replace(path)  # atomic: a half-written file is never the evidence
-    name = _UNSAFE.sub("_", Path(file_name or "evidence").name)[:120] or "evidence"
+    stem = Path(Path(file_name or "evidence").name).stem
+    name = (_UNSAFE.sub("_", stem)[:110].strip("._") or "evidence") + kind.extension
     evidence = CaseEvidence(
         case_id=case.id,
         file_name=name,
-        content_type=kind,
+        content_type=kind.content_type,
         size=len(data),
         sha256=sha256,
         uploaded_by_id=actor.id,

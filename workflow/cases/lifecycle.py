@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -32,6 +32,7 @@ from workflow.platform import audit, clock
 from workflow.platform.db import db
 from workflow.platform.errors import ConflictError, NotFound, Refused, ValidationFailed
 from workflow.platform.i18n import _
+from workflow.platform.numbers import amount_problem, money_limit, parse_amount
 from workflow.platform.settings import get_settings
 
 PROCESS_ID = "gap_case"
@@ -199,17 +200,6 @@ def _step(case: HelpCase, spec_name: str, status: CaseStatus, actor: User) -> Hu
     return task
 
 
-def _parse_money(raw: object, field: str, problems: dict[str, str]) -> Decimal:
-    try:
-        value = Decimal(str(raw or "0").replace(",", "").strip())
-    except InvalidOperation:
-        problems[field] = _("The amount must be a number.")
-        return Decimal("0")
-    if value < 0:
-        problems[field] = _("The amount cannot be negative.")
-    return value
-
-
 def plan_case(
     case: HelpCase,
     actor: User,
@@ -252,7 +242,13 @@ def add_progress(case: HelpCase, actor: User, text: str, funds: object = 0) -> C
     require_role(actor, Role.DEPARTMENT_CLERK, Role.DEPARTMENT_LEADER)
     require_case(actor, case)
     problems: dict[str, str] = {}
-    amount = _parse_money(funds, "funds", problems)
+    amount = parse_amount(funds, "funds", problems)
+    total = (case.funds_spent or Decimal("0")) + amount
+    if "funds" not in problems and amount_problem(total):
+        problems["funds"] = _(
+            "The case's total funds would reach %(limit)s yuan or more.",
+            limit=f"{money_limit():,.0f}",
+        )
     if not text.strip():
         problems["text"] = _("Enter the progress.")
     if problems:
@@ -267,7 +263,7 @@ def add_progress(case: HelpCase, actor: User, text: str, funds: object = 0) -> C
         text=text.strip(),
         funds=amount,
     )
-    case.funds_spent = (case.funds_spent or Decimal("0")) + amount
+    case.funds_spent = total
     db.session.add(note)
     audit.record(
         actor,

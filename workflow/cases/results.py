@@ -45,6 +45,7 @@ from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.errors import AccessDenied, ValidationFailed
 from workflow.platform.i18n import _
+from workflow.platform.numbers import amount_problem, stored_amount
 
 DONE, IN_PROGRESS, NOT_DONE = "已完成", "推进中", "未完成"
 _VERIFIED = (CaseStatus.ACCEPTING, CaseStatus.CLOSED)
@@ -90,10 +91,12 @@ def completion(case: HelpCase, as_of: datetime) -> tuple[str, str]:
 
 
 def funds_in_wan(yuan: Decimal | None) -> float | None:
-    """Return yuan as 万元 rounded half-up to 2 decimals; None when nothing was spent."""
-    if not yuan:
+    """Return yuan as 万元 rounded half-up to 2 decimals; None when nothing was spent, or when
+    the stored figure is no usable number (a report is never refused for one bad value)."""
+    amount = stored_amount(yuan)
+    if not amount or amount_problem(amount) is not None:
         return None
-    return float((Decimal(yuan) / _WAN).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return float((amount / _WAN).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def result_row(case: HelpCase, as_of: datetime) -> ResultRow:

@@ -36,6 +36,11 @@ class Percent(float):
     """A number shown with a % format: Excel stores 8.4% as 0.084."""
 
 
+class Formula(str):
+    """A cell holding a formula (its text): refused, since huitou stores what was typed, never a
+    value a formula computed (or a cached one that may be stale or missing)."""
+
+
 def blank(value: Any) -> bool:
     """Tell whether a cell counts as empty."""
     return value is None or (isinstance(value, str) and not value.strip())
@@ -43,6 +48,14 @@ def blank(value: Any) -> bool:
 
 def read_cell(column: Column, raw: Any) -> Any:
     """Return a cell's value normalized for its column kind, or raise CellError saying why not."""
+    if isinstance(raw, Formula):
+        raise CellError(
+            _(
+                "%(column)s holds a formula (%(formula)s); type the value itself.",
+                column=column.name,
+                formula=str(raw)[:40],
+            )
+        )
     if column.kind == YES_NO:
         return _yes_no(column, raw)
     if column.kind == ID:

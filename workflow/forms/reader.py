@@ -16,7 +16,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from workflow.forms.cells import CellError, Percent, blank, read_cell
+from workflow.forms.cells import CellError, Formula, Percent, blank, read_cell
 from workflow.forms.layout import SEQ, SHEET_PREFIX, FormLayout, survey_layout
 from workflow.platform.i18n import _
 from workflow.programme.standards import Standard
@@ -180,7 +180,9 @@ def _load(layout: FormLayout, data: bytes, max_rows: int) -> tuple[str, list[tup
         # openpyxl's notes on unsupported extensions mean nothing to a clerk.
         warnings.simplefilter("ignore")
         try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            # Formulas as written (data_only=False): a formula is refused as one, not read as
+            # its cached value or, without one, as an empty cell.
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         except Exception:
             raise _Refused(
                 _("The file cannot be opened: it is not a valid Excel workbook (.xlsx).")
@@ -214,13 +216,20 @@ def _collect(ws: Any, max_rows: int) -> list[tuple[int, tuple]]:
     ws.reset_dimensions()  # some writers record a wrong sheet size; read what is there
     grid = []
     for number, cells in enumerate(ws.iter_rows(), start=1):
-        values = tuple(Percent(c.value) if _is_percent_cell(c) else c.value for c in cells)
+        values = tuple(_value(c) for c in cells)
         if all(blank(v) for v in values):
             continue
         grid.append((number, values))
         if len(grid) > max_rows + _HEADER_SCAN:
             raise _Refused(_too_many(max_rows), ws.title)
     return grid
+
+
+def _value(cell: Any) -> Any:
+    """A cell's value as read: a formula marked as one, a percentage as a Percent."""
+    if getattr(cell, "data_type", None) == "f":
+        return Formula(getattr(cell.value, "text", None) or cell.value or "=")
+    return Percent(cell.value) if _is_percent_cell(cell) else cell.value
 
 
 def _is_percent_cell(cell: Any) -> bool:

@@ -82,6 +82,9 @@ class User(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     # A first password (given by the administrator or a base-data load) is changed at first login.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Part of every session's id: raising it ends every session of the user (logout, a new
+    # password, deactivation). See workflow/people/sessions.py.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     digest_mode: Mapped[DigestMode] = mapped_column(
         enum_column(DigestMode, "digest_mode"), default=DigestMode.IMMEDIATE
     )
@@ -92,6 +95,11 @@ class User(db.Model):
     def set_password(self, password: str) -> None:
         """Store a strong (scrypt) hash of the password, never the password."""
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Make every session id issued so far invalid (a new login gets the new one)."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     def check_password(self, password: str) -> bool:
         """Whether the password matches the stored hash."""
@@ -118,4 +126,5 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The session's id of the user: her id and session generation (sessions.py reads it)."""
+        return f"{self.id}:{self.session_generation or 0}"

@@ -133,6 +133,8 @@ def set_active(actor: User, user: User, active: bool) -> User:
     if user.id == actor.id and not active:
         raise ValidationFailed({"user": _("You cannot deactivate yourself.")})
     user.is_active = active
+    if not active:
+        user.end_sessions()  # a later reactivation does not revive the cookies issued before
     audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id)
     return user
 

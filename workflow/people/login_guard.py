@@ -3,10 +3,13 @@ lock that name (or address) out for a while. The lock is told plainly, never sil
 
 from __future__ import annotations
 
+import functools
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflow.models import LoginAttempt, User
 from workflow.platform import audit, clock
@@ -68,13 +71,31 @@ def check_not_locked(username: str, address: str) -> None:
         )
 
 
+@functools.cache
+def _stand_in_hash() -> str:
+    """A hash of a password nobody knows, made as set_password makes one."""
+    return generate_password_hash(secrets.token_urlsafe(32), method="scrypt")
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """Whether the password is the active user's, after one full hash check whoever asks.
+
+    An unknown name, a deactivated user or a user without a usable password is checked against
+    a stand-in hash, so the answer takes as long as for a real user with a wrong password and
+    the time cannot tell which names exist."""
+    if user is None or not user.password_hash.startswith("scrypt:"):
+        check_password_hash(_stand_in_hash(), password)
+        return False
+    return user.check_password(password) and user.is_active
+
+
 def attempt_login(username: str, password: str, address: str) -> LoginResult:
     """Check a username and password, recording the attempt; raises LoginLocked when locked."""
     username = username.strip()[:60]
     address = (address or "unknown")[:64]
     check_not_locked(username, address)
     user = db.session.scalar(sa.select(User).where(User.username == username))
-    ok = user is not None and user.is_active and user.check_password(password)
+    ok = _password_matches(user, password)
     db.session.add(LoginAttempt(username=username, address=address, at=clock.now(), succeeded=ok))
     if not ok:
         return LoginResult(None)
