@@ -112,8 +112,15 @@ def _wipe(app: Flask) -> None:
     with app.app_context():
         tables = [t for t in reversed(db.metadata.sorted_tables)]
         if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # DELETE, not TRUNCATE: a TRUNCATE syncs a new file for every table to disk, which
+            # on a busy machine costs seconds per test; the tables hold a few hundred rows.
+            for table in tables:
+                db.session.execute(table.delete())
+            sequences = db.session.scalars(
+                sa.text("SELECT schemaname || '.' || sequencename FROM pg_sequences")
+            ).all()
+            for sequence in sequences:
+                db.session.execute(sa.text("SELECT setval(:s, 1, false)"), {"s": sequence})
         else:
             for table in tables:
                 db.session.execute(table.delete())

@@ -4,6 +4,7 @@ renames in the audit log and deactivates (never deletes) the people the new file
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,7 @@ from workflow.county.book_checks import (
     VillageEntry,
     check_book,
 )
-from workflow.county.book_reader import read_book
+from workflow.county.book_reader import RawBook, read_book
 from workflow.county.setup import the_county
 from workflow.forms.reader import summarize_errors
 from workflow.models import AuditEvent, Department, Role, Township, User, Village
@@ -95,16 +96,18 @@ def known_base_data() -> Known:
     return Known(townships, villages, departments)
 
 
-def read_base_data(data: bytes) -> CountyData:
-    """Read and check a base-data workbook against the county (nothing is changed)."""
+def read_base_data(data: bytes | RawBook) -> CountyData:
+    """Read and check a base-data workbook (or one already read) against the county (nothing
+    is changed)."""
     county = the_county()
     if county is None:
         raise Refused(_("There is no county yet: run huitou init first."))
-    return check_book(read_book(data), county.code, county.name, known_base_data())
+    raw = data if isinstance(data, RawBook) else read_book(data)
+    return check_book(raw, county.code, county.name, known_base_data())
 
 
 def load_base_data(
-    data: bytes, actor: User | None, *, shared_password: str | None = None
+    data: bytes | RawBook, actor: User | None, *, shared_password: str | None = None
 ) -> LoadReport:
     """Load a base-data workbook, all or nothing (the administrator; None: `huitou init`).
 
@@ -252,16 +255,20 @@ class _Units:
         return scope
 
 
+@functools.lru_cache(maxsize=1)
+def _shared_hash(password: str) -> str:
+    # scrypt is slow on purpose; the demo (and every test county) loads with one shared password.
+    template = User(username="-", display_name="-", role=Role.ADMIN)
+    template.set_password(password)
+    return template.password_hash
+
+
 def _store_people(
     entries: list[PersonEntry], actor: User | None, report: LoadReport, shared: str | None
 ) -> None:
     existing = {u.username.lower(): u for u in db.session.scalars(sa.select(User))}
     units = _Units()
-    shared_hash = None
-    if shared is not None:
-        template = User(username="-", display_name="-", role=Role.ADMIN)
-        template.set_password(shared)
-        shared_hash = template.password_hash
+    shared_hash = _shared_hash(shared) if shared is not None else None
     for e in entries:
         wanted = {
             "display_name": e.name,

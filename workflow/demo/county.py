@@ -3,6 +3,7 @@ the 县情基础数据 workbook through the same loader, then the households."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from workflow.county.base_data import load_base_data
@@ -13,6 +14,7 @@ from workflow.county.book_checks import (
     TownshipEntry,
     VillageEntry,
 )
+from workflow.county.book_reader import RawBook, read_book
 from workflow.county.book_writer import write_county_data
 from workflow.county.setup import county_exists
 from workflow.demo.data import DemoCounty
@@ -67,6 +69,13 @@ def demo_base_data(demo: DemoCounty) -> CountyData:
     )
 
 
+@functools.lru_cache(maxsize=2)
+def _demo_book(demo: DemoCounty) -> RawBook:
+    """The demo's base data written as the workbook and read back, once per process (the
+    tests load the same demo county hundreds of times; the reader is the same either way)."""
+    return read_book(write_county_data(demo_base_data(demo), demo.name))
+
+
 def load_demo_county(demo: DemoCounty, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
     """Create the demo county: its base data through the workbook loader, then its households."""
     if county_exists():
@@ -75,8 +84,7 @@ def load_demo_county(demo: DemoCounty, password: str = DEMO_PASSWORD) -> list[De
     db.session.add(county)
     db.session.flush()
     audit.record(None, "county.create", "county", county.id, after={"name": demo.name})
-    workbook = write_county_data(demo_base_data(demo), demo.name)
-    load_base_data(workbook, None, shared_password=password)
+    load_base_data(_demo_book(demo), None, shared_password=password)
     load_demo_households(demo)
     audit.record(
         None,
