@@ -70,8 +70,9 @@ def test_the_import_stores_all_or_nothing_and_names_each_cell(
             import_survey(upload, clerk, round2018)
     except ValidationFailed as refusal:
         assert _stored() == before, "a refused form stored nothing"
-        problems = refusal.problems if isinstance(refusal.problems, list) else []
-        assert problems and all(PROBLEM.match(p) for p in problems), problems
+        problems = refusal.problems
+        assert problems and all(PROBLEM.match(p.message) for p in problems), problems
+        assert all(p.message.startswith(p.field) for p in problems), "each names its cell"
     else:
         assert _stored()[1] == before[1] + 1
     db.session.rollback()
