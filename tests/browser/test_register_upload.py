@@ -62,6 +62,10 @@ def test_the_administrator_loads_the_register_fixing_one_mistake(
 
     page = new_page(size)
     log_in(page, "admin")
+    page.goto("/admin/county")
+    expect(page.locator("h1")).to_be_visible()
+    shoot(page, "register", "0-county-setup", size)
+    assert no_sideways_scroll(page)
     page.goto("/admin/register")
     expect(page.locator("h1")).to_have_text("建档立卡登记表")
     shoot(page, "register", "1-page", size)
