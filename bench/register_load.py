@@ -30,7 +30,7 @@ from bench.survey_floor import parse_seconds
 from bench.survey_run import FORMS_CACHE
 from bench.synthetic import synthetic_county
 from workflow.county.register import load_register
-from workflow.county.setup import load_demo_county
+from workflow.demo.county import load_demo_county
 from workflow.demo.members import register_rows
 from workflow.forms.register_writer import write_register
 from workflow.models import User

@@ -104,6 +104,10 @@ def _sheet(ws, layout: SheetLayout, rows: Iterable[tuple], example: bool) -> Non
         ws.column_dimensions[get_column_letter(col)].width = max(14, 3 * len(column.header))
         ws.column_dimensions[get_column_letter(col)].number_format = "@"
     ws.freeze_panes = "A2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     for number, values in enumerate(rows, start=2):
         for col, value in enumerate(values, start=1):
             cell = ws.cell(number, col)

@@ -57,13 +57,23 @@ def load_register(data: bytes, year: int, user: User, *, dry_run: bool = False) 
     """Read a register workbook, compare it with the register as stored and (unless dry_run, or
     any problem) store it as the year's next version. Flushes, never commits."""
     require_role(user, Role.ADMIN, Role.COUNTY_OFFICE)
-    return load_register_book(read_register(data), data, year, user, dry_run=dry_run)
+    book = read_register(data)
+    return load_register_book(book, data, year, user, dry_run=dry_run, release_rows=True)
 
 
 def load_register_book(
-    book: RegisterBook, data: bytes, year: int, user: User, *, dry_run: bool = False
+    book: RegisterBook,
+    data: bytes,
+    year: int,
+    user: User,
+    *,
+    dry_run: bool = False,
+    release_rows: bool = False,
 ) -> RegisterLoad:
-    """load_register for a workbook already read (the demo reads its own once per process)."""
+    """load_register for a workbook already read (the demo reads its own once per process).
+
+    With release_rows, the book's member rows are dropped as they are stored, so that a
+    prefecture's rows and the batches sent to the database are never held at once."""
     require_role(user, Role.ADMIN, Role.COUNTY_OFFICE)
     # The county's own checks run on a file with problems too: every problem is listed at once.
     villages = _resolve_villages(book)
@@ -121,9 +131,12 @@ def load_register_book(
         households=len(book.households),
         members=len(book.members),
     )
+    del members_in_file, members_by_household  # they hold every member row: free them first
     if dry_run:
         return result
-    result.version = _store(book, year, user, data, matched, leaving, villages, members, result)
+    result.version = _store(
+        book, year, user, data, matched, leaving, villages, members, result, release_rows
+    )
     return result
 
 
@@ -263,6 +276,7 @@ def _store(
     villages: list[int],
     members: list[Any],
     result: RegisterLoad,
+    release_rows: bool,
 ) -> RegisterVersion:
     """Store the version: households inserted or updated, leavers marked, members replaced."""
     number = db.session.scalar(
@@ -304,12 +318,19 @@ def _store(
         db.session.execute(sa.select(HouseholdMember.id_number, HouseholdMember.id)).all()
     )
     listed: set[int] = set()
+    rows, position = book.members, 0
     with _Batches(HouseholdMember.__table__.insert(), sa.update(HouseholdMember)) as batches:
-        for m in book.members:
-            member_id = member_ids.get(m.id_number)
-            if member_id is not None:
-                listed.add(member_id)
-            batches.add(_member_values(m, household_ids[head_of[m.household]]), member_id)
+        while position < len(rows):
+            chunk = rows[position : position + _CHUNK]
+            if release_rows:
+                del rows[:_CHUNK]  # stored rows go as the batches come
+            else:
+                position += _CHUNK
+            for m in chunk:
+                member_id = member_ids.get(m.id_number)
+                if member_id is not None:
+                    listed.add(member_id)
+                batches.add(_member_values(m, household_ids[head_of[m.household]]), member_id)
     gone = [m.id for m in members if m.id not in listed]
     for start in range(0, len(gone), _CHUNK):
         db.session.execute(

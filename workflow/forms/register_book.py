@@ -233,6 +233,8 @@ def _read_members(rows: Iterable[tuple], book: RegisterBook) -> None:
     book.member_columns = letters
     has = set(positions)
     sexes = set(SEXES)
+    # Birth dates repeat by the thousand in a prefecture: one date object for each.
+    dates: dict[date, date] = {}
     for values in rows:
         row += 1
         if all(blank(v) for v in values):
@@ -246,6 +248,8 @@ def _read_members(rows: Iterable[tuple], book: RegisterBook) -> None:
             # The number is valid here: its date and sex digit need no second check.
             born = born or date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
             sex = sex or SEXES[1 - int(id_number[16]) % 2]
+        if born:
+            born = dates.setdefault(born, born)
         if sex and sex not in sexes:
             errors.append(
                 FormError(

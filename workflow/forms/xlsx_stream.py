@@ -84,6 +84,8 @@ def write_tables(
                 part = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                 part.write(
                     f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet {_NS}>'
+                    # Printed, a sheet is as wide as an A4 page laid landscape, never split.
+                    '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
                 )
                 # The extent up front: without it a reader scans the whole sheet to find it.
                 last = letters[max(len(header), max((len(r) for r in rows), default=1)) - 1]
@@ -114,7 +116,10 @@ def write_tables(
                             buffer.append(f'<c r="{ref}" t="s"><v>{shared(text)}</v></c>')
                     buffer.append("</row>")
                     part.write("".join(buffer))
-                part.write("</sheetData></worksheet>")
+                part.write(
+                    '</sheetData><pageSetup paperSize="9" orientation="landscape" '
+                    'fitToWidth="1" fitToHeight="0"/></worksheet>'
+                )
                 part.flush()
                 part.detach()
         with archive.open("xl/sharedStrings.xml", "w") as raw:

@@ -59,6 +59,8 @@ def normalize_id(raw: object) -> str:
         raise InvalidIdNumber(REASON_FLOAT)
     if not isinstance(raw, str):
         raise InvalidIdNumber(REASON_TYPE)
+    if raw.isdigit() and raw.isascii():
+        return raw  # already plain: the same string, not a copy (a register holds 400,000)
     text = "".join(raw.split()).translate(_TO_ASCII)  # split() also drops U+3000 and NBSP
     return text.lstrip(_TEXT_MARKS)
 

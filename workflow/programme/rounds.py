@@ -102,6 +102,13 @@ def launch_round(
                 year=year,
             )
         )
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Township)) == 0:
+        raise Refused(
+            _(
+                "The county has no townships yet: load its base data first "
+                "(huitou county load, or the set-up page)."
+            )
+        )
     previous = db.session.scalar(sa.select(Round).where(Round.year == year - 1))
     catalogue = catalogue_record(standard_year or default_standard_year(year, dl.survey_due))
     # A round planned by last year's carry-over (holding the carried cases) is launched in place.
