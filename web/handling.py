@@ -99,15 +99,17 @@ def domain_view(
             except NotFound:
                 db.session.rollback()
                 abort(404)
-            except (ConflictError, StaleDataError) as exc:
+            except (ConflictError, StaleDataError, Refused, ValidationFailed) as exc:
                 db.session.rollback()
                 _take_back_flashes(flashed)
-                flash(exc.message if isinstance(exc, ConflictError) else stale_message(), "error")
-                return redirect(_back_to(back, kwargs), 303)
-            except (Refused, ValidationFailed) as exc:
-                db.session.rollback()
-                _take_back_flashes(flashed)
-                flash(exc.message, refusal)
+                if isinstance(exc, StaleDataError):
+                    exc = ConflictError(stale_message())
+                if request.method == "GET":
+                    # A page that cannot be shown has nowhere to send her back to: its error
+                    # page says why (web/error_pages.py), with the status of the refusal.
+                    raise exc from None
+                category = "error" if isinstance(exc, ConflictError) else refusal
+                flash(exc.message, category)
                 return redirect(_back_to(back, kwargs), 303)
             except BaseException:
                 db.session.rollback()

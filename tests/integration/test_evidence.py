@@ -93,7 +93,7 @@ HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
 def test_a_header_followed_by_something_else_is_refused(case, user, name, data):
     with pytest.raises(ValidationFailed) as err:
         add_evidence(case, user("dept_slj"), name, data)
-    assert set(err.value.problems) == {"file"}
+    assert set(err.value.by_field()) == {"file"}
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseEvidence)) == 0
 
