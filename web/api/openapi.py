@@ -154,6 +154,18 @@ PATHS: dict[str, Any] = {
         [YEAR],
         NOT_FOUND,
     ),
+    "/api/v1/archive/documents/{document_id}": {
+        "delete": {
+            "summary": "Delete an original from the archive (never a filed one in retention)",
+            "parameters": [_path_int("document_id", "Archive document id")],
+            "responses": {
+                "204": {"description": "Deleted"},
+                **ERRORS,
+                **NOT_FOUND,
+                "409": _answer("Filed and within retention: refused, and recorded", "Error"),
+            },
+        }
+    },
     "/api/v1/rounds/{year}/reports/gaps": _get(
         "The make-up list lines the caller may see",
         "GapList",

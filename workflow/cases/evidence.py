@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from workflow.archive.documents import keep_original
 from workflow.models import CaseEvidence, CaseStatus, HelpCase, Role, User
 from workflow.people.access import require_case
-from workflow.platform import audit, clock
+from workflow.platform import audit, blobs, clock
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, NotFound, Refused, ValidationFailed
+from workflow.platform.errors import AccessDenied, NotFound, ValidationFailed
 from workflow.platform.i18n import gettext as _
-from workflow.platform.settings import INSTANCE_DIR, get_settings
 
 MAX_BYTES = 10 * 1024 * 1024
 # What a county office scans or photographs, recognised by content, never by the file name.
@@ -29,11 +27,6 @@ _UNSAFE = re.compile(r"[^\w.\-()]+")  # \w keeps Chinese names
 
 def _kind_of(data: bytes) -> str | None:
     return next((kind for magic, kind in KINDS if data.startswith(magic)), None)
-
-
-def _path_for(sha256: str) -> Path:
-    folder = get_settings().evidence_dir or str(INSTANCE_DIR / "evidence")
-    return Path(folder) / sha256[:2] / sha256
 
 
 def can_add_evidence(user: User, case: HelpCase) -> bool:
@@ -71,13 +64,7 @@ def add_evidence(
         raise ValidationFailed(
             {"file": _("Only photos (JPEG, PNG) and scans (PDF) can be attached.")}
         )
-    sha256 = hashlib.sha256(data).hexdigest()
-    path = _path_for(sha256)
-    if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.part")
-        temporary.write_bytes(data)
-        temporary.replace(path)  # atomic: a half-written file is never the evidence
+    sha256 = blobs.put(data)
     name = _UNSAFE.sub("_", Path(file_name or "evidence").name)[:120] or "evidence"
     evidence = CaseEvidence(
         case_id=case.id,
@@ -91,6 +78,19 @@ def add_evidence(
     )
     db.session.add(evidence)
     db.session.flush()
+    keep_original(
+        data,
+        kind="evidence",
+        object_type="case_evidence",
+        object_id=evidence.id,
+        round_id=case.round_id,
+        file_name=name,
+        actor=actor,
+        township_id=case.township_id,
+        village_id=case.village_id,
+        department_id=case.department_id,
+        filed=True,  # part of the case's file from the moment it is attached
+    )
     audit.record(
         actor,
         "case.evidence",
@@ -107,13 +107,7 @@ def evidence_file(case: HelpCase, evidence_id: int, viewer: User) -> tuple[CaseE
     evidence = db.session.get(CaseEvidence, evidence_id)
     if evidence is None or evidence.case_id != case.id:
         raise NotFound(_("The page or record does not exist."))
-    path = _path_for(evidence.sha256)
-    if not path.exists():
-        raise NotFound(_("The evidence file is missing from the store."))
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != evidence.sha256:
-        raise Refused(_("The stored evidence file no longer matches its hash."))
-    return evidence, data
+    return evidence, blobs.get(evidence.sha256)
 
 
 def evidence_of(case: HelpCase) -> list[CaseEvidence]:
