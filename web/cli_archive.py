@@ -8,6 +8,7 @@ import click
 
 from web.cli_support import commit, find_user, with_app
 from workflow.archive import documents
+from workflow.archive.custody import set_custodian
 from workflow.archive.export import archive_zip
 from workflow.platform.i18n import gettext
 from workflow.programme import rounds
@@ -50,3 +51,25 @@ def archive_delete(document_id: int, username: str) -> None:
     documents.delete_document(document_id, find_user(username))
     commit()
     click.echo(gettext("Deleted document %(id)s from the archive.", id=document_id))
+
+
+@archive.command("custodian")
+@click.option("--township", required=True, help=gettext("Township name or division code"))
+@click.option("--village", help=gettext("Village name (such as Bugona) or division code"))
+@click.option("--user", "custodian", required=True, help="Who keeps the archive (username).")
+@click.option("--as", "username", required=True, help="The township's leader.")
+@with_app
+def archive_custodian(township: str, village: str | None, custodian: str, username: str) -> None:
+    """Name who keeps the archive of a township or one of its villages (专人保管)."""
+    t = survey_templates.find_township(township)
+    v = survey_templates.find_village(village) if village else None
+    row = set_custodian(t, v, find_user(custodian), find_user(username))
+    commit()
+    unit = v.name if v else t.name
+    click.echo(
+        gettext(
+            "Named %(name)s custodian of the archive of %(unit)s.",
+            name=row.custodian_name,
+            unit=unit,
+        )
+    )

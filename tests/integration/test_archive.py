@@ -165,3 +165,23 @@ def test_only_the_unit_reads_its_originals(round2018, user):
     assert documents.original(document.id, user("aoyi_zg"))[0].id == document.id
     with pytest.raises(AccessDenied):
         documents.original(document.id, user("qmz_zg"))
+
+
+def test_the_township_leader_names_the_custodian_and_each_change_is_audited(
+    app, round2018, user, monkeypatch
+):
+    monkeypatch.setattr(cli_support, "make_app", lambda: app)
+    db.session.commit()
+    args = ["archive", "custodian", "--township", AOYI, "--village", BUGUNA]
+    refused = CliRunner().invoke(cli.main, [*args, "--user", "aoyi_zg", "--as", "aoyi_zg"])
+    assert refused.exit_code == 1
+    for keeper in ("aoyi_zg", "aoyi_zg2"):
+        done = CliRunner().invoke(cli.main, [*args, "--user", keeper, "--as", "aoyi_fzr"])
+        assert done.exit_code == 0, done.output
+    outsider = CliRunner().invoke(cli.main, [*args, "--user", "qmz_zg", "--as", "aoyi_fzr"])
+    assert outsider.exit_code == 1 and "保管人" in outsider.output
+    db.session.expire_all()
+    changes = db.session.scalars(
+        sa.select(AuditEvent.after).where(AuditEvent.action == "archive.custodian")
+    ).all()
+    assert len(changes) == 2 and user("aoyi_zg2").display_name in changes[-1]
