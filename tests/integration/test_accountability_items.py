@@ -141,7 +141,13 @@ def test_a_form_printed_under_a_rehearsal_clock_carries_the_clock_date(
     monkeypatch.setattr(clock, "_offset", clock._offset)  # the rehearsal ends with the test
     original = get_settings()
     rehearsal = dataclasses.replace(original, rehearsal_start="2018-10-20T09:00:00+08:00")
-    monkeypatch.setattr(cli_support, "make_app", lambda: create_app(rehearsal, {"TESTING": True}))
+    made = []
+
+    def make_app():  # the command's own app, as `huitou` builds it from the environment
+        made.append(create_app(rehearsal, {"TESTING": True}))
+        return made[-1]
+
+    monkeypatch.setattr(cli_support, "make_app", make_app)
     out = tmp_path / "form4.xlsx"
     try:
         result = CliRunner().invoke(
@@ -149,6 +155,10 @@ def test_a_form_printed_under_a_rehearsal_clock_carries_the_clock_date(
         )
     finally:
         use_settings(original)
+        for extra in made:
+            with extra.app_context():
+                for engine in db.engines.values():
+                    engine.dispose()
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out).active
     text = " ".join(str(v) for row in sheet.iter_rows(max_row=4, values_only=True) for v in row)
