@@ -151,8 +151,11 @@ PATHS: dict[str, Any] = {
     "/api/v1/rounds/{year}/reports/accountability": _get(
         "The accountability report's figures (county office, leading group, administrator)",
         "AccountabilityReport",
-        [YEAR],
-        NOT_FOUND,
+        [
+            YEAR,
+            _query("as_of", "Measure overdue to the end of this day", {"type": "string"}),
+        ],
+        {**NOT_FOUND, "422": _answer("as_of is not a date", "ValidationError")},
     ),
     "/api/v1/archive/documents/{document_id}": {
         "delete": {
