@@ -14,6 +14,7 @@ from web.account import init_app as init_account
 from web.admin import bp as admin_bp
 from web.api import init_app as init_api
 from web.api_tokens import bp as api_tokens_bp
+from web.archive import bp as archive_bp
 from web.auth import bp as auth_bp
 from web.auth import login_form
 from web.board import bp as board_bp
@@ -165,6 +166,7 @@ def _register_blueprints(app: Flask) -> None:
     init_notices(app)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(archive_bp)
     # -- boards, progress and round administration blueprints --
     app.register_blueprint(board_bp)
     app.register_blueprint(progress_bp)

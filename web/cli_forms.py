@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 
-from web.cli_support import commit, find_user, with_app
+from web.cli_support import commit, find_user, parse_date, with_app
 from workflow.cases import results
 from workflow.cases.plans import department_plan_xlsx, plan_rows
 from workflow.county.setup import county_name
@@ -154,11 +154,18 @@ def report_plan(year: int, code: str, output: str) -> None:
 
 @report.command("accountability")
 @click.option("--round", "year", type=int, required=True)
+@click.option(
+    "--as-of",
+    "as_of",
+    help=gettext("Measure overdue to the end of this day (YYYY-MM-DD; default: now)"),
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @with_app
-def report_accountability(year: int, output: str) -> None:
+def report_accountability(year: int, as_of: str | None, output: str) -> None:
     """Write the leading group's accountability report (by township, by department, items)."""
-    report = accountability.build_report(rounds.get_round(year))
+    day = parse_date(as_of)
+    moment = clock.end_of_day(day) if day else None
+    report = accountability.build_report(rounds.get_round(year), moment)
     Path(output).write_bytes(accountability.report_workbook(report))
     click.echo(
         gettext(

@@ -15,7 +15,7 @@ from flask import Flask
 from web.app import create_app
 from workflow.models import User
 from workflow.platform.db import db
-from workflow.platform.errors import DomainError
+from workflow.platform.errors import DomainError, RecordedRefusal
 from workflow.platform.i18n import gettext
 from workflow.platform.schema import upgrade_database
 
@@ -35,7 +35,10 @@ def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
             try:
                 return fn(*args, **kwargs)
             except DomainError as exc:
-                db.session.rollback()
+                if isinstance(exc, RecordedRefusal):
+                    db.session.commit()  # the try's audit event, nothing else
+                else:
+                    db.session.rollback()
                 click.echo(gettext("Error: %(error)s", error=exc.message), err=True)
                 sys.exit(1)
 

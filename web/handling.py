@@ -8,7 +8,8 @@ view, ends the request's transaction:
   success message) is taken back, and the user is sent back to the page, reloaded, with the
   same "someone else has just handled this … reload" message the JSON API answers 409 with;
 - the view returns a response of 400 or more (a form shown again with its problems): rolled back;
-- the view raises: always rolled back. AccessDenied → 403, NotFound → 404; a stale write
+- the view raises: rolled back (a `RecordedRefusal` commits the try's audit event instead).
+  AccessDenied → 403, NotFound → 404; a stale write
   (ConflictError, StaleDataError) or a refusal (Refused, or a ValidationFailed the view does
   not show on its form) → what the view flashed is taken back, the error's message is flashed,
   and a redirect (303) to the view's `back` page, or the page the user came from.
@@ -31,6 +32,7 @@ from workflow.platform.errors import (
     AccessDenied,
     ConflictError,
     NotFound,
+    RecordedRefusal,
     Refused,
     ValidationFailed,
 )
@@ -100,7 +102,10 @@ def domain_view(
                 db.session.rollback()
                 abort(404)
             except (ConflictError, StaleDataError, Refused, ValidationFailed) as exc:
-                db.session.rollback()
+                if isinstance(exc, RecordedRefusal):
+                    commit_or_conflict()  # the try's audit event, nothing else
+                else:
+                    db.session.rollback()
                 _take_back_flashes(flashed)
                 if isinstance(exc, StaleDataError):
                     exc = ConflictError(stale_message())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -10,10 +12,12 @@ from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
 from web.identifiers import id_arg, id_list
 from workflow.cases import acceptance
+from workflow.cases.accountability_items import kind_label
 from workflow.inbox import confirmation, steps, tasks
 from workflow.models import AccountabilityItem, CaseStatus, CatalogueRecord, HelpCase, Role
 from workflow.oversight import accountability
 from workflow.people.access import COUNTY_WIDE_READERS, require_role
+from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.errors import (
     WHOLE,
@@ -152,7 +156,7 @@ def _require_reader() -> None:
 def accountability_page(year: int) -> str:
     """The leading group's report: every figure links to the cases behind it."""
     _require_reader()
-    report = accountability.build_report(rounds.get_round(year))
+    report = accountability.build_report(rounds.get_round(year), _as_of())
     return render_template(
         "oversight/accountability.html",
         report=report,
@@ -160,6 +164,8 @@ def accountability_page(year: int) -> str:
         metrics=accountability.METRICS,
         link_cap=LINKED_CASES,
         can_decide=acting_user().role == Role.LEADING_GROUP,
+        as_of=request.args.get("as_of", ""),
+        kind_label=kind_label,
     )
 
 
@@ -169,9 +175,21 @@ def accountability_page(year: int) -> str:
 def accountability_download(year: int) -> Response:
     """The same report as the county's xlsx."""
     _require_reader()
-    data = accountability.report_workbook(accountability.build_report(rounds.get_round(year)))
+    report = accountability.build_report(rounds.get_round(year), _as_of())
+    data = accountability.report_workbook(report)
     name = gettext("accountability_%(year)s.xlsx", year=year)
     return xlsx_response(data, name)
+
+
+def _as_of() -> datetime | None:
+    """?as_of=YYYY-MM-DD: overdue measured to the end of that day (default: the clock's now)."""
+    text = request.args.get("as_of", "").strip()
+    try:
+        return clock.end_of_day(date.fromisoformat(text)) if text else None
+    except ValueError:
+        raise ValidationFailed(
+            {"as_of": gettext("Not a date (write YYYY-MM-DD): %(text)s", text=text)}
+        ) from None
 
 
 def _accountability_address(year: int, **_view_args: object) -> str:
@@ -186,6 +204,21 @@ def decide(year: int, item_id: int):
     item = db.session.get(AccountabilityItem, item_id)
     if item is None:
         raise NotFound(gettext("The page or record does not exist."))
-    accountability.decide_item(item, acting_user(), request.form.get("decision", ""))
+    accountability.decide_item(
+        item, acting_user(), request.form.get("decision", ""), request.form.get("reason", "")
+    )
+    flash(gettext("Decision recorded."), "success")
+    return redirect(url_for("oversight.accountability_page", year=year), 303)
+
+
+@bp.post("/<int:year>/accountability/decide")
+@login_required
+@domain_view(back=_accountability_address)
+def decide_many(year: int):
+    """The leading group decides the ticked items at once (each audited on its own)."""
+    ids = [int(i) for i in request.form.getlist("items") if i.isdigit()]
+    accountability.decide_items(
+        ids, acting_user(), request.form.get("decision", ""), request.form.get("reason", "")
+    )
     flash(gettext("Decision recorded."), "success")
     return redirect(url_for("oversight.accountability_page", year=year), 303)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 
 from tests.access_matrix import (
     ANONYMOUS,
@@ -36,7 +37,7 @@ from workflow.cases.accountability_items import open_item
 from workflow.cases.evidence import add_evidence
 from workflow.inbox import assignment
 from workflow.inbox import filters as inbox_filters
-from workflow.models import CaseStatus, HelpCase, HumanTask
+from workflow.models import ArchiveDocument, CaseStatus, HelpCase, HumanTask
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.programme import rounds
@@ -168,6 +169,12 @@ MATRIX: dict[str, Route] = {
         verdicts(LOGIN_FIRST, FORBIDDEN, ldxz=Expect(303, "/rounds/2018/accountability")),
         data={"decision": "约谈县交通局分管负责人，限期整改"},
     ),
+    "oversight.decide_many": Route(
+        POST,
+        "POST /rounds/2018/accountability/decide",
+        verdicts(LOGIN_FIRST, FORBIDDEN, ldxz=Expect(303, "/rounds/2018/accountability")),
+        data={"items": "{road_item}", "decision": "通报批评", "reason": "逾期未完成"},
+    ),
     "results.index": Route(GET, "GET /rounds/2018/results", verdicts(LOGIN_FIRST, OK)),
     "results.download": Route(
         GET,
@@ -226,6 +233,14 @@ MATRIX: dict[str, Route] = {
         ),  # no file chosen; the township adds evidence only while it verifies
     ),
     "cases.evidence_file": Route(GET, "GET /cases/{case}/evidence/{photo}", only_insiders()),
+    "archive.export": Route(GET, "GET /rounds/2018/archive.zip", verdicts(LOGIN_FIRST, OK)),
+    "archive.original": Route(GET, "GET /archive/documents/{document}", only_insiders()),
+    # the photo is filed with its case: every try to delete it is refused and recorded (303)
+    "archive.delete": Route(
+        POST,
+        "POST /archive/documents/{document}/delete",
+        verdicts(LOGIN_FIRST, Expect(303, "/inbox"), **dict.fromkeys(OUTSIDERS, FORBIDDEN)),
+    ),
     "admin.users": Route(GET, "GET /admin/users", verdicts(LOGIN_FIRST, FORBIDDEN, admin=OK)),
     "admin.user_create": Route(
         POST, "POST /admin/users", verdicts(LOGIN_FIRST, FORBIDDEN, admin=REFUSED_INPUT)
@@ -402,6 +417,7 @@ class World:
     triage_task: int
     results_task: int
     photo: int
+    document: int
     road_clerk: int
     aoyi: int
     # -- inbox fields (with defaults) --
@@ -429,6 +445,9 @@ def world(county, user) -> World:
         triage_task=ready_task("county_triage"),
         results_task=ready_task("results_review", township_id=village.township_id),
         photo=photo.id,
+        document=db.session.scalar(
+            sa.select(ArchiveDocument.id).where(ArchiveDocument.object_id == str(photo.id))
+        ),
         road_clerk=user("dept_jtj").id,
         aoyi=village.township_id,
     )
@@ -490,7 +509,9 @@ def expected(verdict: Expect, world: World) -> Expect:
 def send(client: Browser, route: Route, world: World):
     if route.method == "GET":
         return client.get(route.url(world))
-    return client.post(route.url(world), route.data)
+    return client.post(
+        route.url(world), {k: v.format(**vars(world)) for k, v in route.data.items()}
+    )
 
 
 # The JSON API has its own matrix, with the same users: tests/integration/test_api_access.py.

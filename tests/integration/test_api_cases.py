@@ -242,10 +242,18 @@ def test_the_accountability_figures_are_the_reports(five_cases, api, round2018):
     body = api("ldxz", "GET", "/api/v1/rounds/2018/reports/accountability").get_json()
     report = accountability.build_report(round2018)
     by_township = {u["name"]: u for u in body["by_township"]}
-    for unit in report.by_township:
+    assert len(by_township) == 13  # every township of the county, zeros included
+    with_cases = [u for u in report.by_township if u.count("received")]
+    assert with_cases
+    for unit in with_cases:
         assert by_township[unit.name]["counts"]["overdue"] == unit.count("overdue") == 2
+    for unit in report.by_township:
         assert by_township[unit.name]["case_ids"]["received"] == unit.cases["received"]
     assert body["as_of"] == "2018-10-16T00:00:00+08:00"
+    asked = api("ldxz", "GET", "/api/v1/rounds/2018/reports/accountability?as_of=2019-01-31")
+    assert asked.get_json()["as_of"] == "2019-01-31T23:59:59+08:00"
+    bad = api("ldxz", "GET", "/api/v1/rounds/2018/reports/accountability?as_of=31.1.2019")
+    assert bad.status_code == 422 and "as_of" in bad.get_json()["errors"]
 
 
 def test_rounds_and_the_make_up_list(round2018, api):

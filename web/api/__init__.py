@@ -26,6 +26,7 @@ from workflow.platform.errors import (
     AccessDenied,
     ConflictError,
     NotFound,
+    RecordedRefusal,
     Refused,
     ValidationFailed,
 )
@@ -112,8 +113,12 @@ def _conflict(exc: ConflictError) -> tuple[Response, int]:
 
 @bp.errorhandler(Refused)
 def _refused(exc: Refused) -> tuple[Response, int]:
-    """The thing's state forbids the action now; reloading will not help."""
-    db.session.rollback()
+    """The thing's state forbids the action now; reloading will not help (a RecordedRefusal
+    keeps the try's audit event)."""
+    if isinstance(exc, RecordedRefusal):
+        commit()
+    else:
+        db.session.rollback()
     return problem(409, exc.message)
 
 
@@ -185,7 +190,7 @@ def init_app(app: Flask) -> None:
     """Register the API: its blueprint (CSRF checked by the hook above) and JSON for stray paths."""
     # The route modules add their routes to `bp`, which they import from this package: imported
     # here, once the package has defined it, and not before the factory asks for the API.
-    from web.api import cases, openapi, rounds, tasks  # noqa: F401, PLC0415
+    from web.api import archive, cases, openapi, rounds, tasks  # noqa: F401, PLC0415
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -151,9 +151,24 @@ PATHS: dict[str, Any] = {
     "/api/v1/rounds/{year}/reports/accountability": _get(
         "The accountability report's figures (county office, leading group, administrator)",
         "AccountabilityReport",
-        [YEAR],
-        NOT_FOUND,
+        [
+            YEAR,
+            _query("as_of", "Measure overdue to the end of this day", {"type": "string"}),
+        ],
+        {**NOT_FOUND, "422": _answer("as_of is not a date", "ValidationError")},
     ),
+    "/api/v1/archive/documents/{document_id}": {
+        "delete": {
+            "summary": "Delete an original from the archive (never a filed one in retention)",
+            "parameters": [_path_int("document_id", "Archive document id")],
+            "responses": {
+                "204": {"description": "Deleted"},
+                **ERRORS,
+                **NOT_FOUND,
+                "409": _answer("Filed and within retention: refused, and recorded", "Error"),
+            },
+        }
+    },
     "/api/v1/rounds/{year}/reports/gaps": _get(
         "The make-up list lines the caller may see",
         "GapList",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from web.api import api_user, bp, serialize
 from workflow.models import Gap, Round, Township
 from workflow.oversight import accountability
 from workflow.people.access import COUNTY_WIDE_READERS
+from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.errors import AccessDenied, ValidationFailed
 from workflow.platform.i18n import gettext
@@ -54,6 +56,16 @@ def round_show(year: int) -> Response:
     )
 
 
+def _as_of() -> datetime | None:
+    """?as_of=YYYY-MM-DD: overdue measured to the end of that day (default: the clock's now)."""
+    text = request.args.get("as_of", "").strip()
+    try:
+        return clock.end_of_day(date.fromisoformat(text)) if text else None
+    except ValueError:
+        message = gettext("Not a date (write YYYY-MM-DD): %(text)s", text=text)
+        raise ValidationFailed({"as_of": message}) from None
+
+
 @bp.get("/rounds/<int:year>/reports/accountability")
 def accountability_report(year: int) -> Response:
     """The leading group's report (§七.3) as figures, each with the case ids behind it."""
@@ -61,7 +73,7 @@ def accountability_report(year: int) -> Response:
         raise AccessDenied(
             gettext("Only the county office and the leading group read this report.")
         )
-    report = accountability.build_report(rounds.get_round(year))
+    report = accountability.build_report(rounds.get_round(year), _as_of())
 
     def units(figures: list[accountability.UnitFigures]) -> list[dict[str, Any]]:
         return [

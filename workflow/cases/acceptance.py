@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from workflow.cases.accountability_items import open_inaccurate, open_substandard
 from workflow.cases.lifecycle import Subject, accept_case, escalation_moments, open_case
 from workflow.engine import instances
 from workflow.inbox.tasks import complete_task, ready_task_of
@@ -111,6 +112,7 @@ def reopen_case(case: HelpCase, actor: User, reason: str) -> HelpCase:
         reason=reason.strip(),
         after={"due_at": case.due_at.isoformat()},
     )
+    open_substandard(case, reason)  # 回头帮不达标, found at the re-check
     return case
 
 
@@ -146,6 +148,7 @@ def record_missed_gap(
         gap.id,
         after={"indicator": indicator_code, "township": subject.township.name},
     )
+    open_inaccurate(gap)  # 核查不准确: the village form's signer and the township leader
     return gap
 
 

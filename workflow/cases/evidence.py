@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from workflow.archive.documents import keep_original
 from workflow.cases import evidence_check
 from workflow.models import CaseEvidence, CaseStatus, HelpCase, Role, User
 from workflow.people.access import require_case
-from workflow.platform import audit, clock
+from workflow.platform import audit, blobs, clock
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, NotFound, Refused, ValidationFailed
+from workflow.platform.errors import AccessDenied, NotFound, ValidationFailed
 from workflow.platform.i18n import gettext as _
-from workflow.platform.settings import INSTANCE_DIR, get_settings
 
 MAX_BYTES = 10 * 1024 * 1024
 _UNSAFE = re.compile(r"[^\w.\-()]+")  # \w keeps Chinese names
-
-
-def _path_for(sha256: str) -> Path:
-    folder = get_settings().evidence_dir or str(INSTANCE_DIR / "evidence")
-    return Path(folder) / sha256[:2] / sha256
 
 
 def can_add_evidence(user: User, case: HelpCase) -> bool:
@@ -62,13 +55,7 @@ def add_evidence(
     if len(data) > MAX_BYTES:
         raise ValidationFailed({"file": _("Evidence files are limited to 10 MB.")})
     kind = evidence_check.detect(data)
-    sha256 = hashlib.sha256(data).hexdigest()
-    path = _path_for(sha256)
-    if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.part")
-        temporary.write_bytes(data)
-        temporary.replace(path)  # atomic: a half-written file is never the evidence
+    sha256 = blobs.put(data)
     stem = Path(Path(file_name or "evidence").name).stem
     name = (_UNSAFE.sub("_", stem)[:110].strip("._") or "evidence") + kind.extension
     evidence = CaseEvidence(
@@ -83,6 +70,19 @@ def add_evidence(
     )
     db.session.add(evidence)
     db.session.flush()
+    keep_original(
+        data,
+        kind="evidence",
+        object_type="case_evidence",
+        object_id=evidence.id,
+        round_id=case.round_id,
+        file_name=name,
+        actor=actor,
+        township_id=case.township_id,
+        village_id=case.village_id,
+        department_id=case.department_id,
+        filed=True,  # part of the case's file from the moment it is attached
+    )
     audit.record(
         actor,
         "case.evidence",
@@ -99,13 +99,7 @@ def evidence_file(case: HelpCase, evidence_id: int, viewer: User) -> tuple[CaseE
     evidence = db.session.get(CaseEvidence, evidence_id)
     if evidence is None or evidence.case_id != case.id:
         raise NotFound(_("The page or record does not exist."))
-    path = _path_for(evidence.sha256)
-    if not path.exists():
-        raise NotFound(_("The evidence file is missing from the store."))
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != evidence.sha256:
-        raise Refused(_("The stored evidence file no longer matches its hash."))
-    return evidence, data
+    return evidence, blobs.get(evidence.sha256)
 
 
 def evidence_of(case: HelpCase) -> list[CaseEvidence]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from workflow.cases.accountability_items import open_substandard
 from workflow.engine import instances
 from workflow.inbox.tasks import complete_task, ready_task_of
 from workflow.models import (
@@ -327,6 +328,8 @@ def accept_case(case: HelpCase, actor: User, ok: bool, reason: str = "") -> Help
         case.id,
         reason=reason.strip(),
     )
+    if not ok:
+        open_substandard(case, reason)  # 回头帮不达标, found at acceptance
     complete_task(task, actor, {"accepted": ok})  # acceptance runs close_case in the process
     return case
 

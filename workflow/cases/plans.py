@@ -10,6 +10,7 @@ from dataclasses import asdict
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from workflow.archive.documents import keep_original
 from workflow.cases.lifecycle import county_order
 from workflow.county.setup import county_name
 from workflow.forms.department_plan import (
@@ -167,7 +168,20 @@ def sign_department_plan(round_: Round, department: Department, actor: User) -> 
         )
     statement = f"{plan_title(department.name, round_.year, county_name())}：{plan_summary(rows)}"
     object_id = plan_object_id(round_, department)
-    return sign(actor, OBJECT_TYPE, object_id, digest, statement, replaces=latest)
+    signature = sign(actor, OBJECT_TYPE, object_id, digest, statement, replaces=latest)
+    keep_original(  # the exact plan signed, with the signature's note printed on it
+        department_plan_xlsx(round_, department),
+        kind="plan",
+        object_type="signature",
+        object_id=signature.id,
+        round_id=round_.id,
+        file_name=f"{plan_title(department.name, round_.year, county_name())}.xlsx",
+        actor=actor,
+        department_id=department.id,
+        signature=signature,
+        filed=True,
+    )
+    return signature
 
 
 def _signature_note(signature: Signature | None, digest: str) -> str:

@@ -292,4 +292,8 @@ def _demo_users(
     # as substitute (added last: the other demo users keep their names).
     aoyi = township["奥依亚依拉克镇"]
     result.append(user("aoyi_zg2", ROLE_TOWNSHIP_CLERK, "township", aoyi.code, aoyi.name))
+    # Every other township's leader, answerable for its reports (§七: 按时报送), added last too.
+    for t in townships:
+        if t.name not in ("奥依亚依拉克镇", "且末镇"):
+            result.append(user(f"fzr_{t.code}", ROLE_TOWNSHIP_LEADER, "township", t.code, t.name))
     return tuple(result)

@@ -24,7 +24,15 @@ FIGURES = (
 
 
 def _layout(sheet: str, unit_header: str, with_missed: bool) -> FormLayout:
-    missed = (Column("missed", "核查不准确（验收发现摸底遗漏）", COUNT, 12),) if with_missed else ()
+    missed = (
+        (
+            Column("survey_late", "摸底表未按时报送", COUNT, 9),
+            Column("results_late", "成果表未按时报送", COUNT, 9),
+            Column("missed", "核查不准确（验收发现摸底遗漏）", COUNT, 12),
+        )
+        if with_missed
+        else ()
+    )
     return FormLayout(
         0,
         sheet,
@@ -33,6 +41,7 @@ def _layout(sheet: str, unit_header: str, with_missed: bool) -> FormLayout:
             Column("unit", unit_header, TEXT, 16),
             *FIGURES,
             *missed,
+            Column("substandard", "回头帮不达标", COUNT, 8),
             Column("items", "追责问责事项", COUNT, 8),
             Column("items_decided", "已作决定", COUNT, 8),
         ),
@@ -44,12 +53,16 @@ ITEMS = FormLayout(
     "追责问责事项",
     (
         Column("seq", "序号", "seq", 5),
+        Column("kind", "类别", TEXT, 14),
         Column("township", "乡镇", TEXT, 12),
         Column("department", "责任单位", TEXT, 14),
+        Column("person", "责任人", TEXT, 14),
         Column("grounds", "事由", TEXT, 40),
         Column("opened", "提出日期", TEXT, 11),
         Column("status", "状态", TEXT, 8),
         Column("decision", "领导小组决定", TEXT, 30),
+        Column("reason", "决定理由", TEXT, 24),
+        Column("decided", "决定日期", TEXT, 11),
     ),
 )
 
@@ -69,6 +82,9 @@ class UnitRow:
     level2: int
     level3: int
     missed: int
+    survey_late: int
+    results_late: int
+    substandard: int
     items: int
     items_decided: int
 
@@ -77,12 +93,16 @@ class UnitRow:
 class ItemRow:
     """One accountability item and the leading group's decision."""
 
+    kind: str
     township: str
     department: str
+    person: str
     grounds: str
     opened: str
     status: str
     decision: str
+    reason: str = ""
+    decided: str = ""
 
 
 def write_accountability_report(

@@ -1,6 +1,7 @@
 """All models, imported together so metadata and migrations see every table."""
 
 from workflow.models.api import ApiToken as ApiToken
+from workflow.models.archive import ArchiveCustodian, ArchiveDocument
 from workflow.models.audit import AuditEvent, AuditHead
 from workflow.models.cases import (
     AccountabilityItem,
@@ -40,6 +41,8 @@ from workflow.models.survey import (
 
 __all__ = [
     "AccountabilityItem",
+    "ArchiveCustodian",
+    "ArchiveDocument",
     "AuditEvent",
     "AuditHead",
     "CaseEscalation",

@@ -130,25 +130,34 @@ class DecisionStatus(enum.StrEnum):
 
 
 class AccountabilityItem(db.Model):
-    """A case so late that the leading group must decide on accountability (追责问责 §七.1)."""
+    """A failing §七 names, on which the leading group must decide (追责问责 §七.1): a case at
+    the last escalation level, a township's late survey or results, a gap the survey missed
+    (核查不准确), a case not up to standard (回头帮不达标). It names the unit and the person."""
 
     __tablename__ = "accountability_item"
-    __table_args__ = (sa.UniqueConstraint("case_id", name="uq_accountability_case"),)
+    __table_args__ = (sa.UniqueConstraint("key", name="uq_accountability_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("help_case.id"))
-    department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"))
+    # "lateness", "survey_late", "results_late", "inaccurate", "substandard"
+    kind: Mapped[str] = mapped_column(sa.String(20), default="lateness")
+    key: Mapped[str] = mapped_column(sa.String(60))  # one item per failing: kind and subject
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("help_case.id"))
+    gap_id: Mapped[int | None] = mapped_column(sa.ForeignKey("gap.id"))
+    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"))
     township_id: Mapped[int] = mapped_column(sa.ForeignKey("township.id"))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    person_name: Mapped[str] = mapped_column(sa.String(120), default="")
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     grounds: Mapped[str] = mapped_column(sa.Text)
     status: Mapped[DecisionStatus] = mapped_column(
         enum_column(DecisionStatus, "decision_status"), default=DecisionStatus.OPEN
     )
     decision: Mapped[str] = mapped_column(sa.Text, default="")
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    case: Mapped[HelpCase] = relationship()
-    department: Mapped[Department] = relationship()
+    case: Mapped[HelpCase | None] = relationship()
+    department: Mapped[Department | None] = relationship()
     township: Mapped[Township] = relationship()
 
 

@@ -15,6 +15,8 @@ class County(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(12), unique=True)
     name: Mapped[str] = mapped_column(sa.String(40))
+    # How long filed originals are kept (§七.1: no less than a year)
+    retention_years: Mapped[int] = mapped_column(default=3, server_default="3")
 
 
 class Township(db.Model):

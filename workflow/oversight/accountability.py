@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from workflow.cases.accountability_items import kind_label
 from workflow.county.setup import county_name
 from workflow.forms.accountability import ItemRow, UnitRow, write_accountability_report
 from workflow.models import (
@@ -21,6 +22,7 @@ from workflow.models import (
     HelpCase,
     Role,
     Round,
+    SurveyEscalation,
     Township,
     User,
 )
@@ -33,23 +35,43 @@ from workflow.platform.i18n import _
 DONE = (CaseStatus.ACCEPTING, CaseStatus.CLOSED)
 
 
-def decide_item(item: AccountabilityItem, actor: User, decision: str) -> AccountabilityItem:
-    """The leading group records its decision on an item (the only thing it changes)."""
+def decide_item(
+    item: AccountabilityItem, actor: User, decision: str, reason: str = ""
+) -> AccountabilityItem:
+    """The leading group records its decision on an item, with its reason and the date (the
+    only thing it changes)."""
     require_role(actor, Role.LEADING_GROUP)
     if not decision.strip():
         raise ValidationFailed({"decision": _("Enter the decision.")})
     if item.status == DecisionStatus.DECIDED:
         raise Refused(_("This item is already decided; it cannot be decided again."))
     item.status, item.decision = DecisionStatus.DECIDED, decision.strip()
+    item.reason = reason.strip()
     item.decided_by_id, item.decided_at = actor.id, clock.now()
     audit.record(
         actor,
         "accountability.decide",
         "accountability_item",
         item.id,
-        after={"decision": item.decision},
+        after={"decision": item.decision, "reason": item.reason},
     )
     return item
+
+
+def decide_items(
+    item_ids: list[int], actor: User, decision: str, reason: str = ""
+) -> list[AccountabilityItem]:
+    """The same decision on several open items at once (each decided and audited on its own);
+    all or none: an item already decided refuses the lot."""
+    require_role(actor, Role.LEADING_GROUP)
+    items = db.session.scalars(
+        sa.select(AccountabilityItem)
+        .where(AccountabilityItem.id.in_(item_ids))
+        .order_by(AccountabilityItem.id)
+    ).all()
+    if not items:
+        raise ValidationFailed({"items": _("Choose the items to decide.")})
+    return [decide_item(item, actor, decision, reason) for item in items]
 
 
 METRICS = (
@@ -62,6 +84,9 @@ METRICS = (
     "level2",
     "level3",
     "missed",
+    "survey_late",
+    "results_late",
+    "substandard",
     "items",
     "items_decided",
 )
@@ -99,8 +124,8 @@ def _add(units: dict[str, UnitFigures], name: str, metric: str, ident: int) -> U
 
 
 def _case_rows(round_: Round) -> sa.Result:
-    """One light row per case of the round: its units, state, escalation levels and item; one
-    query (escalations aggregated per case, the item joined), no case object loaded."""
+    """One light row per case of the round: its units, state and escalation levels; one query
+    (escalations aggregated per case), no case object loaded."""
     level = CaseEscalation.level
     levels = (
         sa.select(
@@ -123,22 +148,22 @@ def _case_rows(round_: Round) -> sa.Result:
             levels.c.l1,
             levels.c.l2,
             levels.c.l3,
-            AccountabilityItem.status,
         )
         .outerjoin(levels, levels.c.case_id == HelpCase.id)
-        .outerjoin(AccountabilityItem, AccountabilityItem.case_id == HelpCase.id)
         .where(HelpCase.round_id == round_.id)
         .order_by(HelpCase.id)
     )
 
 
 def build_report(round_: Round, as_of: datetime | None = None) -> AccountabilityReport:
-    """Count, per township and per department, what happened to the round's cases."""
+    """Count, per township and per department of the county (every one, zeros included), what
+    happened to the round's cases, reports and items, as of a moment (default: the clock's now).
+    The items metrics hold item ids; survey_late and results_late the township's id."""
     now = as_of or clock.now()
     townships = dict(db.session.execute(sa.select(Township.id, Township.name)).all())
     departments = dict(db.session.execute(sa.select(Department.id, Department.name)).all())
-    by_township: dict[str, UnitFigures] = {}
-    by_department: dict[str, UnitFigures] = {}
+    by_township = {name: UnitFigures(name) for name in townships.values()}
+    by_department = {name: UnitFigures(name) for name in departments.values()}
     for case_id, township_id, department_id, status, verified_at, due_at, *rest in _case_rows(
         round_
     ):
@@ -157,12 +182,30 @@ def build_report(round_: Round, as_of: datetime | None = None) -> Accountability
         )
     ):
         _add(by_township, townships[township_id], "missed", gap_id)
+    for stage, township_id in db.session.execute(
+        sa.select(SurveyEscalation.stage, SurveyEscalation.township_id)
+        .where(SurveyEscalation.round_id == round_.id, SurveyEscalation.fired_at <= now)
+        .distinct()
+    ):
+        _add(by_township, townships[township_id], f"{stage}_late", township_id)
     items = db.session.scalars(
         sa.select(AccountabilityItem)
         .where(AccountabilityItem.round_id == round_.id)
         .order_by(AccountabilityItem.id)
         .options(joinedload(AccountabilityItem.township), joinedload(AccountabilityItem.department))
     ).all()
+    for item in items:
+        if item.opened_at > now:
+            continue
+        units = [(by_township, townships[item.township_id])]
+        if item.department_id is not None:
+            units.append((by_department, departments[item.department_id]))
+        for figures, name in units:
+            _add(figures, name, "items", item.id)
+            if item.status == DecisionStatus.DECIDED:
+                _add(figures, name, "items_decided", item.id)
+            if item.kind == "substandard":
+                _add(figures, name, "substandard", item.case_id)
     return AccountabilityReport(
         round_.year,
         now,
@@ -180,10 +223,9 @@ def _metrics_of(
     status: CaseStatus,
     verified_at: datetime | None,
     due_at: datetime,
-    levels_and_item: list,
+    levels: list,
     now: datetime,
 ) -> list[str]:
-    *levels, item_status = levels_and_item
     metrics = ["received"]
     if status in DONE and verified_at is not None:
         metrics.append("on_time" if verified_at <= due_at else "late")
@@ -192,10 +234,6 @@ def _metrics_of(
         if now > due_at:
             metrics.append("overdue")
     metrics += [f"level{n}" for n, hit in zip((1, 2, 3), levels, strict=True) if hit]
-    if item_status is not None:
-        metrics.append("items")
-        if item_status == DecisionStatus.DECIDED:
-            metrics.append("items_decided")
     return metrics
 
 
@@ -210,12 +248,16 @@ def report_workbook(report: AccountabilityReport) -> bytes:
 
     items = [
         ItemRow(
+            kind_label(i.kind),
             i.township.name,
-            i.department.name,
+            i.department.name if i.department else "",
+            i.person_name,
             i.grounds,
             clock.in_beijing(i.opened_at).strftime("%Y-%m-%d"),
             "已决定" if i.status == DecisionStatus.DECIDED else "待决定",
             i.decision,
+            i.reason,
+            clock.in_beijing(i.decided_at).strftime("%Y-%m-%d") if i.decided_at else "",
         )
         for i in report.items
     ]

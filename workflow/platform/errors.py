@@ -38,6 +38,12 @@ class Refused(DomainError):
     task someone else holds, a plan already signed. Nothing was changed."""
 
 
+class RecordedRefusal(Refused):
+    """A refusal the rules require on record (a try to delete a filed original, §七.1): the
+    operation audited the try and changed nothing else, so the page, the API and the CLI commit
+    the transaction (that audit event) instead of rolling it back."""
+
+
 class ConflictError(DomainError):
     """A stale write: someone else changed this first, between reading and writing; nothing was
     overwritten, and the user should reload and try again."""

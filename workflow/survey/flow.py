@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from workflow.archive.documents import documents_of_object, file_at_village, register_with_township
 from workflow.engine import instances
 from workflow.inbox.tasks import complete_task
 from workflow.models import (
@@ -107,13 +108,15 @@ def submit_village_forms(task: HumanTask, actor: User) -> None:
         raise ValidationFailed({"forms": _("Not imported yet: %(forms)s", forms=forms_missing)})
     submissions = current_submissions(instance.round_id, village.township_id, village.id)
     complete_task(task, actor, {})
-    sign(
+    signature = sign(
         actor,
         "village_forms",
         f"{instance.round_id}:{village.id}",
         _submissions_digest(submissions),
         _("The survey forms of %(village)s are checked and correct.", village=village.name),
     )
+    originals = documents_of_object("survey_submission", [s.id for s in submissions])
+    file_at_village(originals, signature)  # 村存档
 
 
 def submit_township_review(task: HumanTask, actor: User) -> None:
@@ -137,13 +140,14 @@ def sign_township_survey(task: HumanTask, actor: User) -> None:
     instance = task.instance
     submissions = current_submissions(instance.round_id, instance.township_id)
     complete_task(task, actor, {})
-    sign(
+    signature = sign(
         actor,
         "township_survey",
         f"{instance.round_id}:{instance.township_id}",
         _submissions_digest(submissions),
         _("The township's look-back survey is true; signed and submitted."),
     )
+    register_with_township(instance.round_id, instance.township_id, signature)  # 乡镇备案
 
 
 def survey_submitted(round_id: int, township_id: int) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from workflow.archive.documents import keep_original
 from workflow.forms import ParsedRow, read_survey_form
 from workflow.forms.layout import SHEET_PREFIX, sheet_name
 from workflow.forms.reader import summarize_errors
@@ -196,6 +197,17 @@ def _store(
     )
     db.session.add(submission)
     db.session.flush()
+    keep_original(  # the signed original, byte for byte; an earlier one stays, superseded
+        data,
+        kind=f"form{form_no}",
+        object_type="survey_submission",
+        object_id=submission.id,
+        round_id=round_.id,
+        file_name=file_name or f"{_('Form %(n)s', n=form_no)}.xlsx",
+        actor=actor,
+        township_id=target.township.id,
+        village_id=village_id,
+    )
     kind = SUBJECT_OF_FORM[form_no]
     answers = []
     for row, subject in zip(rows, subjects, strict=True):

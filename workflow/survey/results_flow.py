@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from workflow.cases.results import results_rows
+from workflow.archive.documents import keep_original
+from workflow.cases.results import results_form, results_rows
 from workflow.engine import instances
 from workflow.inbox.tasks import complete_task
 from workflow.models import (
@@ -63,12 +64,30 @@ def results_digest(round_: Round, township: Township) -> str:
     return content_hash("\n".join(parts))
 
 
-def _sign(task: HumanTask, actor: User, statement: str) -> None:
-    """Sign the township's results tables as they stand."""
+def _sign(task: HumanTask, actor: User, statement: str, *, keep: bool = False) -> None:
+    """Sign the township's results tables as they stand; `keep`: file the exact tables signed."""
     round_ = db.session.get(Round, task.instance.round_id)
     township = db.session.get(Township, task.instance.township_id)
     digest = results_digest(round_, township)
-    sign(actor, "township_results", f"{round_.id}:{township.id}", digest, statement)
+    signature = sign(actor, "township_results", f"{round_.id}:{township.id}", digest, statement)
+    if not keep:
+        return
+    units = [(6, None), (5, None), *((4, v) for v in township.villages)]
+    for form_no, village in units:
+        unit = {"village": village} if village else {"township": township}
+        keep_original(
+            results_form(round_, form_no, **unit),
+            kind=f"form{form_no}",
+            object_type="signature",
+            object_id=signature.id,
+            round_id=round_.id,
+            file_name=f"{_('Form %(n)s', n=form_no)}_{(village or township).name}.xlsx",
+            actor=actor,
+            township_id=township.id,
+            village_id=village.id if village else None,
+            signature=signature,
+            filed=True,
+        )
 
 
 def review_results(task: HumanTask, actor: User) -> None:
@@ -81,7 +100,12 @@ def review_results(task: HumanTask, actor: User) -> None:
 def sign_results(task: HumanTask, actor: User) -> None:
     """The township leader signs and submits the results tables to the county."""
     require_task(actor, task)
-    _sign(task, actor, _("The township's help-back results are true; signed and submitted."))
+    _sign(
+        task,
+        actor,
+        _("The township's help-back results are true; signed and submitted."),
+        keep=True,
+    )
     complete_task(task, actor, {})
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from blinker import signal
 
+from workflow.cases.accountability_items import open_late_township
 from workflow.models import SurveyEscalation, TownshipSurvey
 from workflow.platform import audit, clock
 from workflow.platform.db import db
@@ -47,4 +48,6 @@ def record_late(survey: TownshipSurvey, stage: str, level: int) -> bool:
     )
     audit.record(None, f"{stage}.overdue_level{level}", "township_survey", survey.id)
     survey_escalated.send(survey, level=level, stage=stage)
+    if level == 2:  # the county office hears of it: 按时报送 failed, an item for the leader
+        open_late_township(survey.round_id, survey.township_id, stage)
     return True
