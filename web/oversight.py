@@ -31,7 +31,7 @@ LINKED_CASES = 200  # a report figure links to at most this many of its cases (t
 
 
 def _acceptance_page(
-    year: int,
+    year: str,
     sample: list[HelpCase] | None = None,
     status: int = 200,
     errors: dict[str, str] | None = None,
@@ -68,19 +68,19 @@ def _acceptance_page(
     ), status
 
 
-@bp.get("/<int:year>/acceptance")
+@bp.get("/<round:year>/acceptance")
 @login_required
 @domain_view
-def acceptance_page(year: int):
+def acceptance_page(year: str):
     """What the county office has to accept, re-check and close at year end."""
     require_role(acting_user(), Role.COUNTY_OFFICE)
     return _acceptance_page(year)
 
 
-@bp.post("/<int:year>/acceptance/<action>")
+@bp.post("/<round:year>/acceptance/<action>")
 @login_required
 @domain_view
-def acceptance_action(year: int, action: str):
+def acceptance_action(year: str, action: str):
     """Bulk-accept, draw a re-check sample, reopen a case, or finish the acceptance."""
     user = acting_user()
     require_role(user, Role.COUNTY_OFFICE)
@@ -145,10 +145,10 @@ def _require_reader() -> None:
         )
 
 
-@bp.get("/<int:year>/accountability")
+@bp.get("/<round:year>/accountability")
 @login_required
 @domain_view
-def accountability_page(year: int) -> str:
+def accountability_page(year: str) -> str:
     """The leading group's report: every figure links to the cases behind it."""
     _require_reader()
     report = accountability.build_report(rounds.get_round(year))
@@ -162,10 +162,10 @@ def accountability_page(year: int) -> str:
     )
 
 
-@bp.get("/<int:year>/accountability.xlsx")
+@bp.get("/<round:year>/accountability.xlsx")
 @login_required
 @domain_view
-def accountability_download(year: int) -> Response:
+def accountability_download(year: str) -> Response:
     """The same report as the county's xlsx."""
     _require_reader()
     data = accountability.report_workbook(accountability.build_report(rounds.get_round(year)))
@@ -173,14 +173,14 @@ def accountability_download(year: int) -> Response:
     return xlsx_response(data, name)
 
 
-def _accountability_address(year: int, **_view_args: object) -> str:
+def _accountability_address(year: str, **_view_args: object) -> str:
     return url_for("oversight.accountability_page", year=year)
 
 
-@bp.post("/<int:year>/accountability/<int:item_id>")
+@bp.post("/<round:year>/accountability/<int:item_id>")
 @login_required
 @domain_view(back=_accountability_address)
-def decide(year: int, item_id: int):
+def decide(year: str, item_id: int):
     """The leading group records its decision on one item (a refusal comes back flashed)."""
     item = db.session.get(AccountabilityItem, item_id)
     if item is None:

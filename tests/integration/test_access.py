@@ -125,8 +125,8 @@ MATRIX: dict[str, Route] = {
         verdicts(
             LOGIN_FIRST,
             FORBIDDEN,
-            fpb=Expect(303, "/rounds/2019"),
-            admin=Expect(303, "/rounds/2019"),
+            fpb=Expect(303, "/rounds/2019-mid"),
+            admin=Expect(303, "/rounds/2019-mid"),
         ),
         data={"year": "2019"},
     ),

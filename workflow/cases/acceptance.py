@@ -21,6 +21,7 @@ from workflow.models import (
     Household,
     Role,
     Round,
+    RoundKind,
     RoundStatus,
     SubjectKind,
     Township,
@@ -35,7 +36,7 @@ from workflow.platform.errors import Refused, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.platform.idcard import InvalidIdNumber, validate_id
 from workflow.programme.catalogue import catalogue_record, standard_of
-from workflow.programme.rounds import Deadlines
+from workflow.programme.rounds import Deadlines, find_round
 from workflow.programme.routing import UNOWNED, route
 
 REOPEN_DAYS = 15
@@ -176,9 +177,10 @@ def finish_acceptance(round_: Round, actor: User) -> None:
 
 
 def next_round(round_: Round) -> Round:
-    """Next year's round, created as planned (not yet launched) if it does not exist."""
+    """Next year's (mid-year) round, created as planned (not yet launched) if it does not
+    exist: the cases carried over, and those a year-end round found, are next year's work."""
     year = round_.year + 1
-    existing = db.session.scalar(sa.select(Round).where(Round.year == year))
+    existing = find_round(year, RoundKind.MID)
     if existing is not None:
         return existing
 

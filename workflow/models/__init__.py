@@ -24,7 +24,7 @@ from workflow.models.process import (
     TaskState,
 )
 from workflow.models.register import HouseholdMember, RegisterVersion
-from workflow.models.rounds import Round, RoundStatus
+from workflow.models.rounds import Round, RoundKind, RoundStatus
 from workflow.models.security import LoginAttempt
 from workflow.models.survey import (
     CatalogueRecord,
@@ -64,6 +64,7 @@ __all__ = [
     "RegisterVersion",
     "Role",
     "Round",
+    "RoundKind",
     "RoundStatus",
     "SchedulerLease",
     "Signature",

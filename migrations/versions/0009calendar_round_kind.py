@@ -1,0 +1,36 @@
+"""rounds have a kind (mid, end, final): a year holds one round of each kind
+
+Revision ID: 0009calendar
+Revises: 0007register
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0009calendar'
+down_revision = '0007register'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('round', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                'kind',
+                sa.Enum(
+                    'mid', 'end', 'final', name='round_kind', native_enum=False,
+                    create_constraint=True, length=32,
+                ),
+                nullable=False,
+                server_default='mid',
+            )
+        )
+        batch_op.drop_constraint(op.f('uq_round_year'), type_='unique')
+        batch_op.create_unique_constraint('uq_round_year_kind', ['year', 'kind'])
+
+
+def downgrade():
+    with op.batch_alter_table('round', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_round_year_kind', type_='unique')
+        batch_op.create_unique_constraint(op.f('uq_round_year'), ['year'])
+        batch_op.drop_column('kind')
