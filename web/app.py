@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import NotFound as HTTPNotFound
 from werkzeug.routing import BaseConverter
 
 from notifications import wiring
@@ -120,6 +121,13 @@ def _init_templates(app: Flask) -> None:
         g.now = clock.now()
 
 
+def _domain_description(exc: Exception) -> str | None:
+    """What the domain said when it found nothing (a round's name that names no round says
+    which rounds there are); None for werkzeug's own English default."""
+    description = getattr(exc, "description", None)
+    return None if description == HTTPNotFound.description else description
+
+
 class RoundNameConverter(BaseConverter):
     """A round in an address: `2018-mid`, `2018-end`, `2020-final`, or a plain year (resolved by
     rounds.get_round, which says which rounds a year holds when it holds several)."""
@@ -216,7 +224,7 @@ def _register_error_pages(app: Flask) -> None:
         return render_template(
             "error.html",
             title=gettext("Not found"),
-            message=gettext("The page or record does not exist."),
+            message=_domain_description(exc) or gettext("The page or record does not exist."),
         ), 404
 
     @app.errorhandler(405)

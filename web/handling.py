@@ -96,9 +96,9 @@ def domain_view(
             except AccessDenied as exc:
                 db.session.rollback()
                 abort(403, description=exc.message)
-            except NotFound:
+            except NotFound as exc:
                 db.session.rollback()
-                abort(404)
+                abort(404, description=exc.message)
             except (ConflictError, StaleDataError) as exc:
                 db.session.rollback()
                 _take_back_flashes(flashed)

@@ -59,6 +59,11 @@ class Round(db.Model):
     # The annual_round instance; no foreign key, since instances already point at their round.
     instance_id: Mapped[int | None]
 
+    def covers_exit(self, exit_year: int | None) -> bool:
+        """Whether an exit of that year (a household's, a village's) is within the round's
+        look-back years."""
+        return exit_year is not None and self.exit_year_from <= exit_year <= self.exit_year_to
+
     @property
     def name(self) -> str:
         """The round's name in commands, addresses and the API: 2018-mid, 2018-end, 2020-final."""
