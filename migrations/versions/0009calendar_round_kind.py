@@ -1,4 +1,5 @@
-"""rounds have a kind (mid, end, final): a year holds one round of each kind
+"""rounds have a kind (mid, end, final): a year holds one round of each kind; a case knows the
+round that found it when that is not its own (a year-end round's findings are next year's cases)
 
 Revision ID: 0009calendar
 Revises: 0007register
@@ -27,9 +28,17 @@ def upgrade():
         )
         batch_op.drop_constraint(op.f('uq_round_year'), type_='unique')
         batch_op.create_unique_constraint('uq_round_year_kind', ['year', 'kind'])
+    with op.batch_alter_table('help_case', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('found_in_round_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            op.f('fk_help_case_found_in_round_id_round'), 'round', ['found_in_round_id'], ['id']
+        )
 
 
 def downgrade():
+    with op.batch_alter_table('help_case', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('fk_help_case_found_in_round_id_round'), type_='foreignkey')
+        batch_op.drop_column('found_in_round_id')
     with op.batch_alter_table('round', schema=None) as batch_op:
         batch_op.drop_constraint('uq_round_year_kind', type_='unique')
         batch_op.create_unique_constraint(op.f('uq_round_year'), ['year'])

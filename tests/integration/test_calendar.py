@@ -3,13 +3,16 @@ the year's planned exits, a final one in 2020; each round's scope and standard b
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from tests.factories import at
+from tests.factories import at, open_household_case
 from web import cli, cli_support
 from workflow.models import Household, Round, RoundKind, Township, Village
+from workflow.oversight.accountability import build_report
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.errors import NotFound
@@ -140,3 +143,33 @@ def test_the_command_launches_a_year_end_round_and_names_it(county, app, monkeyp
     )
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 0
+
+
+def all_cases(report, metric: str) -> set[int]:
+    return {case_id for unit in report.by_township for case_id in unit.cases[metric]}
+
+
+def test_a_gap_found_at_the_year_end_is_a_case_of_next_years_plan_and_not_late_in_2018(
+    county, user
+):
+    launch(2018, RoundKind.MID, user)
+    end = launch(2018, RoundKind.END, user)
+    case = open_household_case(end, due=date(2018, 12, 31))
+    db.session.commit()
+    plan = db.session.get(Round, case.round_id)
+    assert (plan.year, plan.kind) == (2019, RoundKind.MID)
+    assert case.found_in_round_id == end.id
+    assert clock.in_beijing(case.due_at).date() == date(2019, 12, 31)
+    # A mid-year round's gaps stay this year's, as before.
+    this_year = open_household_case(rounds.get_round("2018-mid"), village_name="阿其玛村")
+    assert this_year.round_id == rounds.get_round("2018-mid").id
+    assert this_year.found_in_round_id is None
+    # In March 2019 the case is not done: the reports of 2018 do not hold it late, 2019's has it.
+    march = at("2019-03-01T10:00")
+    for of_2018 in ("2018-mid", "2018-end"):
+        report = build_report(rounds.get_round(of_2018), as_of=march)
+        assert case.id not in all_cases(report, "received") | all_cases(report, "late")
+        assert case.id not in all_cases(report, "overdue")
+    report = build_report(plan, as_of=march)
+    assert case.id in all_cases(report, "received")
+    assert case.id not in all_cases(report, "overdue")

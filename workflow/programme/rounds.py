@@ -194,6 +194,41 @@ def launch_round(
 KIND_ORDER = {RoundKind.MID: 0, RoundKind.END: 1, RoundKind.FINAL: 2}
 
 
+def next_round(round_: Round) -> Round:
+    """Next year's (mid-year) round, created as planned (not yet launched) if it does not
+    exist: the cases carried over, and those a year-end round found, are next year's work."""
+    year = round_.year + 1
+    existing = find_round(year, RoundKind.MID)
+    if existing is not None:
+        return existing
+
+    dl = Deadlines.defaults(year)
+    catalogue = catalogue_record(year)
+    planned = Round(
+        year=year,
+        standard_version=f"{catalogue.year}-v{catalogue.version}",
+        catalogue_id=catalogue.id,
+        exit_year_from=round_.exit_year_from,
+        exit_year_to=year - 1,
+        survey_due=dl.survey_due,
+        results_due=dl.results_due,
+        done_by=dl.done_by,
+        status=RoundStatus.PLANNED,
+        launched_at=clock.now(),
+        previous_round_id=round_.id,
+    )
+    db.session.add(planned)
+    db.session.flush()
+    audit.record(None, "round.plan", "round", planned.id, after={"year": year})
+    return planned
+
+
+def plan_round(round_: Round) -> Round:
+    """The round whose plan takes the gaps a round finds: a year-end round's findings are next
+    year's 回头帮 (§四.2), a mid-year or final round's are its own year's."""
+    return next_round(round_) if round_.kind == RoundKind.END else round_
+
+
 def latest_round_before(year: int, kind: RoundKind) -> Round | None:
     """The round launched just before a year's round of a kind: the same year's mid-year round
     before its year-end one, else the previous year's last."""
