@@ -28,6 +28,37 @@ def upgrade():
         )
         batch_op.drop_constraint(op.f('uq_round_year'), type_='unique')
         batch_op.create_unique_constraint('uq_round_year_kind', ['year', 'kind'])
+    op.create_table(
+        'planned_exit_review',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('round_id', sa.Integer(), nullable=False),
+        sa.Column('household_id', sa.Integer(), nullable=False),
+        sa.Column('proposed_meets', sa.Boolean(), nullable=False),
+        sa.Column('proposed_by_id', sa.Integer(), nullable=False),
+        sa.Column('proposed_at', sa.DateTime(), nullable=False),
+        sa.Column('decided_meets', sa.Boolean(), nullable=True),
+        sa.Column('decided_by_id', sa.Integer(), nullable=True),
+        sa.Column('decided_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ['round_id'], ['round.id'], name=op.f('fk_planned_exit_review_round_id_round')
+        ),
+        sa.ForeignKeyConstraint(
+            ['household_id'], ['household.id'],
+            name=op.f('fk_planned_exit_review_household_id_household'),
+        ),
+        sa.ForeignKeyConstraint(
+            ['proposed_by_id'], ['user_account.id'],
+            name=op.f('fk_planned_exit_review_proposed_by_id_user_account'),
+        ),
+        sa.ForeignKeyConstraint(
+            ['decided_by_id'], ['user_account.id'],
+            name=op.f('fk_planned_exit_review_decided_by_id_user_account'),
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_planned_exit_review')),
+        sa.UniqueConstraint(
+            'round_id', 'household_id', name=op.f('uq_planned_exit_review_round_id')
+        ),
+    )
     with op.batch_alter_table('help_case', schema=None) as batch_op:
         batch_op.add_column(sa.Column('found_in_round_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
@@ -36,6 +67,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('planned_exit_review')
     with op.batch_alter_table('help_case', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('fk_help_case_found_in_round_id_round'), type_='foreignkey')
         batch_op.drop_column('found_in_round_id')

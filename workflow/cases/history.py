@@ -213,12 +213,11 @@ def case_history(case: HelpCase, story: list[HelpCase] | None = None) -> list[Hi
     story = story or case_story(case)
     owners = _owners(story)
     events = _events(owners)
-    years = {
-        r.id: r.name
-        for r in db.session.scalars(
-            sa.select(Round).where(Round.id.in_({c.round_id for c in story}))
-        )
-    }
+    years = dict(
+        db.session.execute(
+            sa.select(Round.id, Round.year).where(Round.id.in_({c.round_id for c in story}))
+        ).all()
+    )
     departments = db.session.scalars(sa.select(Department)).all()
     by_id = {d.id: d.name for d in departments}
     by_code = {d.code: d.name for d in departments}

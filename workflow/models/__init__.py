@@ -23,7 +23,7 @@ from workflow.models.process import (
     SchedulerLease,
     TaskState,
 )
-from workflow.models.register import HouseholdMember, RegisterVersion
+from workflow.models.register import HouseholdMember, PlannedExitReview, RegisterVersion
 from workflow.models.rounds import Round, RoundKind, RoundStatus
 from workflow.models.security import LoginAttempt
 from workflow.models.survey import (
@@ -59,6 +59,7 @@ __all__ = [
     "HumanTask",
     "InstanceStatus",
     "LoginAttempt",
+    "PlannedExitReview",
     "ProcessInstance",
     "ProcessSpec",
     "RegisterVersion",
