@@ -11,13 +11,18 @@ from click.testing import CliRunner
 
 from tests.factories import at, open_household_case
 from web import cli, cli_support
-from workflow.models import Household, Round, RoundKind, Township, Village
+from workflow.models import AuditEvent, Household, Round, RoundKind, Township, Village
 from workflow.oversight.accountability import build_report
 from workflow.platform import clock
 from workflow.platform.db import db
-from workflow.platform.errors import NotFound
-from workflow.programme import rounds
-from workflow.programme.lookback import households_in_scope, village_exited_in, villages_in_scope
+from workflow.platform.errors import AccessDenied, NotFound, Refused
+from workflow.programme import planned_exits, rounds
+from workflow.programme.lookback import (
+    household_in_round,
+    households_in_scope,
+    village_exited_in,
+    villages_in_scope,
+)
 
 
 @pytest.fixture
@@ -173,3 +178,49 @@ def test_a_gap_found_at_the_year_end_is_a_case_of_next_years_plan_and_not_late_i
     report = build_report(plan, as_of=march)
     assert case.id in all_cases(report, "received")
     assert case.id not in all_cases(report, "overdue")
+
+
+def test_a_planned_exit_is_accepted_at_the_year_end_or_stays_not_yet_out(county, user):
+    aoyi = db.session.scalars(
+        sa.select(Household)
+        .join(Village)
+        .join(Township)
+        .where(Township.name == "奥依亚依拉克镇", Household.exit_year == 2017)
+        .order_by(Household.id)
+        .limit(2)
+    ).all()
+    meets, fails = aoyi
+    for h in aoyi:
+        h.exit_year, h.planned_exit_year = None, 2018
+    db.session.commit()
+    launch(2018, RoundKind.MID, user)
+    end = launch(2018, RoundKind.END, user)
+    listed = [h.id for h, review in planned_exits.planned_households(end, user("aoyi_zg"))]
+    assert listed == [meets.id, fails.id]
+    assert planned_exits.planned_households(end, user("qmz_zg")) == []
+    with pytest.raises(AccessDenied):
+        planned_exits.propose(end, meets, user("qmz_zg"), True)
+    with pytest.raises(Refused):  # the county office decides only on the township's proposal
+        planned_exits.decide(end, meets, user("fpb"), True)
+    planned_exits.propose(end, meets, user("aoyi_zg"), True)
+    planned_exits.propose(end, fails, user("aoyi_zg"), False)
+    with pytest.raises(AccessDenied):  # a township does not decide
+        planned_exits.decide(end, meets, user("aoyi_zg"), True)
+    planned_exits.decide(end, meets, user("fpb"), True)
+    planned_exits.decide(end, fails, user("fpb"), False)
+    db.session.commit()
+    with pytest.raises(Refused):
+        planned_exits.propose(end, fails, user("aoyi_zg"), True)
+    db.session.expire_all()
+    # 达标: out of poverty in 2018, looked back at by 2019's year-end round as an exited household.
+    assert (meets.exit_year, meets.planned_exit_year) == (2018, 2018)
+    # 不达标: no error; still in the register, not yet out, planned for 2019.
+    assert (fails.exit_year, fails.planned_exit_year, fails.in_register) == (None, 2019, True)
+    end19 = launch(2019, RoundKind.END, user)
+    households, _villages = scope(end19)
+    assert {meets.id, fails.id} <= households
+    assert household_in_round(end19, meets) and meets.exit_year == 2018
+    decided = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.action.like("planned_exit.%"))
+    ).all()
+    assert decided.count("planned_exit.propose") == 2 and decided.count("planned_exit.decide") == 2
