@@ -8,7 +8,7 @@ import click
 from waitress import serve as waitress_serve
 
 from notifications.wiring import tick_and_deliver
-from web import cli_forms, cli_register
+from web import cli_calendar, cli_forms, cli_register
 from web.cli_county import county, init_demo
 from web.cli_support import commit, find_user, make_app, parse_date, read_new_password, with_app
 from web.scheduling import start_scheduler
@@ -210,6 +210,7 @@ for _command in (
     cli_forms.catalogue,
     county,
     cli_register.register,
+    cli_calendar.planned_exit,
 ):
     main.add_command(_command)
 

@@ -224,3 +224,29 @@ def test_a_planned_exit_is_accepted_at_the_year_end_or_stays_not_yet_out(county,
         sa.select(AuditEvent.action).where(AuditEvent.action.like("planned_exit.%"))
     ).all()
     assert decided.count("planned_exit.propose") == 2 and decided.count("planned_exit.decide") == 2
+
+
+def test_the_commands_walk_a_planned_exit_through_the_year_end(county, user, app, monkeypatch):
+    monkeypatch.setattr(cli_support, "make_app", lambda: app)
+    household = db.session.scalars(
+        sa.select(Household)
+        .join(Village)
+        .join(Township)
+        .where(Township.name == "奥依亚依拉克镇", Household.exit_year == 2017)
+        .order_by(Household.id)
+    ).first()
+    household.exit_year, household.planned_exit_year = None, 2018
+    db.session.commit()
+    launch(2018, RoundKind.END, user)
+    runner = CliRunner()
+    said = ["--round", "2018-end", "--id-number", household.id_number, "--meets", "yes"]
+    refused = runner.invoke(cli.main, ["planned-exit", "decide", *said])
+    assert refused.exit_code == 1 and "乡镇尚未" in refused.output
+    result = runner.invoke(cli.main, ["planned-exit", "propose", *said, "--as", "aoyi_zg"])
+    assert result.exit_code == 0, result.output
+    listed = runner.invoke(cli.main, ["planned-exit", "list", "--round", "2018-end"])
+    assert household.id_number in listed.output and "达标" in listed.output
+    result = runner.invoke(cli.main, ["planned-exit", "decide", *said])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(Household, household.id).exit_year == 2018
