@@ -44,10 +44,15 @@ def _day(raw: str | None) -> date | None:
 @login_required
 def index() -> str:
     """Every round, newest first; the county office can launch the next one here."""
-    all_rounds = rounds.in_calendar_order(newest_first=True)
+    all_rounds = rounds.in_calendar_order()
     can_launch = acting_user().role in (Role.COUNTY_OFFICE, Role.ADMIN)
     return render_template(
-        "rounds/index.html", rounds=all_rounds, can_launch=can_launch, errors={}, form=request.form
+        "rounds/index.html",
+        rounds=all_rounds,
+        numbers=rounds.calendar_numbers(),
+        can_launch=can_launch,
+        errors={},
+        form=request.form,
     )
 
 
@@ -77,9 +82,14 @@ def launch():
             errors = exc.by_field()
         except Refused as exc:
             errors = {"_": exc.message}
-    all_rounds = rounds.in_calendar_order(newest_first=True)
+    all_rounds = rounds.in_calendar_order()
     return render_template(
-        "rounds/index.html", rounds=all_rounds, can_launch=True, errors=errors, form=form
+        "rounds/index.html",
+        rounds=all_rounds,
+        numbers=rounds.calendar_numbers(),
+        can_launch=True,
+        errors=errors,
+        form=form,
     ), 422
 
 

@@ -155,7 +155,7 @@ def all_cases(report, metric: str) -> set[int]:
 
 
 def test_a_gap_found_at_the_year_end_is_a_case_of_next_years_plan_and_not_late_in_2018(
-    county, user
+    county, user, browser
 ):
     launch(2018, RoundKind.MID, user)
     end = launch(2018, RoundKind.END, user)
@@ -169,6 +169,7 @@ def test_a_gap_found_at_the_year_end_is_a_case_of_next_years_plan_and_not_late_i
     this_year = open_household_case(rounds.get_round("2018-mid"), village_name="阿其玛村")
     assert this_year.round_id == rounds.get_round("2018-mid").id
     assert this_year.found_in_round_id is None
+    db.session.commit()
     # In March 2019 the case is not done: the reports of 2018 do not hold it late, 2019's has it.
     march = at("2019-03-01T10:00")
     for of_2018 in ("2018-mid", "2018-end"):
@@ -178,6 +179,11 @@ def test_a_gap_found_at_the_year_end_is_a_case_of_next_years_plan_and_not_late_i
     report = build_report(plan, as_of=march)
     assert case.id in all_cases(report, "received")
     assert case.id not in all_cases(report, "overdue")
+    # The 年度工作 page shows the rounds as one line, in the calendar's order, with their numbers.
+    page = browser("fpb").get("/rounds").get_data(as_text=True)
+    line = [page.index(f'href="/rounds/{name}"') for name in ("2018-mid", "2018-end", "2019-mid")]
+    assert line == sorted(line)
+    assert "年底" in page and "0 / 1" in page
 
 
 def test_a_planned_exit_is_accepted_at_the_year_end_or_stays_not_yet_out(county, user):

@@ -9,7 +9,18 @@ from datetime import date
 import sqlalchemy as sa
 
 from workflow.engine import instances
-from workflow.models import Role, Round, RoundKind, RoundStatus, Township, TownshipSurvey, User
+from workflow.models import (
+    CaseStatus,
+    Gap,
+    HelpCase,
+    Role,
+    Round,
+    RoundKind,
+    RoundStatus,
+    Township,
+    TownshipSurvey,
+    User,
+)
 from workflow.people.access import require_role
 from workflow.platform import audit, clock
 from workflow.platform.acting import acting_as
@@ -256,6 +267,34 @@ def in_calendar_order(newest_first: bool = False) -> list[Round]:
     mid-year round before its year-end one."""
     every = db.session.scalars(sa.select(Round)).all()
     return sorted(every, key=lambda r: (r.year, KIND_ORDER[r.kind]), reverse=newest_first)
+
+
+@dataclass(frozen=True)
+class RoundNumbers:
+    """A round's numbers on the line of rounds: gaps its look-back found, cases of its plan
+    (those carried in and those a year-end round found included), and how many are done."""
+
+    gaps: int
+    cases: int
+    cases_done: int
+
+
+def calendar_numbers() -> dict[int, RoundNumbers]:
+    """Every round's numbers, by round id, in three grouped queries."""
+    gaps = dict(
+        db.session.execute(sa.select(Gap.round_id, sa.func.count()).group_by(Gap.round_id)).all()
+    )
+    done = HelpCase.status.in_((CaseStatus.ACCEPTING, CaseStatus.CLOSED))
+    cases = {
+        round_id: (total, finished or 0)
+        for round_id, total, finished in db.session.execute(
+            sa.select(
+                HelpCase.round_id, sa.func.count(), sa.func.sum(sa.case((done, 1), else_=0))
+            ).group_by(HelpCase.round_id)
+        )
+    }
+    ids = set(gaps) | set(cases)
+    return {i: RoundNumbers(gaps.get(i, 0), *cases.get(i, (0, 0))) for i in ids}
 
 
 def menu_year() -> int:
