@@ -8,6 +8,7 @@ from tests.survey_filling import fill, rows_of
 from workflow.inbox import tasks
 from workflow.models import HumanTask, Role, TaskState, User, Village
 from workflow.platform.db import db
+from workflow.programme.lookback import village_exited_in
 from workflow.survey import flow as survey_flow
 from workflow.survey.intake import import_survey
 from workflow.survey.templates import find_township, survey_template
@@ -112,7 +113,7 @@ def survey_waiting_for_leader(
             answers = {first_id: {"有安全饮水": "否"}}
         if has_rows(form1):
             import_survey(fill(form1, "身份证号", answers, ALL_YES_HOUSEHOLD), clerk, round_)
-        if village.is_exited_poor:
+        if village_exited_in(round_, village):
             form2 = survey_template(2, round_, village=village)
             import_survey(fill(form2, "村名", {}, ALL_YES_VILLAGE), clerk, round_)
         survey_flow.submit_village_forms(task, clerk)

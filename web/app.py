@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import NotFound as HTTPNotFound
+from werkzeug.routing import BaseConverter
 
 from notifications import wiring
 from web import error_pages, formatting, i18n, identifiers, input_guard, security
@@ -38,7 +40,7 @@ from workflow.platform import clock, text
 from workflow.platform.db import db
 from workflow.platform.i18n import gettext
 from workflow.platform.settings import PROJECT_ROOT, Settings, use_settings
-from workflow.programme.rounds import menu_year
+from workflow.programme.rounds import menu_round, menu_year
 
 __all__ = ["create_app", "csrf", "login_manager", "migrate"]
 
@@ -70,6 +72,7 @@ def create_app(
     input_guard.init_app(app)
     _init_login(app)
     _init_templates(app)
+    app.url_map.converters["round"] = RoundNameConverter
     _register_blueprints(app)
     _register_error_pages(app)
     error_pages.init_app(app)
@@ -113,12 +116,27 @@ def _init_templates(app: Flask) -> None:
         return {
             "now_beijing": clock.in_beijing(clock.now()),
             "nav_year": _nav_year,
+            "nav_round": _nav_round,
             "county_label": _county_label,
         }
 
     @app.before_request
     def remember_request_start() -> None:
         g.now = clock.now()
+
+
+def _domain_description(exc: Exception) -> str | None:
+    """What the domain said when it found nothing (a round's name that names no round says
+    which rounds there are); None for werkzeug's own English default."""
+    description = getattr(exc, "description", None)
+    return None if description == HTTPNotFound.description else description
+
+
+class RoundNameConverter(BaseConverter):
+    """A round in an address: `2018-mid`, `2018-end`, `2020-final`, or a plain year (resolved by
+    rounds.get_round, which says which rounds a year holds when it holds several)."""
+
+    regex = r"\d{4}(?:-(?:mid|end|final))?"
 
 
 class _NavYear:
@@ -137,6 +155,18 @@ class _NavYear:
 
 
 _nav_year = _NavYear()
+
+
+class _NavRound:
+    """The name of the round the menu's round links point at (see menu_round); lazy too."""
+
+    def __str__(self) -> str:
+        if "nav_round" not in g:
+            g.nav_round = menu_round()
+        return g.nav_round
+
+
+_nav_round = _NavRound()
 
 
 class _CountyLabel:
@@ -199,7 +229,7 @@ def _register_error_pages(app: Flask) -> None:
         return render_template(
             "error.html",
             title=gettext("Not found"),
-            message=gettext("The page or record does not exist."),
+            message=_domain_description(exc) or gettext("The page or record does not exist."),
         ), 404
 
     @app.errorhandler(405)

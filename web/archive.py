@@ -26,10 +26,10 @@ def _attachment(data: bytes, name: str, mimetype: str) -> Response:
     )
 
 
-@bp.get("/rounds/<int:year>/archive.zip")
+@bp.get("/rounds/<round:year>/archive.zip")
 @login_required
 @domain_view
-def export(year: int):
+def export(year: str):
     """The archive of the caller's unit (or of ?township= / ?village=) as a zip."""
     township, village = request.args.get("township"), request.args.get("village")
     data, _count = archive_zip(

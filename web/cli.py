@@ -9,11 +9,12 @@ import click
 from waitress import serve as waitress_serve
 
 from notifications.wiring import tick_and_deliver
-from web import cli_archive, cli_forms, cli_register
+from web import cli_archive, cli_calendar, cli_forms, cli_register
 from web.cli_county import county, init_demo
 from web.cli_support import commit, find_user, make_app, parse_date, read_new_password, with_app
 from web.scheduling import start_scheduler
 from workflow.county import setup as county_setup
+from workflow.models import RoundKind
 from workflow.platform import clock
 from workflow.platform.audit import verify_chain
 from workflow.platform.backup import backup_to
@@ -124,25 +125,38 @@ def round_group() -> None:
 
 @round_group.command("launch")
 @click.option("--year", type=int, required=True)
+@click.option(
+    "--kind",
+    type=click.Choice(["mid", "end", "final"]),
+    default="mid",
+    show_default=True,
+    help=gettext("Mid-year, year-end (with the acceptance of planned exits) or final look-back"),
+)
 @click.option("--survey-due", help=gettext("Survey due date (default MM-DD 07-13)"))
 @click.option("--results-due", help=gettext("Results tables due date (default 10-15)"))
 @click.option("--done-by", help=gettext("Help-back done-by date (default 12-31)"))
 @click.option("--as", "username", default="fpb", show_default=True, help="Acting county officer.")
 @with_app
 def round_launch(
-    year: int, survey_due: str | None, results_due: str | None, done_by: str | None, username: str
+    year: int,
+    kind: str,
+    survey_due: str | None,
+    results_due: str | None,
+    done_by: str | None,
+    username: str,
 ) -> None:
-    """Launch a year's round: starts every township's survey."""
+    """Launch a year's round of a kind: starts every township's survey."""
+    round_kind = RoundKind(kind)
     deadlines = rounds.Deadlines.filled(
-        year, parse_date(survey_due), parse_date(results_due), parse_date(done_by)
+        year, parse_date(survey_due), parse_date(results_due), parse_date(done_by), round_kind
     )
-    round_ = rounds.launch_round(year, find_user(username), deadlines)
+    round_ = rounds.launch_round(year, find_user(username), deadlines, kind=round_kind)
     commit()
     click.echo(
         gettext(
             "Launched the work of %(year)s: survey due %(survey_due)s, results due "
             "%(results_due)s, done by %(done_by)s (each at 23:59:59 Beijing time of that day).",
-            year=year,
+            year=round_.name,
             survey_due=round_.survey_due,
             results_due=round_.results_due,
             done_by=round_.done_by,
@@ -214,6 +228,7 @@ for _command in (
     county,
     cli_register.register,
     cli_archive.archive,
+    cli_calendar.planned_exit,
 ):
     main.add_command(_command)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from web.cli_forms import ROUND_HELP
 from web.cli_support import commit, find_user, with_app
 from workflow.archive import documents
 from workflow.archive.custody import set_custodian
@@ -21,14 +22,14 @@ def archive() -> None:
 
 
 @archive.command("export")
-@click.option("--round", "year", type=int, required=True)
+@click.option("--round", "year", required=True, help=ROUND_HELP)
 @click.option("--township", help=gettext("Township name or division code"))
 @click.option("--village", help=gettext("Village name (such as Bugona) or division code"))
 @click.option("--as", "username", help=gettext("Produce it as this user (checking their area)"))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @with_app
 def archive_export(
-    year: int, township: str | None, village: str | None, username: str | None, output: str
+    year: str, township: str | None, village: str | None, username: str | None, output: str
 ) -> None:
     """Write the archive (originals, signed tables, manifest.xlsx and manifest.json) as a zip."""
     round_ = rounds.get_round(year)

@@ -26,10 +26,12 @@ from workflow.survey import gaps
 from workflow.survey import templates as survey_templates
 from workflow.survey.intake import import_survey
 
+ROUND_HELP = gettext("The round: 2018-mid, 2018-end, 2020-final, or a year holding one round")
+
 
 @click.command()
 @click.argument("form_no", type=click.IntRange(1, 6))
-@click.option("--round", "year", type=int, required=True)
+@click.option("--round", "year", required=True, help=ROUND_HELP)
 @click.option("--village", help=gettext("Village name (such as Bugona) or division code"))
 @click.option("--township", help=gettext("Township name or division code"))
 @click.option("--as", "username", help=gettext("Produce it as this user (checking their area)"))
@@ -37,7 +39,7 @@ from workflow.survey.intake import import_survey
 @with_app
 def template(
     form_no: int,
-    year: int,
+    year: str,
     village: str | None,
     township: str | None,
     username: str | None,
@@ -59,14 +61,14 @@ def template(
 
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--round", "year", type=int, required=True)
+@click.option("--round", "year", required=True, help=ROUND_HELP)
 @click.option("--as", "username", required=True, help="The clerk submitting the form.")
 @click.option(
     "--village",
     help=gettext("For a township clerk: whose form this is (village name or code)."),
 )
 @with_app
-def import_form(path: str, year: int, username: str, village: str | None) -> None:
+def import_form(path: str, year: str, username: str, village: str | None) -> None:
     """Import a filled 附件1/2/3: all rows or nothing; every problem listed by cell."""
     round_ = rounds.get_round(year)
     v = survey_templates.find_village(village) if village else None
@@ -103,11 +105,11 @@ def report() -> None:
 
 
 @report.command("gaps")
-@click.option("--round", "year", type=int, required=True)
+@click.option("--round", "year", required=True, help=ROUND_HELP)
 @click.option("--township", help=gettext("Township name or division code"))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @with_app
-def report_gaps(year: int, township: str | None, output: str) -> None:
+def report_gaps(year: str, township: str | None, output: str) -> None:
     """Write the 补课清单 (one row per gap) as xlsx."""
     round_ = rounds.get_round(year)
     t = survey_templates.find_township(township) if township else None
@@ -127,11 +129,11 @@ def report_gaps(year: int, township: str | None, output: str) -> None:
 
 
 @report.command("plan")
-@click.option("--round", "year", type=int, required=True)
+@click.option("--round", "year", required=True, help=ROUND_HELP)
 @click.option("--department", "code", required=True, help=gettext("Department code (such as SLJ)"))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @with_app
-def report_plan(year: int, code: str, output: str) -> None:
+def report_plan(year: str, code: str, output: str) -> None:
     """Write a department's 《“回头帮”年度实施方案》 task list as xlsx."""
     department = db.session.scalar(
         sa.select(Department).where(Department.code == code.strip().upper())
@@ -153,7 +155,7 @@ def report_plan(year: int, code: str, output: str) -> None:
 
 
 @report.command("accountability")
-@click.option("--round", "year", type=int, required=True)
+@click.option("--round", "year", required=True, help=ROUND_HELP)
 @click.option(
     "--as-of",
     "as_of",
@@ -161,7 +163,7 @@ def report_plan(year: int, code: str, output: str) -> None:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @with_app
-def report_accountability(year: int, as_of: str | None, output: str) -> None:
+def report_accountability(year: str, as_of: str | None, output: str) -> None:
     """Write the leading group's accountability report (by township, by department, items)."""
     day = parse_date(as_of)
     moment = clock.end_of_day(day) if day else None
@@ -188,7 +190,7 @@ def catalogue() -> None:
 @click.option("--year", type=int, required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @with_app
-def catalogue_show(year: int, output: str) -> None:
+def catalogue_show(year: str, output: str) -> None:
     """Write the year's catalogue in force as JSON (edit it, then `catalogue load`)."""
     record = catalogue_record(year)
     commit()

@@ -98,9 +98,9 @@ def domain_view(
             except AccessDenied as exc:
                 db.session.rollback()
                 abort(403, description=exc.message)
-            except NotFound:
+            except NotFound as exc:
                 db.session.rollback()
-                abort(404)
+                abort(404, description=exc.message)
             except (ConflictError, StaleDataError, Refused, ValidationFailed) as exc:
                 if isinstance(exc, RecordedRefusal):
                     commit_or_conflict()  # the try's audit event, nothing else

@@ -204,12 +204,14 @@ def open_task(task_id: int) -> Response:
     return redirect(url_for("inbox.inbox"))
 
 
-def _round_year(task: HumanTask) -> int | None:
-    return db.session.scalar(
-        sa.select(Round.year)
+def _round_year(task: HumanTask) -> str | None:
+    """The name of the round behind a task (2018-mid), for the round's addresses."""
+    round_ = db.session.scalar(
+        sa.select(Round)
         .join(ProcessInstance, ProcessInstance.round_id == Round.id)
         .where(ProcessInstance.id == task.instance_id)
     )
+    return round_.name if round_ else None
 
 
 def _closed_task(user: User, task: HumanTask) -> Response:

@@ -36,7 +36,7 @@ LINKED_CASES = 200  # a report figure links to at most this many of its cases (t
 
 
 def _acceptance_page(
-    year: int,
+    year: str,
     sample: list[HelpCase] | None = None,
     status: int = 200,
     errors: dict[str, str] | None = None,
@@ -73,19 +73,19 @@ def _acceptance_page(
     ), status
 
 
-@bp.get("/<int:year>/acceptance")
+@bp.get("/<round:year>/acceptance")
 @login_required
 @domain_view
-def acceptance_page(year: int):
+def acceptance_page(year: str):
     """What the county office has to accept, re-check and close at year end."""
     require_role(acting_user(), Role.COUNTY_OFFICE)
     return _acceptance_page(year)
 
 
-@bp.post("/<int:year>/acceptance/<action>")
+@bp.post("/<round:year>/acceptance/<action>")
 @login_required
 @domain_view
-def acceptance_action(year: int, action: str):
+def acceptance_action(year: str, action: str):
     """Bulk-accept, draw a re-check sample, reopen a case, or finish the acceptance."""
     user = acting_user()
     require_role(user, Role.COUNTY_OFFICE)
@@ -150,10 +150,10 @@ def _require_reader() -> None:
         )
 
 
-@bp.get("/<int:year>/accountability")
+@bp.get("/<round:year>/accountability")
 @login_required
 @domain_view
-def accountability_page(year: int) -> str:
+def accountability_page(year: str) -> str:
     """The leading group's report: every figure links to the cases behind it."""
     _require_reader()
     report = accountability.build_report(rounds.get_round(year), _as_of())
@@ -169,10 +169,10 @@ def accountability_page(year: int) -> str:
     )
 
 
-@bp.get("/<int:year>/accountability.xlsx")
+@bp.get("/<round:year>/accountability.xlsx")
 @login_required
 @domain_view
-def accountability_download(year: int) -> Response:
+def accountability_download(year: str) -> Response:
     """The same report as the county's xlsx."""
     _require_reader()
     report = accountability.build_report(rounds.get_round(year), _as_of())
@@ -192,14 +192,14 @@ def _as_of() -> datetime | None:
         ) from None
 
 
-def _accountability_address(year: int, **_view_args: object) -> str:
+def _accountability_address(year: str, **_view_args: object) -> str:
     return url_for("oversight.accountability_page", year=year)
 
 
-@bp.post("/<int:year>/accountability/<int:item_id>")
+@bp.post("/<round:year>/accountability/<int:item_id>")
 @login_required
 @domain_view(back=_accountability_address)
-def decide(year: int, item_id: int):
+def decide(year: str, item_id: int):
     """The leading group records its decision on one item (a refusal comes back flashed)."""
     item = db.session.get(AccountabilityItem, item_id)
     if item is None:
@@ -211,10 +211,10 @@ def decide(year: int, item_id: int):
     return redirect(url_for("oversight.accountability_page", year=year), 303)
 
 
-@bp.post("/<int:year>/accountability/decide")
+@bp.post("/<round:year>/accountability/decide")
 @login_required
 @domain_view(back=_accountability_address)
-def decide_many(year: int):
+def decide_many(year: str):
     """The leading group decides the ticked items at once (each audited on its own)."""
     ids = [int(i) for i in request.form.getlist("items") if i.isdigit()]
     accountability.decide_items(

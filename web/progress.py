@@ -12,10 +12,10 @@ from workflow.programme import rounds
 bp = Blueprint("progress", __name__, url_prefix="/rounds")
 
 
-@bp.get("/<int:year>/progress")
+@bp.get("/<round:year>/progress")
 @login_required
 @domain_view
-def index(year: int) -> str:
+def index(year: str) -> str:
     """Surveys and results tables by township against their deadlines; cases by department."""
     report = progress.build_progress(rounds.get_round(year), acting_user())
     return render_template("progress/index.html", p=report, metrics=progress.CASE_METRICS)

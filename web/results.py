@@ -53,7 +53,7 @@ def _visible_units(user: User) -> tuple[list[Township], list[Village]]:
     return [], []
 
 
-def _page(year: int, status: int = 200, errors: dict[str, str] | None = None):
+def _page(year: str, status: int = 200, errors: dict[str, str] | None = None):
     user = acting_user()
     round_ = rounds.get_round(year)
     townships, villages = _visible_units(user)
@@ -78,18 +78,18 @@ def _page(year: int, status: int = 200, errors: dict[str, str] | None = None):
     ), status
 
 
-@bp.get("/<int:year>/results")
+@bp.get("/<round:year>/results")
 @login_required
 @domain_view
-def index(year: int):
+def index(year: str):
     """The results tables and plans this user can download (and sign)."""
     return _page(year)
 
 
-@bp.get("/<int:year>/results/<int:form_no>.xlsx")
+@bp.get("/<round:year>/results/<int:form_no>.xlsx")
 @login_required
 @domain_view
-def download(year: int, form_no: int) -> Response:
+def download(year: str, form_no: int) -> Response:
     """附件4 (a village), 附件5 or 附件6 (a township), filled from the cases as they stand."""
     round_ = rounds.get_round(year)
     village = db.session.get(Village, id_arg(request.args.get("village")) or 0)
@@ -107,10 +107,10 @@ def download(year: int, form_no: int) -> Response:
     return xlsx_response(data, name)
 
 
-@bp.get("/<int:year>/plan.xlsx")
+@bp.get("/<round:year>/plan.xlsx")
 @login_required
 @domain_view
-def plan_download(year: int) -> Response:
+def plan_download(year: str) -> Response:
     """A department's 《“回头帮”年度实施方案》 task list, from its cases."""
     department = plan_to_read(acting_user(), request.args.get("department", ""))
     round_ = rounds.get_round(year)
@@ -118,10 +118,10 @@ def plan_download(year: int) -> Response:
     return xlsx_response(department_plan_xlsx(round_, department), name)
 
 
-@bp.post("/<int:year>/plan/sign")
+@bp.post("/<round:year>/plan/sign")
 @login_required
 @domain_view
-def plan_sign(year: int):
+def plan_sign(year: str):
     """The department leader signs the plan as it stands."""
     user = acting_user()
     require_plan_signer(user)

@@ -24,7 +24,7 @@ def _day(raw: str) -> date | None:
         return None
 
 
-def _page(year: int, errors: dict[str, str] | None = None, status: int = 200):
+def _page(year: str, errors: dict[str, str] | None = None, status: int = 200):
     round_ = rounds.get_round(year)
     return render_template(
         "round_admin/deadlines.html",
@@ -35,18 +35,18 @@ def _page(year: int, errors: dict[str, str] | None = None, status: int = 200):
     ), status
 
 
-@bp.get("/rounds/<int:year>/deadlines")
+@bp.get("/rounds/<round:year>/deadlines")
 @login_required
 @domain_view
-def deadlines(year: int):
+def deadlines(year: str):
     """The round's deadlines; the ones not passed can be moved, with a reason."""
     return _page(year)
 
 
-@bp.post("/rounds/<int:year>/deadlines")
+@bp.post("/rounds/<round:year>/deadlines")
 @login_required
 @domain_view
-def save_deadlines(year: int):
+def save_deadlines(year: str):
     """Move one deadline and the timers of the running processes that wait on it."""
     round_ = rounds.get_round(year)
     key = request.form.get("key", "")

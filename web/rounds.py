@@ -45,10 +45,15 @@ def _day(raw: str | None) -> date | None:
 @login_required
 def index() -> str:
     """Every round, newest first; the county office can launch the next one here."""
-    all_rounds = db.session.scalars(sa.select(Round).order_by(Round.year.desc())).all()
+    all_rounds = rounds.in_calendar_order()
     can_launch = acting_user().role in (Role.COUNTY_OFFICE, Role.ADMIN)
     return render_template(
-        "rounds/index.html", rounds=all_rounds, can_launch=can_launch, errors={}, form=request.form
+        "rounds/index.html",
+        rounds=all_rounds,
+        numbers=rounds.calendar_numbers(),
+        can_launch=can_launch,
+        errors={},
+        form=request.form,
     )
 
 
@@ -60,29 +65,39 @@ def launch():
     form = request.form
     year = id_arg(form.get("year")) or 0
     errors = rounds.year_problems(year)
+    kind = rounds.kind_of(form.get("kind"))
+    if kind is None:
+        errors["kind"] = gettext("Choose the round's kind: mid-year, year-end or final.")
     dates = {k: _day(form.get(k)) for k in ("survey_due", "results_due", "done_by")}
     for key, value in dates.items():
         if form.get(key) and value is None:
             errors[key] = gettext("Enter a date as YYYY-MM-DD.")
     if not errors:
         try:
-            rounds.launch_round(year, acting_user(), rounds.Deadlines.filled(year, **dates))
-            flash(gettext("Round %(year)s launched.", year=year), "success")
-            return redirect(url_for("rounds.show", year=year), 303)
+            round_ = rounds.launch_round(
+                year, acting_user(), rounds.Deadlines.filled(year, **dates, kind=kind), kind=kind
+            )
+            flash(gettext("Round %(year)s launched.", year=round_.name), "success")
+            return redirect(url_for("rounds.show", year=round_.name), 303)
         except ValidationFailed as exc:
             errors = exc.by_field()
         except Refused as exc:
             errors = {"_": exc.message}
-    all_rounds = db.session.scalars(sa.select(Round).order_by(Round.year.desc())).all()
+    all_rounds = rounds.in_calendar_order()
     return render_template(
-        "rounds/index.html", rounds=all_rounds, can_launch=True, errors=errors, form=form
+        "rounds/index.html",
+        rounds=all_rounds,
+        numbers=rounds.calendar_numbers(),
+        can_launch=True,
+        errors=errors,
+        form=form,
     ), 422
 
 
-@bp.get("/<int:year>")
+@bp.get("/<round:year>")
 @login_required
 @domain_view
-def show(year: int) -> str:
+def show(year: str) -> str:
     """A round's townships: survey status and how late; gap counts."""
     round_ = rounds.get_round(year)
     user = acting_user()
@@ -116,10 +131,10 @@ def show(year: int) -> str:
     )
 
 
-@bp.get("/<int:year>/gaps")
+@bp.get("/<round:year>/gaps")
 @login_required
 @domain_view
-def gap_page(year: int) -> str:
+def gap_page(year: str) -> str:
     """The 补课清单 of a round, as far as the user's scope reaches."""
     round_, township, rows = _gaps_in_view(year)
     return render_template(
@@ -131,10 +146,10 @@ def gap_page(year: int) -> str:
     )
 
 
-@bp.get("/<int:year>/gaps.xlsx")
+@bp.get("/<round:year>/gaps.xlsx")
 @login_required
 @domain_view
-def gap_download(year: int) -> Response:
+def gap_download(year: str) -> Response:
     """The same 补课清单 as an xlsx in the county's layout."""
     _round, township, rows = _gaps_in_view(year)
     data = write_gap_list(
@@ -149,7 +164,7 @@ def gap_download(year: int) -> Response:
     return xlsx_response(data, name)
 
 
-def _gaps_in_view(year: int) -> tuple[Round, Township | None, list[Gap]]:
+def _gaps_in_view(year: str) -> tuple[Round, Township | None, list[Gap]]:
     """The round, the township asked for (if any) and the gaps the user may see in it."""
     round_ = rounds.get_round(year)
     township = _township_arg()
@@ -180,19 +195,19 @@ def _triage_page(round_: Round, errors: dict[str, str] | None = None, status: in
     ), status
 
 
-@bp.get("/<int:year>/triage")
+@bp.get("/<round:year>/triage")
 @login_required
 @domain_view
-def triage(year: int):
+def triage(year: str):
     """The county office's triage: open gaps grouped by the department they are routed to."""
     require_role(acting_user(), Role.COUNTY_OFFICE)
     return _triage_page(rounds.get_round(year))
 
 
-@bp.post("/<int:year>/triage")
+@bp.post("/<round:year>/triage")
 @login_required
 @domain_view
-def triage_decide(year: int):
+def triage_decide(year: str):
     """Confirm, reroute or dismiss the selected gaps in one go."""
     user = acting_user()
     require_role(user, Role.COUNTY_OFFICE)
@@ -225,14 +240,14 @@ def triage_decide(year: int):
     return redirect(url_for("rounds.triage", year=year), 303)
 
 
-def _triage_address(year: int, **_view_args: object) -> str:
+def _triage_address(year: str, **_view_args: object) -> str:
     return url_for("rounds.triage", year=year)
 
 
-@bp.post("/<int:year>/townships/<int:township_id>/release")
+@bp.post("/<round:year>/townships/<int:township_id>/release")
 @login_required
 @domain_view(back=_triage_address)
-def release(year: int, township_id: int):
+def release(year: str, township_id: int):
     """Start triage for a township before it has submitted."""
     round_ = rounds.get_round(year)
     survey_flow.release_early(round_.id, township_id, acting_user())

@@ -7,7 +7,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0010archive'
-down_revision = '0008sessions'
+down_revision = '0009calendar'
 branch_labels = None
 depends_on = None
 

@@ -50,7 +50,7 @@ def test_county_sees_every_township_and_department(year_so_far, browser):
     water = departments[departments.index("县水利局") :][:1500]
     assert f'ids={done.id}"' in water.replace("%2C", ",")  # done on time links to its case
     assert f'ids={late.id}"' in water.replace("%2C", ",")  # overdue now
-    assert "/rounds/2018/accountability" in page
+    assert "/rounds/2018-mid/accountability" in page
     results = page[page.index('id="results"') :]
     assert results.count("尚未上报（未到期）") == 13 + 1
 

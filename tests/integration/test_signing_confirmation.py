@@ -156,7 +156,7 @@ def test_a_re_check_sent_back_without_reason_shows_why_next_to_the_field(county,
     )
     assert refused.status_code == 422
     form = re.search(
-        r'<form[^>]*action="/rounds/2018/acceptance/reopen".*?</form>',
+        r'<form[^>]*action="/rounds/2018-mid/acceptance/reopen".*?</form>',
         refused.get_data(as_text=True),
         re.S,
     )

@@ -28,6 +28,7 @@ from workflow.models import (
     CaseStatus,
     GapStatus,
     Role,
+    RoundKind,
     RoundStatus,
     SubjectKind,
     TownshipSurveyStatus,
@@ -58,6 +59,7 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
         "status:": CaseStatus,
         "gap:": GapStatus,
         "round:": RoundStatus,
+        "round-kind:": RoundKind,
         "survey:": TownshipSurveyStatus,
     }
     prefixes = {prefix: [member.value for member in enum] for prefix, enum in enums.items()}

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import Response, jsonify, request
 
 from web.api import api_user, bp, serialize
-from workflow.models import Gap, Round, Township
+from workflow.models import Gap, Township
 from workflow.oversight import accountability
 from workflow.people.access import COUNTY_WIDE_READERS
 from workflow.platform import clock
@@ -24,12 +24,12 @@ from workflow.survey import gaps
 def round_list() -> Response:
     """Every round, newest first."""
     api_user()
-    rows = db.session.scalars(sa.select(Round).order_by(Round.year.desc())).all()
+    rows = rounds.in_calendar_order(newest_first=True)
     return jsonify({"items": [serialize.round_summary(r) for r in rows]})
 
 
-@bp.get("/rounds/<int:year>")
-def round_show(year: int) -> Response:
+@bp.get("/rounds/<round:year>")
+def round_show(year: str) -> Response:
     """A round: its deadlines, its townships' surveys (as far as the caller's scope reaches) and
     how many gaps are in each state."""
     user = api_user()
@@ -66,8 +66,8 @@ def _as_of() -> datetime | None:
         raise ValidationFailed({"as_of": message}) from None
 
 
-@bp.get("/rounds/<int:year>/reports/accountability")
-def accountability_report(year: int) -> Response:
+@bp.get("/rounds/<round:year>/reports/accountability")
+def accountability_report(year: str) -> Response:
     """The leading group's report (§七.3) as figures, each with the case ids behind it."""
     if api_user().role not in COUNTY_WIDE_READERS:  # as the report's page
         raise AccessDenied(
@@ -111,8 +111,8 @@ def accountability_report(year: int) -> Response:
     )
 
 
-@bp.get("/rounds/<int:year>/reports/gaps")
-def gap_report(year: int) -> Response:
+@bp.get("/rounds/<round:year>/reports/gaps")
+def gap_report(year: str) -> Response:
     """The 补课清单 lines the caller may see (optionally one township's, by its code)."""
     user = api_user()
     round_ = rounds.get_round(year)

@@ -144,7 +144,9 @@ def case_detail(
 def round_summary(row: Round) -> dict[str, Any]:
     """A round with its three deadlines."""
     return {
+        "name": row.name,
         "year": row.year,
+        "kind": row.kind.value,
         "status": row.status.value,
         "standard_version": row.standard_version,
         "exit_years": [row.exit_year_from, row.exit_year_to],

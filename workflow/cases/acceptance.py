@@ -35,8 +35,8 @@ from workflow.platform.db import db
 from workflow.platform.errors import Refused, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.platform.idcard import InvalidIdNumber, validate_id
-from workflow.programme.catalogue import catalogue_record, standard_of
-from workflow.programme.rounds import Deadlines
+from workflow.programme.catalogue import standard_of
+from workflow.programme.rounds import next_round
 from workflow.programme.routing import UNOWNED, route
 
 REOPEN_DAYS = 15
@@ -176,34 +176,6 @@ def finish_acceptance(round_: Round, actor: User) -> None:
             )
         )
     complete_task(task, actor, {})
-
-
-def next_round(round_: Round) -> Round:
-    """Next year's round, created as planned (not yet launched) if it does not exist."""
-    year = round_.year + 1
-    existing = db.session.scalar(sa.select(Round).where(Round.year == year))
-    if existing is not None:
-        return existing
-
-    dl = Deadlines.defaults(year)
-    catalogue = catalogue_record(year)
-    planned = Round(
-        year=year,
-        standard_version=f"{catalogue.year}-v{catalogue.version}",
-        catalogue_id=catalogue.id,
-        exit_year_from=round_.exit_year_from,
-        exit_year_to=year - 1,
-        survey_due=dl.survey_due,
-        results_due=dl.results_due,
-        done_by=dl.done_by,
-        status=RoundStatus.PLANNED,
-        launched_at=clock.now(),
-        previous_round_id=round_.id,
-    )
-    db.session.add(planned)
-    db.session.flush()
-    audit.record(None, "round.plan", "round", planned.id, after={"year": year})
-    return planned
 
 
 def carry_over_round(round_id: int) -> None:

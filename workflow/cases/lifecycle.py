@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -35,6 +35,7 @@ from workflow.platform.errors import ConflictError, NotFound, Refused, Validatio
 from workflow.platform.i18n import _
 from workflow.platform.numbers import amount_problem, money_limit, parse_amount
 from workflow.platform.settings import get_settings
+from workflow.programme.rounds import plan_round
 
 PROCESS_ID = "gap_case"
 REMINDER_TIME = time(9, 0)
@@ -125,7 +126,15 @@ def open_case(
 
 def open_cases(round_: Round, openings: list[CaseOpening], actor: User | None) -> list[HelpCase]:
     """Open many cases at once, each with its gap_case process; the rows of the whole batch are
-    written together (a county confirms hundreds of gaps in one go)."""
+    written together (a county confirms hundreds of gaps in one go). The gaps of a year-end
+    round become cases of next year's plan, due within next year, linked to the round that
+    found them."""
+    found_in = round_
+    round_ = plan_round(round_)
+    if round_ is not found_in:  # due within next year: a date of the year found in is dropped
+        openings = [
+            o if o.due and o.due.year == round_.year else replace(o, due=None) for o in openings
+        ]
     if any((o.due or round_.done_by) > round_.done_by for o in openings):
         raise ValidationFailed(
             {
@@ -148,6 +157,7 @@ def open_cases(round_: Round, openings: list[CaseOpening], actor: User | None) -
             status=CaseStatus.PLANNING,
             opened_at=now,
             carried_from_id=o.carried_from.id if o.carried_from else None,
+            found_in_round_id=found_in.id if found_in is not round_ else None,
         )
         for o in openings
     ]

@@ -30,7 +30,7 @@ from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.programme import rounds
 from workflow.programme.catalogue import standard_of
-from workflow.programme.lookback import has_households_in_scope
+from workflow.programme.lookback import has_households_in_scope, village_exited_in
 from workflow.survey import flow as survey_flow
 from workflow.survey import gaps
 from workflow.survey.intake import import_survey
@@ -91,7 +91,7 @@ def submit_survey(round_: Round, township: Township, rng: random.Random) -> None
         )
         if has_households_in_scope(round_, village):
             import_survey(filled_form(1, round_, rng, village=village), clerk, round_)
-        if village.is_exited_poor:
+        if village_exited_in(round_, village):
             import_survey(filled_form(2, round_, rng, village=village), clerk, round_)
         survey_flow.submit_village_forms(task, clerk)
     township_clerk = db.session.scalar(

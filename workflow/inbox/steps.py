@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from workflow.models import CaseStatus, HumanTask, Village
+from workflow.models import CaseStatus, HumanTask, Round, Village
 from workflow.platform.db import db
 
 # The user tasks of bpmn/*.bpmn, by the diagram they belong to.
@@ -72,5 +72,7 @@ def forms_filed(task: HumanTask) -> list[int]:
     village, 附件3 at the township's review; none when the leader signs."""
     if task.spec_name == VILLAGE_FORMS:
         village = db.session.get(Village, task.village_id)
-        return [1, 2] if village.is_exited_poor else [1]
+        round_ = db.session.get(Round, task.instance.round_id)
+        exited = village.is_exited_poor and round_.covers_exit(village.exit_year)
+        return [1, 2] if exited else [1]
     return [3] if task.spec_name == TOWNSHIP_REVIEW else []

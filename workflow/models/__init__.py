@@ -24,8 +24,8 @@ from workflow.models.process import (
     SchedulerLease,
     TaskState,
 )
-from workflow.models.register import HouseholdMember, RegisterVersion
-from workflow.models.rounds import Round, RoundStatus
+from workflow.models.register import HouseholdMember, PlannedExitReview, RegisterVersion
+from workflow.models.rounds import Round, RoundKind, RoundStatus
 from workflow.models.security import LoginAttempt
 from workflow.models.survey import (
     CatalogueRecord,
@@ -62,11 +62,13 @@ __all__ = [
     "HumanTask",
     "InstanceStatus",
     "LoginAttempt",
+    "PlannedExitReview",
     "ProcessInstance",
     "ProcessSpec",
     "RegisterVersion",
     "Role",
     "Round",
+    "RoundKind",
     "RoundStatus",
     "SchedulerLease",
     "Signature",

@@ -86,6 +86,9 @@ class HelpCase(NamesItsSubject, db.Model):
     instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     carried_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("help_case.id"))
+    # The round whose look-back found the gap, when it is not the case's own round (a year-end
+    # round's findings are cases of next year's plan).
+    found_in_round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("round.id"))
 
     household: Mapped[Household | None] = relationship()
     village: Mapped[Village | None] = relationship()

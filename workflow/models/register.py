@@ -51,3 +51,20 @@ class HouseholdMember(db.Model):
     destitute_support: Mapped[bool] = mapped_column(default=False)  # 特困供养
     status: Mapped[str] = mapped_column(sa.String(12), default=MEMBER_NORMAL)
     in_register: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+
+
+class PlannedExitReview(db.Model):
+    """The year-end acceptance of one 预脱贫 household (§五.5): the township proposes whether it
+    meets the year's standard (达标), the county office decides."""
+
+    __tablename__ = "planned_exit_review"
+    __table_args__ = (sa.UniqueConstraint("round_id", "household_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"))
+    household_id: Mapped[int] = mapped_column(sa.ForeignKey("household.id"))
+    proposed_meets: Mapped[bool]
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_meets: Mapped[bool | None]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -34,6 +34,7 @@ from workflow.platform.db import db
 from workflow.platform.errors import ConflictError, NotFound, Refused
 from workflow.platform.i18n import _
 from workflow.platform.settings import get_settings
+from workflow.programme.rounds import get_round
 
 READERS = (
     Role.TOWNSHIP_LEADER,
@@ -121,12 +122,9 @@ def require_reader(user: User) -> None:
     require_role(user, *READERS)
 
 
-def _board_round(year: int | None) -> Round | None:
-    if year is not None:
-        round_ = db.session.scalar(sa.select(Round).where(Round.year == year))
-        if round_ is None:
-            raise NotFound(_("The work of %(year)s has not been launched yet.", year=year))
-        return round_
+def _board_round(year: int | str | None) -> Round | None:
+    if year:
+        return get_round(year)
     return db.session.scalar(
         sa.select(Round)
         .where(Round.status != RoundStatus.PLANNED)
@@ -221,7 +219,7 @@ def _group_name(case: HelpCase, grouping: str) -> str:
 
 
 def overdue_board(
-    user: User, grouping: str = "department", year: int | None = None, limit: int = LISTED
+    user: User, grouping: str = "department", year: int | str | None = None, limit: int = LISTED
 ) -> Board:
     """The late open cases in the user's scope, grouped by department or by village, latest
     first, with counts by band and the round's weekly trend. Counting is done by the database;

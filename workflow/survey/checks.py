@@ -12,7 +12,7 @@ from workflow.forms import ParsedRow
 from workflow.models import Household, Round, Township, Village
 from workflow.platform.db import db
 from workflow.platform.i18n import _
-from workflow.programme.lookback import looked_back_at
+from workflow.programme.lookback import household_in_round, looked_back_at, village_exited_in
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def check_households(
                 )
             )
             continue
-        if not round_.exit_year_from <= household.exit_year <= round_.exit_year_to:
+        if not household_in_round(round_, household):
             problems.append(
                 _at(
                     where,
@@ -144,7 +144,7 @@ def check_villages(
                     ),
                 )
             )
-        elif not village.is_exited_poor:
+        elif not village_exited_in(round_, village):
             problems.append(
                 _at(
                     where,

@@ -30,7 +30,11 @@ from workflow.platform.db import db
 from workflow.platform.errors import Refused, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.platform.settings import get_settings
-from workflow.programme.lookback import has_households_in_scope, villages_in_scope
+from workflow.programme.lookback import (
+    has_households_in_scope,
+    village_exited_in,
+    villages_in_scope,
+)
 from workflow.survey.results_flow import start_township_results
 from workflow.survey.townships import record_late, township_survey
 
@@ -99,7 +103,7 @@ def submit_village_forms(task: HumanTask, actor: User) -> None:
         s.form_no for s in current_submissions(instance.round_id, village.township_id, village.id)
     }
     round_ = db.session.get(Round, instance.round_id)
-    needed = {2} if village.is_exited_poor else set()
+    needed = {2} if village_exited_in(round_, village) else set()
     if has_households_in_scope(round_, village):
         needed.add(1)
     missing = sorted(needed - forms)

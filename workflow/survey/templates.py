@@ -12,7 +12,7 @@ from workflow.platform.db import db
 from workflow.platform.errors import NotFound, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.programme.catalogue import standard_of
-from workflow.programme.lookback import households_in_scope
+from workflow.programme.lookback import households_in_scope, village_exited_in
 
 
 def find_village(name_or_code: str) -> Village:
@@ -63,10 +63,10 @@ def survey_template(
         )
     elif form_no == 2:
         if village is not None:
-            villages = [village] if village.is_exited_poor else []
+            villages = [village] if village_exited_in(round_, village) else []
             township = village.township
         elif township is not None:
-            villages = [v for v in township.villages if v.is_exited_poor]
+            villages = [v for v in township.villages if village_exited_in(round_, v)]
         else:
             raise ValidationFailed({"township": _("Form 2 needs a village or a township.")})
         context = SurveyContext(
