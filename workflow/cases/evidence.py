@@ -13,7 +13,7 @@ from workflow.models import CaseEvidence, CaseStatus, HelpCase, Role, User
 from workflow.people.access import require_case
 from workflow.platform import audit, blobs, clock
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, NotFound, ValidationFailed
+from workflow.platform.errors import AccessDenied, NotFound, Refused, ValidationFailed
 from workflow.platform.i18n import gettext as _
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -99,7 +99,10 @@ def evidence_file(case: HelpCase, evidence_id: int, viewer: User) -> tuple[CaseE
     evidence = db.session.get(CaseEvidence, evidence_id)
     if evidence is None or evidence.case_id != case.id:
         raise NotFound(_("The page or record does not exist."))
-    return evidence, blobs.get(evidence.sha256)
+    try:
+        return evidence, blobs.get(evidence.sha256)
+    except Refused:  # say which file: the clerk reads this, not a store's general words
+        raise Refused(_("The stored evidence file no longer matches its hash.")) from None
 
 
 def evidence_of(case: HelpCase) -> list[CaseEvidence]:
