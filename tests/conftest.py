@@ -24,7 +24,7 @@ from workflow.models import User
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.schema import upgrade_database
-from workflow.platform.settings import Settings
+from workflow.platform.settings import Settings, use_settings
 from workflow.programme import rounds
 
 pytest_plugins = ["tests.smtp_server"]
@@ -140,6 +140,8 @@ def _has_sequence() -> bool:
 @pytest.fixture
 def app(_migrated_app: Flask) -> Iterator[Flask]:
     """The app on an empty (migrated) database, inside an app context."""
+    # A command run by an earlier test built an app of its own, with settings of its own.
+    use_settings(_migrated_app.config["HUITOU_SETTINGS"])
     _wipe(_migrated_app)
     clock.set_now(None)
     with _migrated_app.app_context():
