@@ -52,11 +52,13 @@ def test_overdue_case_escalates_while_department_task_stays_open(county, user, r
     run_tick("2018-12-01T00:00:00+08:00")
     assert levels(case_id) == [0, 1, 2, 3]
     actions = db.session.scalars(
-        sa.select(AuditEvent.action).where(
+        sa.select(AuditEvent.action)
+        .where(
             AuditEvent.object_type == "help_case",
             AuditEvent.object_id == str(case_id),
             AuditEvent.action.like("case.%level%"),
         )
+        .order_by(AuditEvent.seq)
     ).all()
     assert actions == ["case.overdue_level1", "case.overdue_level2", "case.overdue_level3"]
     assert db.session.get(HelpCase, case_id).escalation_level == 3

@@ -246,7 +246,9 @@ def test_clerk_cannot_import_another_village_and_reimport_does_not_duplicate(rou
     )
     assert answers == len(hh)
     imports = db.session.scalars(
-        sa.select(AuditEvent.after).where(AuditEvent.action == "survey.import")
+        sa.select(AuditEvent.after)
+        .where(AuditEvent.action == "survey.import")
+        .order_by(AuditEvent.seq)
     ).all()
     assert len(imports) == 2 and f'"replaces":{second.replaced.id}' in imports[1]
 
