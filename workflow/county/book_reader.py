@@ -7,19 +7,17 @@ Nothing raises for a bad file: every problem comes back as a FormError, in Chine
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from workflow.county.sheets import CODE, SHEETS, SheetLayout
 from workflow.forms.cells import CellError, blank, read_cell, read_code
-from workflow.forms.reader import FormError, refusal_of
+from workflow.forms.reader import FormError
+from workflow.forms.upload import opened_upload
 from workflow.platform.i18n import _
 
 MAX_ROWS = 20000
@@ -55,35 +53,19 @@ class RawBook:
 def read_book(data: bytes) -> RawBook:
     """Return the rows of the four sheets, each cell read, and every problem of the file."""
     book = RawBook()
-    refusal = refusal_of(data)
-    if refusal:
-        book.errors.append(FormError("", "", refusal))
-        return book
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl's notes on extensions mean nothing to a clerk
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            book.errors.append(
-                FormError(
-                    "",
-                    "",
-                    _("The file cannot be opened: it is not a valid Excel workbook (.xlsx)."),
-                )
-            )
+    with opened_upload(data) as (workbook, refusal):
+        if workbook is None:
+            book.errors.append(refusal)
             return book
-        try:
-            sheets = {_norm(ws.title): ws for ws in workbook.worksheets}
-            for layout in SHEETS:
-                ws = sheets.get(_norm(layout.name))
-                if ws is None:
-                    book.errors.append(
-                        FormError(layout.name, "", _("The workbook has no sheet of this name."))
-                    )
-                    continue
-                book.rows[layout.name] = _read_sheet(layout, _grid(ws), book.errors)
-        finally:
-            workbook.close()
+        sheets = {_norm(ws.title): ws for ws in workbook.worksheets}
+        for layout in SHEETS:
+            ws = sheets.get(_norm(layout.name))
+            if ws is None:
+                book.errors.append(
+                    FormError(layout.name, "", _("The workbook has no sheet of this name."))
+                )
+                continue
+            book.rows[layout.name] = _read_sheet(layout, _grid(ws), book.errors)
     return book
 
 

@@ -388,13 +388,3 @@ def _once(form_no: int) -> str:
 def _at(values: tuple, col: int) -> Any:
     """Return the value in a column of a row, None past its end."""
     return values[col] if col < len(values) else None
-
-
-def refusal_of(data: bytes) -> str | None:
-    """Return why an uploaded file is refused before it is opened (not an .xlsx, damaged, a zip
-    bomb), or None: the one check every import of a workbook makes first."""
-    try:
-        _check_container(data)
-    except _Refused as refusal:
-        return str(refusal)
-    return None

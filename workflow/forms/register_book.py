@@ -9,20 +9,17 @@ A register is a prefecture's worth of rows at most: rows are kept as slotted rec
 from __future__ import annotations
 
 import gc
-import io
 import re
 import unicodedata
-import warnings
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from workflow.forms.cells import CellError, blank, read_cell
 from workflow.forms.layout import DATE, TEXT, YES_NO, Column
-from workflow.forms.reader import FormError, check_container, norm_header
+from workflow.forms.reader import FormError, norm_header
 from workflow.forms.register_checks import (
     HouseholdIn,
     MemberIn,
@@ -40,6 +37,7 @@ from workflow.forms.register_layout import (
     MEMBER_STATUS_WORDS,
     SEXES,
 )
+from workflow.forms.upload import opened_upload
 from workflow.platform.i18n import _
 
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # a prefecture's register unpacks to a few hundred MB
@@ -50,44 +48,28 @@ _DATE_TEXT = re.compile(r"(\d{4})\D{0,2}?(\d{1,2})\D{0,2}?(\d{1,2})\D?")
 def read_register(data: bytes) -> RegisterBook:
     """Read a register workbook: every household and member row, and every problem found."""
     book = RegisterBook()
-    refusal = check_container(data, MAX_UNCOMPRESSED)
-    if refusal is not None:
-        book.errors.append(refusal)
-        return book
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            book.errors.append(
-                FormError(
-                    "",
-                    "",
-                    _("The file cannot be opened: it is not a valid Excel workbook (.xlsx)."),
-                )
-            )
+    with opened_upload(data, MAX_UNCOMPRESSED) as (workbook, refusal):
+        if workbook is None:
+            book.errors.append(refusal)
             return book
+        sheets = {ws.title.strip(): ws for ws in workbook.worksheets}
+        for name in (HOUSEHOLD_SHEET, MEMBER_SHEET):
+            if name not in sheets:
+                book.errors.append(
+                    FormError(name, "", _("The workbook has no sheet “%(sheet)s”.", sheet=name))
+                )
+        if book.errors:
+            return book
+        # Rows become long-lived objects by the hundred thousand and hold no cycles: the
+        # collector's full passes over them would cost more than the reading.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
-            sheets = {ws.title.strip(): ws for ws in workbook.worksheets}
-            for name in (HOUSEHOLD_SHEET, MEMBER_SHEET):
-                if name not in sheets:
-                    book.errors.append(
-                        FormError(name, "", _("The workbook has no sheet “%(sheet)s”.", sheet=name))
-                    )
-            if book.errors:
-                return book
-            # Rows become long-lived objects by the hundred thousand and hold no cycles: the
-            # collector's full passes over them would cost more than the reading.
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
-                _read_households(sheets[HOUSEHOLD_SHEET].iter_rows(values_only=True), book)
-                _read_members(sheets[MEMBER_SHEET].iter_rows(values_only=True), book)
-            finally:
-                if collecting:
-                    gc.enable()
+            _read_households(sheets[HOUSEHOLD_SHEET].iter_rows(values_only=True), book)
+            _read_members(sheets[MEMBER_SHEET].iter_rows(values_only=True), book)
         finally:
-            workbook.close()
+            if collecting:
+                gc.enable()
     check_file(book)
     return book
 
