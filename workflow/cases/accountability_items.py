@@ -85,18 +85,27 @@ def _case_person(case: HelpCase) -> str:
     return leader or ""
 
 
-def open_item(case: HelpCase) -> AccountabilityItem:
-    """Open the item for a case that reached level 3 (once per case)."""
-    days = clock.days_between(case.due_at, clock.now())
+def _open_for_case(kind: str, case: HelpCase, grounds: str) -> AccountabilityItem:
+    """An item about one case (once per kind and case), naming its unit and person."""
     return _open(
-        f"lateness:{case.id}",
-        kind="lateness",
+        f"{kind}:{case.id}",
+        kind=kind,
         round_id=case.round_id,
         case_id=case.id,
         department_id=case.department_id,
         township_id=case.township_id,
         person_name=_case_person(case),
-        grounds=_(
+        grounds=grounds,
+    )
+
+
+def open_item(case: HelpCase) -> AccountabilityItem:
+    """Open the item for a case that reached level 3 (once per case)."""
+    days = clock.days_between(case.due_at, clock.now())
+    return _open_for_case(
+        "lateness",
+        case,
+        _(
             "“%(indicator)s” (%(subject)s), handled by %(department)s, is still not done "
             "%(days)s days after its deadline.",
             department=case.department.name,
@@ -109,15 +118,10 @@ def open_item(case: HelpCase) -> AccountabilityItem:
 
 def open_substandard(case: HelpCase, reason: str) -> AccountabilityItem:
     """A case rejected at acceptance or failed at the re-check (回头帮不达标), once per case."""
-    return _open(
-        f"substandard:{case.id}",
-        kind="substandard",
-        round_id=case.round_id,
-        case_id=case.id,
-        department_id=case.department_id,
-        township_id=case.township_id,
-        person_name=_case_person(case),
-        grounds=_(
+    return _open_for_case(
+        "substandard",
+        case,
+        _(
             "“%(indicator)s” (%(subject)s), handled by %(department)s, was not up to standard: "
             "%(reason)s",
             indicator=case.indicator_label,
