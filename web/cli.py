@@ -181,8 +181,9 @@ def audit_verify() -> None:
         return
     click.echo(
         gettext(
-            "The audit chain is broken at event %(seq)s — %(problem)s",
+            "The audit chain is broken at event %(seq)s of stream %(stream)s — %(problem)s",
             seq=report.broken_seq,
+            stream=report.stream,
             problem=report.problem,
         ),
         err=True,

@@ -193,7 +193,7 @@ def _advance_batch(ids: list[int], moment: datetime, holder: str, report: TickRe
         db.session.rollback()
         log.warning("the tick lease of %s ran out; stopping this tick", holder)
         return False
-    audit.lock_chain()  # one lock of the audit chain for the batch, held across its savepoints
+    audit.lock_chain()  # the batch takes its audit stream now, held across its savepoints
     advanced = []
     due = instances.due_instances(ids, moment)
     cases = escalation.preload_cases([instance.id for instance in due])  # noqa: F841 - held
