@@ -125,10 +125,12 @@ def run(backend: Backend, size: Size) -> list[Measurement]:
                         continue
                     floor = bare_engine_seconds(_due_states(moment), moment)
                     db.session.rollback()
-                    start = time.perf_counter()
-                    report = wiring.tick_and_deliver(moment)
-                    seconds = time.perf_counter() - start
+                    with pages.captured(db.engine) as log:
+                        start = time.perf_counter()
+                        report = wiring.tick_and_deliver(moment)
+                        seconds = time.perf_counter() - start
                     out += _due_tick(backend, label, expected, report, seconds, floor, note)
+                    out.append(_statements(backend, label, expected, len(log.run)))
             finally:
                 clock.set_now(None)
                 db.session.remove()
@@ -182,6 +184,18 @@ def _due_tick(
             note=f"{note}; {done}; floor: bare engine, median of {FLOOR_SAMPLE} of them",
         ),
     ]
+
+
+def _statements(backend: Backend, label: str, due: int, statements: int) -> Measurement:
+    """Round trips to the database per due instance: a batch writes each table's rows together."""
+    return Measurement(
+        SCENARIO,
+        f"tick with {label}: statements per due instance",
+        backend.name,
+        statements / due,
+        "statements",
+        note=f"{statements:,} statements for {due:,} due instances, mail delivery included",
+    )
 
 
 if __name__ == "__main__":

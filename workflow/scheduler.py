@@ -137,7 +137,9 @@ def _advance_claimed(moment: datetime, after_commit: Callable[[], None] | None) 
         if not due:
             db.session.rollback()
             return report
-        _advance_loaded(due, moment, report, passed)
+        if not _advance_together(due, moment, report, passed):
+            audit.lock_chain()
+            _advance_one_by_one(instances.claim_due(moment, BATCH, passed), moment, report, passed)
         if after_commit is not None:
             after_commit()
 
@@ -171,11 +173,40 @@ def _advance_batch(ids: list[int], moment: datetime, holder: str, report: TickRe
         log.warning("the tick lease of %s ran out; stopping this tick", holder)
         return False
     audit.lock_chain()  # the batch takes its audit stream now, held across its savepoints
-    _advance_loaded(instances.due_instances(ids, moment), moment, report)
+    if _advance_together(instances.due_instances(ids, moment), moment, report):
+        return True
+    if not renew_lease(holder):  # the failed try was rolled back, its renewal with it
+        db.session.rollback()
+        return False
+    audit.lock_chain()
+    _advance_one_by_one(instances.due_instances(ids, moment), moment, report)
     return True
 
 
-def _advance_loaded(
+def _advance_together(
+    due: list[ProcessInstance], moment: datetime, report: TickReport, passed: set[int] | None = None
+) -> bool:
+    """Advance the batch as one transaction with one flush: each table's new rows go in one
+    statement. False (and rolled back) if any instance failed: then it goes one by one."""
+    cases = escalation.preload_cases([instance.id for instance in due])  # noqa: F841 - held
+    ids = [instance.id for instance in due]
+    try:
+        with acting_as(None):  # the scheduler acts for nobody
+            for instance in due:
+                instances.advance_timers(instance, flush=False)
+        again = {instance.id for instance in due if _due_again(instance, moment)}
+        db.session.commit()
+    except Exception:  # which instance failed is found by advancing them one by one
+        db.session.rollback()
+        log.info("a batch of the tick failed; advancing its instances one by one")
+        return False
+    report.advanced.extend(ids)
+    if passed is not None:
+        passed.update(again)
+    return True
+
+
+def _advance_one_by_one(
     due: list[ProcessInstance], moment: datetime, report: TickReport, passed: set[int] | None = None
 ) -> None:
     """Advance these (loaded) instances, each in a savepoint of its own so that one failing
@@ -186,7 +217,6 @@ def _advance_loaded(
     for instance in due:
         instance_id = instance.id
         try:
-            # the scheduler acts for nobody
             with db.session.begin_nested(), acting_as(None):
                 instances.advance_timers(instance)
         except Exception as exc:  # one broken instance must not stop the county's other timers

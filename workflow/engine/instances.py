@@ -282,9 +282,11 @@ def run_task(instance: ProcessInstance, guid: str, data: dict[str, Any]) -> None
     save(instance, wf)
 
 
-def advance_timers(instance: ProcessInstance) -> None:
+def advance_timers(instance: ProcessInstance, *, flush: bool = True) -> None:
     """Fire whatever timers are due now and save the instance; its user tasks are mirrored
-    again only when the timers changed which of them are ready (a reminder does not)."""
+    again only when the timers changed which of them are ready (a reminder does not).
+    `flush=False` leaves a reminder's writes to the caller's flush (a tick's batch writes
+    them together; a stale instance then fails the batch's flush instead)."""
     wf = load(instance)
     ready = _ready_guids(wf)
     _run(wf)
@@ -292,6 +294,8 @@ def advance_timers(instance: ProcessInstance) -> None:
         save(instance, wf)
         return
     _store_state(instance, wf)
+    if not flush:
+        return
     try:
         db.session.flush()
     except StaleDataError as exc:
