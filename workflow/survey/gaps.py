@@ -85,7 +85,7 @@ def record_findings(
                     "village_id": village_id,
                     "township_id": township.id,
                     "indicator_code": finding.code,
-                    "indicator_label": standard.indicator(finding.code).label,
+                    "indicator_label": finding.label or standard.indicator(finding.code).label,
                     "evidence": finding.evidence,
                     "routed_to": routed,
                     "department_id": department.id if department else None,
