@@ -16,7 +16,6 @@ from workflow.survey.templates import find_township, survey_template
 AOYI = "奥依亚依拉克镇"
 ALL_YES_HOUSEHOLD = {
     "人均纯收入（元）": "３２００",
-    "人均可支配收入增幅（%）": "10",
     **{
         h: y
         for h, y in zip(
@@ -24,7 +23,8 @@ ALL_YES_HOUSEHOLD = {
                 "有安全饮水",
                 "有生活用电",
                 "有广播电视",
-                "有低保兜底",
+                "符合低保条件",  # not eligible and not covered: correctly not on 低保
+                "已纳入低保",
                 "义务教育有保障",
                 "基本医疗有保障",
                 "基本养老有保障",
@@ -32,7 +32,7 @@ ALL_YES_HOUSEHOLD = {
                 "档案“四统一”",
                 "帮扶手册、扶持证填写规范",
             ],
-            ["是", "√", "有", "1", "是", "✓", "Y", "有", "是", "是"],
+            ["是", "√", "有", "否", "0", "是", "✓", "Y", "有", "是", "是"],
             strict=True,
         )
     },
