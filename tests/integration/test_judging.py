@@ -32,9 +32,7 @@ def _buguna_households(round_) -> tuple[Household, Household]:
         )
     )
     members = members_of([h.id for h in households], reference_date(round_))
-    with_child = next(
-        h for h in households if any(m.age in SCHOOL_AGE for m in members[h.id])
-    )
+    with_child = next(h for h in households if any(m.age in SCHOOL_AGE for m in members[h.id]))
     without = next(
         h
         for h in households

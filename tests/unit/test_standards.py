@@ -133,8 +133,12 @@ def test_dibao_gap_only_for_eligible_not_covered_or_covered_not_eligible(std2018
 
     assert dibao(False, False) == []  # correctly not on 低保: no gap
     assert dibao(True, True) == []
-    assert dibao(True, False) == [Finding("H-DIBAO", "符合低保条件：是；已纳入低保：否", "低保应纳未纳")]
-    assert dibao(False, True) == [Finding("H-DIBAO", "符合低保条件：否；已纳入低保：是", "低保应退未退")]
+    assert dibao(True, False) == [
+        Finding("H-DIBAO", "符合低保条件：是；已纳入低保：否", "低保应纳未纳")
+    ]
+    assert dibao(False, True) == [
+        Finding("H-DIBAO", "符合低保条件：否；已纳入低保：是", "低保应退未退")
+    ]
 
 
 def test_not_applicable_is_never_a_gap(std2018):

@@ -20,7 +20,14 @@ SUBJECT_KINDS = ("household", "village", "township")
 # threshold (≥, >, >); eligible_covered: two 是/否 columns, "meets the conditions" and "is
 # covered" (低保: 应纳尽纳、应退尽退); certified: no column on the form, judged only by the
 # department named in `certified_by` on its 核定 page.
-JUDGES = ("yes_no", "amount_at_least", "amount_above", "percent_above", "eligible_covered", "certified")
+JUDGES = (
+    "yes_no",
+    "amount_at_least",
+    "amount_above",
+    "percent_above",
+    "eligible_covered",
+    "certified",
+)
 NUMBER_JUDGES = ("amount_at_least", "amount_above", "percent_above")
 # What a clerk writes where an indicator does not apply to the household (the form writes the
 # first); only an indicator with an `applies_to` rule takes it.
@@ -154,12 +161,18 @@ def _dibao_finding(ind: Indicator, answers: dict[str, Any]) -> Finding | None:
         return None
     if eligible:
         label = _("Meets the conditions but not covered (应纳未纳)")
-        evidence = _("%(condition)s: yes; %(covered)s: no", condition=ind.condition_column or "",
-                     covered=ind.short_name)
+        evidence = _(
+            "%(condition)s: yes; %(covered)s: no",
+            condition=ind.condition_column or "",
+            covered=ind.short_name,
+        )
     else:
         label = _("Covered but no longer meets the conditions (应退未退)")
-        evidence = _("%(condition)s: no; %(covered)s: yes", condition=ind.condition_column or "",
-                     covered=ind.short_name)
+        evidence = _(
+            "%(condition)s: no; %(covered)s: yes",
+            condition=ind.condition_column or "",
+            covered=ind.short_name,
+        )
     return Finding(ind.code, evidence, label)
 
 
@@ -207,7 +220,9 @@ def _evidence(standard: Standard, ind: Indicator, value: Any) -> str:
             **figures,
         )
     if ind.judge == "amount_above":
-        return _("%(name)s %(value)s %(unit)s, not above the standard %(limit)s %(unit)s", **figures)
+        return _(
+            "%(name)s %(value)s %(unit)s, not above the standard %(limit)s %(unit)s", **figures
+        )
     if ind.threshold == "poverty_line":
         return _(
             "%(name)s %(value)s %(unit)s, below the %(year)s standard %(limit)s %(unit)s",

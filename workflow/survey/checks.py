@@ -134,9 +134,9 @@ def check_applicability(
     """不涉及 only where the register says an indicator does not apply to the household."""
     ruled = [i for i in standard.for_kind("household") if i.applies_to is not None]
     claimed = [
-        r for r in rows if r.values.get("id_number") and any(
-            r.values.get(i.code) == NOT_APPLICABLE for i in ruled
-        )
+        r
+        for r in rows
+        if r.values.get("id_number") and any(r.values.get(i.code) == NOT_APPLICABLE for i in ruled)
     ]
     if not claimed:
         return []
