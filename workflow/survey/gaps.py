@@ -21,7 +21,6 @@ from workflow.models import (
     SubjectKind,
     SurveySubmission,
     Township,
-    TownshipSurveyStatus,
     User,
     Village,
 )
@@ -52,9 +51,7 @@ def record_findings(
     """Judge each stored row against the round's standard; each unmet indicator is a gap."""
     survey = township_survey(round_.id, township.id)
     status = GapStatus.PENDING
-    if survey is not None and (
-        survey.status == TownshipSurveyStatus.SUBMITTED or survey.released_early
-    ):
+    if survey is not None and (survey.final_at is not None or survey.released_early):
         status = GapStatus.OPEN
     decided = {
         (g.household_id, g.village_id, g.indicator_code)
