@@ -160,14 +160,14 @@ def _dibao_finding(ind: Indicator, answers: dict[str, Any]) -> Finding | None:
     if not isinstance(eligible, bool) or not isinstance(covered, bool) or eligible == covered:
         return None
     if eligible:
-        label = _("Meets the conditions but not covered (应纳未纳)")
+        label = _("Meets the conditions but not covered")
         evidence = _(
             "%(condition)s: yes; %(covered)s: no",
             condition=ind.condition_column or "",
             covered=ind.short_name,
         )
     else:
-        label = _("Covered but no longer meets the conditions (应退未退)")
+        label = _("Covered but no longer meets the conditions")
         evidence = _(
             "%(condition)s: no; %(covered)s: yes",
             condition=ind.condition_column or "",

@@ -200,7 +200,7 @@ def _mark_gaps(
                     township_id=township_id,
                     indicator_code=indicator.code,
                     indicator_label=indicator.label[:80],
-                    evidence=_("Not certified (核定不通过): %(reason)s", reason=reason.strip()),
+                    evidence=_("Not certified: %(reason)s", reason=reason.strip()),
                     routed_to=routed,
                     department_id=department.id if department else None,
                     status=status,
