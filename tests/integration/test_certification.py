@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from notifications.models import Notice
 from tests.scenario import AOYI, certify_tasks, submit_township
 from workflow.inbox import tasks
 from workflow.models import AuditEvent, Gap, GapStatus, TaskState
@@ -59,6 +60,11 @@ def test_nothing_is_final_before_both_certify_or_their_deadline_passes(round2018
     assert _statuses() == {GapStatus.OPEN}
     overdue = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "certify.overdue"))
     assert overdue is not None
+    told = set(
+        db.session.scalars(sa.select(Notice.user_id).where(Notice.event_key.like("certify:%")))
+    )
+    assert {user("dept_njj_fzr").id, user("dept_tjj").id, user("fpb").id} <= told
+    assert user("dept_slj").id not in told
     late = certify_tasks(AOYI)
     assert sorted(late) == ["NJJ", "TJJ"]  # still to do, now overdue in their inboxes
     assert all(t.state == TaskState.READY for t in late.values())
