@@ -69,7 +69,8 @@ def filled_form(form_no: int, round_: Round, rng: random.Random, **unit: object)
     for row in range(first, ws.max_row + 1):
         if ws.cell(row, 1).value in (None, ""):
             break
-        eligible = rng.random() < 0.2  # about one household in five meets the 低保 conditions
+        # about one household in five meets the 低保 conditions (drawn per household, apart)
+        eligible = random.Random(str(ws.cell(row, 3).value)).random() < 0.2
         for col, column in enumerate(layout.columns, start=1):
             cell = ws.cell(row, col)
             if cell.value == NOT_APPLICABLE:
