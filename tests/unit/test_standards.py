@@ -240,3 +240,20 @@ def test_a_document_that_is_not_an_object_or_has_no_indicators_is_refused():
     with pytest.raises(CatalogueError) as caught:
         parse_standard({"year": 2018, "version": 1, "poverty_line": 2995, "indicators": []})
     assert caught.value.problems == ["指标列表（indicators）不能为空"]
+
+
+def test_whom_an_indicator_applies_to_is_catalogue_data(std2018):
+    edu, pension = std2018.indicator("H-EDU"), std2018.indicator("H-PENSION")
+    assert (edu.applies_to.member_age_from, edu.applies_to.member_age_to) == (6, 15)
+    assert "义务教育法" in edu.applies_to.source
+    assert pension.applies_to.member_age_from == 16 and pension.applies_to.member_age_to is None
+    assert [edu.applies_to.admits(age) for age in (5, 6, 15, 16)] == [False, True, True, False]
+    doc = standard_to_dict(std2018)
+    water = next(i for i in doc["indicators"] if i["code"] == "H-WATER")
+    water["applies_to"] = {"member_age_from": 20, "member_age_to": 10, "colour": 1}
+    with pytest.raises(CatalogueError) as caught:
+        parse_standard(doc)
+    assert caught.value.problems == [
+        "第3项指标（H-WATER）：未知字段“colour”",
+        "第3项指标（H-WATER）：年龄下限高于上限",
+    ]
