@@ -41,7 +41,7 @@ from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.idcard import birth_date, make_id
 from workflow.programme.lookback import households_in_scope, villages_in_scope
-from workflow.programme.standards import Standard, threshold_of
+from workflow.programme.standards import ELIGIBLE_SUFFIX, Standard, threshold_of
 
 COUNTY_HOUSEHOLDS = 3500  # one county: the demo county's size and geography
 SURVEY_YEAR = 2018
@@ -205,8 +205,16 @@ def answers(form_no: int, standard: Standard, rng: random.Random) -> tuple[dict[
         c for c in survey_layout(form_no, standard).columns if c.kind in (YES_NO, AMOUNT, PERCENT)
     ]
     missed = set(rng.sample(range(len(columns)), gap_count(rng)))
+    pair = [n for n, c in enumerate(columns) if c.key.startswith("H-DIBAO")]
+    if len(pair) == 2 and set(pair) <= missed:  # 否 and 否 is a household rightly not on 低保
+        missed.discard(pair[0])
     return {
-        c.key: _answer(c.kind, threshold_of(standard, standard.indicator(c.key)), n in missed, rng)
+        c.key: _answer(
+            c.kind,
+            threshold_of(standard, standard.indicator(c.key.removesuffix(ELIGIBLE_SUFFIX))),
+            n in missed,
+            rng,
+        )
         for n, c in enumerate(columns)
     }, len(missed)
 

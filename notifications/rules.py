@@ -94,6 +94,25 @@ def notify_survey_level(survey: Any, level: int, stage: str = "survey") -> int:
     return _tell(people, key, subject, "", "/inbox")
 
 
+def notify_certification_late(survey: Any, department_ids: list[int]) -> int:
+    """A township's 核定 is late: the late departments' leaders and clerks, and the county
+    office, which now triages without it."""
+    people = _users(
+        sa.or_(
+            sa.and_(
+                User.role.in_([Role.DEPARTMENT_LEADER, Role.DEPARTMENT_CLERK]),
+                User.department_id.in_(department_ids),
+            ),
+            User.role == Role.COUNTY_OFFICE,
+        )
+    )
+    subject = gettext(
+        "The income certification of %(township)s is overdue", township=survey.township.name
+    )
+    key = f"certify:{survey.round_id}:{survey.township_id}"
+    return _tell(people, key, subject, "", "/inbox")
+
+
 def _tell(people: list[User], key: str, subject: str, body: str, link: str) -> int:
     """One notice and one e-mail per person for an event, never twice for the same event
     (written with the session's next flush, together with the rest of the batch); returns how

@@ -20,6 +20,7 @@ from workflow import scheduler
 from workflow.cases.escalation import case_escalated
 from workflow.platform import clock
 from workflow.platform.db import db
+from workflow.survey.certification import certification_late
 from workflow.survey.townships import survey_escalated
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,10 @@ def _on_case_escalated(case: Any, level: int, **_: Any) -> None:
 
 def _on_survey_escalated(survey: Any, level: int, stage: str = "survey", **_: Any) -> None:
     rules.notify_survey_level(survey, level, stage)
+
+
+def _on_certification_late(survey: Any, department_ids: list[int], **_: Any) -> None:
+    rules.notify_certification_late(survey, department_ids)
 
 
 def _note_commit(session: Session) -> None:
@@ -77,6 +82,7 @@ def connect(app: Flask) -> None:
     """Subscribe the notification rules to the domain's events and mail to commits (idempotent)."""
     case_escalated.connect(_on_case_escalated, weak=False)
     survey_escalated.connect(_on_survey_escalated, weak=False)
+    certification_late.connect(_on_certification_late, weak=False)
     for name, listener in (
         ("after_commit", _note_commit),
         ("after_soft_rollback", _forget_rollback),

@@ -6,9 +6,11 @@ import sqlalchemy as sa
 
 from tests.survey_filling import fill, rows_of
 from workflow.inbox import tasks
-from workflow.models import HumanTask, Role, TaskState, User, Village
+from workflow.inbox.steps import CERTIFY
+from workflow.models import Department, HumanTask, Role, TaskState, User, Village
 from workflow.platform.db import db
 from workflow.programme.lookback import village_exited_in
+from workflow.survey import certification
 from workflow.survey import flow as survey_flow
 from workflow.survey.intake import import_survey
 from workflow.survey.templates import find_township, survey_template
@@ -16,7 +18,6 @@ from workflow.survey.templates import find_township, survey_template
 AOYI = "奥依亚依拉克镇"
 ALL_YES_HOUSEHOLD = {
     "人均纯收入（元）": "３２００",
-    "人均可支配收入增幅（%）": "10",
     **{
         h: y
         for h, y in zip(
@@ -24,7 +25,8 @@ ALL_YES_HOUSEHOLD = {
                 "有安全饮水",
                 "有生活用电",
                 "有广播电视",
-                "有低保兜底",
+                "符合低保条件",  # not eligible and not covered: correctly not on 低保
+                "已纳入低保",
                 "义务教育有保障",
                 "基本医疗有保障",
                 "基本养老有保障",
@@ -32,7 +34,7 @@ ALL_YES_HOUSEHOLD = {
                 "档案“四统一”",
                 "帮扶手册、扶持证填写规范",
             ],
-            ["是", "√", "有", "1", "是", "✓", "Y", "有", "是", "是"],
+            ["是", "√", "有", "否", "0", "是", "✓", "Y", "有", "是", "是"],
             strict=True,
         )
     },
@@ -82,12 +84,42 @@ def village_clerk_for(village: Village, user):
     return clerk
 
 
-def submit_township(round_, township_name: str, user, *, with_water_gap: bool = True) -> None:
-    """Every village of the township files and signs; the clerk files 附件3; the leader signs."""
+def submit_township(
+    round_, township_name: str, user, *, with_water_gap: bool = True, certify: bool = True
+) -> None:
+    """Every village of the township files and signs; the clerk files 附件3; the leader signs;
+    then (unless told not to) 县农经局 and 县统计局 certify every row (核定), so the township's
+    gaps are final for triage."""
     sign = survey_waiting_for_leader(round_, township_name, user, with_water_gap=with_water_gap)
     leader = user("aoyi_fzr") if township_name == AOYI else user("qmz_fzr")
     survey_flow.sign_township_survey(sign, leader)
+    if certify:
+        certify_township(township_name, user)
     db.session.commit()
+
+
+def certify_tasks(township_name: str) -> dict[str, HumanTask]:
+    """The township's READY 核定 tasks by the certifying department's code."""
+    township = find_township(township_name)
+    found = db.session.execute(
+        sa.select(Department.code, HumanTask)
+        .join(Department, HumanTask.department_id == Department.id)
+        .where(
+            HumanTask.spec_name == CERTIFY,
+            HumanTask.state == TaskState.READY,
+            HumanTask.township_id == township.id,
+        )
+        .order_by(Department.code)
+    ).all()
+    return dict(found)
+
+
+def certify_township(township_name: str, user, marks: dict[str, dict[int, str]] | None = None):
+    """Each certifying department's clerk certifies the township's rows (marks: department code
+    → household id → reason 核定不通过)."""
+    for code, task in certify_tasks(township_name).items():
+        clerk = user(f"dept_{code.lower()}")
+        certification.certify_households(task, clerk, (marks or {}).get(code, {}))
 
 
 def survey_waiting_for_leader(

@@ -21,6 +21,7 @@ from web.auth import bp as auth_bp
 from web.auth import login_form
 from web.board import bp as board_bp
 from web.cases import bp as cases_bp
+from web.certification import bp as certification_bp
 from web.county import bp as county_bp
 from web.extensions import csrf, login_manager, migrate
 from web.inbox import bp as inbox_bp
@@ -201,6 +202,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     init_account(app)
     app.register_blueprint(survey_bp)
+    app.register_blueprint(certification_bp)
     init_notices(app)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(cases_bp)

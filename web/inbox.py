@@ -192,6 +192,8 @@ def open_task(task_id: int) -> Response:
         return redirect(url_for("survey.task_page", task_id=task.id))
     if page == steps.Page.RESULTS:
         return redirect(url_for("results.task_page", task_id=task.id))
+    if page == steps.Page.CERTIFY:
+        return redirect(url_for("certification.task_page", task_id=task.id))
     if page == steps.Page.TRIAGE:
         return redirect(url_for("rounds.triage", year=_round_year(task)))
     if page == steps.Page.ACCEPTANCE:

@@ -13,8 +13,8 @@ from typing import Any
 
 from workflow.cases import acceptance, escalation
 from workflow.engine.services import register_services
+from workflow.survey import certification, results_flow
 from workflow.survey import flow as survey_flow
-from workflow.survey import results_flow
 
 SERVICES: dict[str, Callable[..., Any]] = {
     # annual_round.bpmn
@@ -23,6 +23,9 @@ SERVICES: dict[str, Callable[..., Any]] = {
     # township_survey.bpmn
     "survey_submitted": survey_flow.survey_submitted,
     "escalate_survey": survey_flow.escalate_survey,
+    "plan_certification": certification.plan_certification,
+    "certification_done": certification.certification_done,
+    "certification_overdue": certification.certification_overdue,
     # township_results.bpmn
     "results_submitted": results_flow.results_submitted,
     "escalate_results": results_flow.escalate_results,

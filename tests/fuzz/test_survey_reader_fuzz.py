@@ -30,6 +30,7 @@ VALUES = st.one_of(
     st.none(),
     XML_TEXT,
     st.sampled_from(["是", "否", "√", "×", "有", "无", "1", "0", "３２００", "=1+1", "=F6*2"]),
+    st.sampled_from(["不涉及", "/", "—", "无此情况"]),  # where an indicator may not apply
     st.integers(min_value=-(10**20), max_value=10**20),
     st.floats(allow_nan=False, allow_infinity=False),
     st.booleans(),

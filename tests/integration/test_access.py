@@ -222,6 +222,15 @@ MATRIX: dict[str, Route] = {
         verdicts(LOGIN_FIRST, FORBIDDEN, aoyi_zg=Expect(303, "/inbox")),
         data={"confirm": "yes"},
     ),
+    # The 核定 page answers only for a certify task; the world's survey is not submitted yet,
+    # so every user is shown that another step's task has no 核定 page (the page itself, for
+    # 县农经局 and the other roles, is tested in test_certification_page).
+    "certification.task_page": Route(
+        GET, "GET /survey/certify/{results_task}", verdicts(LOGIN_FIRST, Expect(404))
+    ),
+    "certification.task_submit": Route(
+        POST, "POST /survey/certify/{results_task}", verdicts(LOGIN_FIRST, Expect(404))
+    ),
     "cases.add_evidence": Route(
         POST,
         "POST /cases/{case}/evidence",

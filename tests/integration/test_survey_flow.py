@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from notifications.models import Notice
-from tests.scenario import ALL_YES_HOUSEHOLD, AOYI, submit_township
+from tests.scenario import ALL_YES_HOUSEHOLD, AOYI, certify_township, submit_township
 from tests.survey_filling import fill, rows_of
 from workflow.inbox import tasks
 from workflow.models import (
@@ -40,16 +40,17 @@ def test_village_cannot_sign_before_importing(round2018, user):
         survey_flow.submit_village_forms(task, user("katelesh_cun"))
 
 
-def test_submitted_township_is_signed_and_its_gaps_open(round2018, user):
-    submit_township(round2018, AOYI, user)
+def test_submitted_township_is_signed_and_its_gaps_open_once_certified(round2018, user):
+    submit_township(round2018, AOYI, user, certify=False)
     survey = db.session.scalar(
         sa.select(TownshipSurvey).join(Township).where(Township.name == AOYI)
     )
     assert survey.status == TownshipSurveyStatus.SUBMITTED
     signatures = db.session.scalars(sa.select(Signature.object_type)).all()
     assert signatures.count("township_survey") == 1 and "village_forms" in signatures
-    statuses = set(db.session.scalars(sa.select(Gap.status)))
-    assert statuses == {GapStatus.OPEN}
+    assert set(db.session.scalars(sa.select(Gap.status))) == {GapStatus.PENDING}  # 核定 first
+    certify_township(AOYI, user)
+    assert set(db.session.scalars(sa.select(Gap.status))) == {GapStatus.OPEN}
 
 
 def test_missed_survey_deadline_escalates_only_the_late_township(round2018, user, run_tick):

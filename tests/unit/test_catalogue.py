@@ -150,7 +150,11 @@ DOCUMENT_TEXTS = {
     # The full-width x a Chinese input method types into an ID number.
     "workflow/platform/idcard.py": {"ｘ", "Ｘ"},
     # The full-width brackets of a column header's unit.
-    "workflow/programme/standards.py": {r"[（(][^）)]*[）)]$"},
+    # ... and what a clerk writes where an indicator does not apply (不涉及, /, 无此情况).
+    "workflow/programme/standards.py": {
+        r"[（(][^）)]*[）)]$",
+        *("不涉及", "／", "无此情况", "不适用"),
+    },
 }
 
 

@@ -43,6 +43,8 @@ class Recorder:
 
     def __init__(self):
         self.calls = []
+        self.certifiers = [41, 42]  # 县农经局, 县统计局
+        self.certify_due = iso(timedelta(days=5))
 
     def engine(self):
         def close_case(case_id):
@@ -57,6 +59,16 @@ class Recorder:
         def escalate_survey(round_id, township_id, level):
             self.calls.append(("escalate_survey", round_id, township_id, level))
 
+        def plan_certification(round_id, township_id):
+            self.calls.append(("plan_certification", round_id, township_id))
+            return list(self.certifiers), self.certify_due
+
+        def certification_done(round_id, township_id):
+            self.calls.append(("certification_done", round_id, township_id))
+
+        def certification_overdue(round_id, township_id):
+            self.calls.append(("certification_overdue", round_id, township_id))
+
         return PythonScriptEngine(
             environment=TaskDataEnvironment(
                 {
@@ -64,6 +76,9 @@ class Recorder:
                     "escalate_case": escalate_case,
                     "survey_submitted": survey_submitted,
                     "escalate_survey": escalate_survey,
+                    "plan_certification": plan_certification,
+                    "certification_done": certification_done,
+                    "certification_overdue": certification_overdue,
                 }
             )
         )
@@ -396,7 +411,47 @@ def test_township_survey_flow():
     assert rec.calls == []
     wf = complete(wf, rec, "leader_sign", TOWNSHIP_LEADER)
 
-    assert rec.calls == [("survey_submitted", 2018, 3)]
+    assert rec.calls == [("survey_submitted", 2018, 3), ("plan_certification", 2018, 3)]
+    certify = ready_user_tasks(wf)
+    assert [t.task_spec.bpmn_id for t in certify] == ["certify_households"] * 2
+    assert all(t.task_spec.lane == "行业部门" for t in certify)
+    assert sorted(t.data["department_id"] for t in certify) == [41, 42]
+    for department_id in (42, 41):
+        [task] = [t for t in ready_user_tasks(wf) if t.data["department_id"] == department_id]
+        task.run()
+        wf = reload(wf, rec)
+        wf.do_engine_steps()
+        wf = reload(wf, rec)
+        assert rec.named("certification_done") == (
+            [] if department_id == 42 else [("certification_done", 2018, 3)]
+        )
+    assert wf.is_completed()
+
+
+def _signed(rec):
+    """A township_survey whose leader has signed: the 核定 tasks wait."""
+    wf = start("township_survey", survey_data(FUTURE, FUTURE + timedelta(days=3)), rec)
+    for task in ready_user_tasks(wf):
+        task.run()
+    wf.do_engine_steps()
+    wf = complete(wf, rec, "township_review", TOWNSHIP_CLERK)
+    return complete(wf, rec, "leader_sign", TOWNSHIP_LEADER)
+
+
+def test_certification_deadline_makes_gaps_final_and_leaves_the_tasks_open():
+    rec = Recorder()
+    rec.certify_due = iso(timedelta(days=-1))
+    wf = tick(_signed(rec), rec)
+    assert rec.named("certification_overdue") == [("certification_overdue", 2018, 3)]
+    assert ready_ids(wf) == ["certify_households"] * 2
+    assert rec.named("certification_done") == []
+
+
+def test_without_certifying_departments_the_gaps_are_final_at_once():
+    rec = Recorder()
+    rec.certifiers = []
+    wf = _signed(rec)
+    assert rec.named("certification_done") == [("certification_done", 2018, 3)]
     assert wf.is_completed()
 
 

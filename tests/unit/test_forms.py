@@ -29,8 +29,9 @@ from workflow.programme.standards_document import load_standard, parse_standard,
 
 TOWN, VILLAGE = "奥依亚依拉克镇", "布古纳村"
 COUNTY = "且末县"
-HOUSEHOLD_ANSWERS = "HIJKLMNOPQ"  # the ten 是/否 columns of 附件1 (2018)
-ANSWER_CODES = ["H-WATER", "H-POWER", "H-TV", "H-DIBAO", "H-EDU", "H-MEDICAL", "H-PENSION"]
+HOUSEHOLD_ANSWERS = "GHIJKLMNOPQ"  # the eleven 是/否 columns of 附件1 (2018)
+ANSWER_CODES = ["H-WATER", "H-POWER", "H-TV", "H-DIBAO/eligible", "H-DIBAO", "H-EDU"]
+ANSWER_CODES += ["H-MEDICAL", "H-PENSION"]
 ANSWER_CODES += ["H-HOUSING", "A-FOUR", "A-BOOKLET"]
 
 
@@ -60,13 +61,13 @@ def edit(data: bytes, cells: dict, formats: dict | None = None, sheet: str = "�
 
 
 def answers_at(row: int, values: list) -> dict:
-    """Return the ten 是/否 answers of a 附件1 row, as the clerk wrote them."""
+    """Return the eleven 是/否 answers of a 附件1 row, as the clerk wrote them."""
     return {f"{c}{row}": v for c, v in zip(HOUSEHOLD_ANSWERS, values, strict=True)}
 
 
 def answered(row: int) -> dict:
     """Return valid answers for every indicator of a 附件1 row."""
-    return {f"F{row}": 3500, f"G{row}": 10, **{f"{c}{row}": "是" for c in HOUSEHOLD_ANSWERS}}
+    return {f"F{row}": 3500, **{f"{c}{row}": "是" for c in HOUSEHOLD_ANSWERS}}
 
 
 @pytest.fixture
@@ -86,8 +87,9 @@ def form1(std):
 def test_form1_columns_follow_the_official_order_and_the_catalogue(std):
     headers = " ".join(c.header for c in survey_layout(1, std).columns)
     assert headers == (
-        "序号 户主姓名 身份证号 家庭人口 脱贫年度 人均纯收入（元） 人均可支配收入增幅（%） "
-        "有安全饮水 有生活用电 有广播电视 有低保兜底 义务教育有保障 基本医疗有保障 基本养老有保障 "
+        "序号 户主姓名 身份证号 家庭人口 脱贫年度 人均纯收入（元） "
+        "有安全饮水 有生活用电 有广播电视 符合低保条件 已纳入低保 义务教育有保障 基本医疗有保障 "
+        "基本养老有保障 "
         "住房安全有保障 档案“四统一” 帮扶手册、扶持证填写规范 存在问题 帮扶责任人 联系电话 备注"
     )
 
@@ -116,7 +118,9 @@ def test_form1_looks_like_the_official_attachment(std, form1):
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
     lists = {dv.formula1: str(dv.sqref) for dv in ws.data_validations.dataValidation}
-    assert lists['"是,否"'].split() == [f"{c}6:{c}7" for c in HOUSEHOLD_ANSWERS]
+    assert lists['"是,否"'].split() == [f"{c}6:{c}7" for c in "GHIJKMOPQ"]
+    # 义务教育 and 基本养老 apply only where the register has a member of the age (不涉及)
+    assert lists['"是,否,不涉及"'].split() == ["L6:L7", "N6:N7"]
 
 
 def test_forms_2_and_3_are_prefilled_with_villages_and_the_township(std):
@@ -148,17 +152,17 @@ def test_messy_clerk_answers_are_read_back_exactly(std, form1):
     fullwidth_id = idx[:-1].translate({ord(d): 0xFF10 + int(d) for d in "0123456789"}) + "x"
     # fmt: off
     messy = {
-        **answers_at(6, ["√", "✓", "有", "是", 1, "Y", "对", True, " 是 ", "ｙｅｓ"]),
-        **answers_at(7, ["×", "✗", "无", "否", 0, "N", "错", False, "x", "没有"]),
-        **answers_at(8, ["是"] * 10),
-        "F6": "３，２００元", "G6": "9.5%", "T6": 13899001122,  # phone typed as a number
-        "C7": fullwidth_id, "F7": 2650, "G7": 0.052, "R7": "饮水管道未入户",  # G7 shows 5.2%
-        "D8": "6人", "E8": "２０１５年", "F8": " 4,100.50 ", "G8": "－1.5",
+        **answers_at(6, ["√", "✓", "有", "是", "是", 1, "Y", "对", True, " 是 ", "ｙｅｓ"]),
+        **answers_at(7, ["×", "✗", "无", "否", "否", 0, "N", "错", False, "x", "没有"]),
+        **answers_at(8, ["是"] * 11),
+        "F6": "３，２００元", "T6": 13899001122,  # phone typed as a number
+        "C7": fullwidth_id, "F7": 2650, "R7": "饮水管道未入户",
+        "D8": "6人", "E8": "２０１５年", "F8": " 4,100.50 ",
         "A9": 4, "B9": "   ",  # a numbered blank row above the signature
         "A12": "说明：本表由村委会填写",  # a note below the signature
     }
     # fmt: on
-    data = edit(data, messy, formats={"G7": "0.0%"})
+    data = edit(data, messy)
     book = openpyxl.load_workbook(io.BytesIO(data))
     book["附件1"].column_dimensions["U"].hidden = True
     book["附件1"].column_dimensions["B"].width = 40
@@ -173,13 +177,13 @@ def test_messy_clerk_answers_are_read_back_exactly(std, form1):
     # fmt: off
     assert [(r.row, r.values) for r in parsed.rows] == [
         (6, {"name": "买买提·吐尔逊", "id_number": person(1), "family_size": 5, "exit_year": 2016,
-             "H-INCOME": 3200.0, "H-INCOME-GROWTH": 9.5, **yes,
+             "H-INCOME": 3200.0, **yes,
              "helper": "李建国", "phone": "13899001122"}),
         (7, {"name": "古丽娜尔·艾买提", "id_number": idx, "family_size": 3, "exit_year": 2017,
-             "H-INCOME": 2650.0, "H-INCOME-GROWTH": 5.2, **no,
+             "H-INCOME": 2650.0, **no,
              "problems": "饮水管道未入户", "helper": "王芳"}),
         (8, {"name": "张建华", "id_number": person(3), "family_size": 6, "exit_year": 2015,
-             "H-INCOME": 4100.5, "H-INCOME-GROWTH": -1.5, **yes, "helper": "王芳"}),
+             "H-INCOME": 4100.5, **yes, "helper": "王芳"}),
     ]
     # fmt: on
     assert parsed.rows[1].cells["H-INCOME"] == "F7" and parsed.rows[1].cells["id_number"] == "C7"
@@ -187,10 +191,10 @@ def test_messy_clerk_answers_are_read_back_exactly(std, form1):
 
 
 def test_read_answers_evaluate_into_the_expected_gaps(std, form1):
-    data = edit(form1([household(1)]), {**answered(6), "F6": "2,650", "J6": "×"})
+    data = edit(form1([household(1)]), {**answered(6), "F6": "2,650", "I6": "×"})
     row = read_survey_form(1, std, data).rows[0]
     assert evaluate(std, "household", row.values) == [
-        Finding("H-INCOME", "人均纯收入 2,650 元，低于 2018 年标准 2,995 元"),
+        Finding("H-INCOME", "人均纯收入 2,650 元，未超过 2018 年标准 2,995 元"),
         Finding("H-TV", "有广播电视：否"),
     ]
 
@@ -205,7 +209,7 @@ def test_every_problem_of_a_bad_form_is_reported_with_its_cell(std, form1):
     # fmt: off
     cells.update({
         "C6": wrong_check, "F7": -100, "F8": "两千", "D9": 0, "E9": 2021, "B10": None,
-        "H10": None, "I11": "可能", "D11": 2.5, "C12": ids[1], "C13": 6.52825197003041e17,
+        "G10": None, "H11": "可能", "D11": 2.5, "C12": ids[1], "C13": 6.52825197003041e17,
         "G14": "高", "C14": "65282519700304", "C15": None,
     })
     # fmt: on
@@ -217,14 +221,14 @@ def test_every_problem_of_a_bad_form_is_reported_with_its_cell(std, form1):
         "附件1!D9: 家庭人口应为正整数，填写的是“0”",
         "附件1!E9: 脱贫年度应为2013至2020年之间的年份，填写的是“2021”",
         "附件1!B10: 户主姓名未填写",
-        "附件1!H10: 有安全饮水未填写",
+        "附件1!G10: 有安全饮水未填写",
         "附件1!D11: 家庭人口应为正整数，填写的是“2.5”",
-        "附件1!I11: 无法识别“有生活用电”的填写“可能”，请填写“是”或“否”",
+        "附件1!H11: 无法识别“有生活用电”的填写“可能”，请填写“是”或“否”",
         f"附件1!C12: 身份证号“{ids[1]}”与C7重复，同一户只能填一行",
         "附件1!C13: 身份证号“6.52825197003041e+17”有误：身份证号被存成了数字，后几位已丢失，"
         "请把单元格设为文本后重新填写",
         "附件1!C14: 身份证号“65282519700304”有误：长度不是18位",
-        "附件1!G14: 人均可支配收入增幅应为数字，填写的是“高”",
+        "附件1!G14: 无法识别“有安全饮水”的填写“高”，请填写“是”或“否”",
         "附件1!C15: 身份证号未填写",
     ]
     assert parsed.errors[1] == FormError("附件1", "F7", "人均纯收入不能为负数")
@@ -261,15 +265,15 @@ def test_the_header_is_found_by_its_texts_wherever_the_clerk_put_it(std):
     ]
     for col, text in enumerate(header, start=1):
         ws.cell(3, col, text)
-    ws.append(["女", "阿依古丽", person(7).lower(), 3000, "8.5", *(["是"] * 10), ""])
+    ws.append(["女", "阿依古丽", person(7).lower(), "3000", *(["是"] * 11), ""])
     out = io.BytesIO()
     book.save(out)
     parsed = read_survey_form(1, std, out.getvalue())
     assert parsed.errors == []
     [row] = parsed.rows
     assert row.row == 4
-    assert row.values["name"] == "阿依古丽" and row.values["H-INCOME-GROWTH"] == 8.5
-    assert row.cells["id_number"] == "C4" and row.cells["H-WATER"] == "F4"
+    assert row.values["name"] == "阿依古丽" and row.values["H-INCOME"] == 3000
+    assert row.cells["id_number"] == "C4" and row.cells["H-WATER"] == "E4"
 
 
 def test_a_sheet_that_is_not_the_form_names_what_is_missing(std):
@@ -528,3 +532,23 @@ def test_an_unfilled_column_is_one_problem_not_hundreds():
         "附件1!F7: 人均纯收入不能为负数",
         "附件1!F9: 人均纯收入不能为负数",
     ]
+
+
+def test_not_applicable_is_prefilled_and_read_only_where_the_catalogue_allows_it(std, form1):
+    rows = [HouseholdRow(f"户主{n}", person(n), 2, 2016, not_applicable=("H-EDU",)) for n in (1, 2)]
+    rows.append(HouseholdRow("户主3", person(3), 2, 2016))
+    rows.append(HouseholdRow("户主4", person(4), 2, 2016))
+    data = form1(rows)
+    ws = openpyxl.load_workbook(io.BytesIO(data))["附件1"]
+    assert [ws[f"L{r}"].value for r in range(6, 10)] == ["不涉及", "不涉及", None, None]
+    cells = {k: v for r in range(6, 10) for k, v in answered(r).items()}
+    del cells["L6"], cells["L7"]  # the pre-filled 不涉及 stays
+    cells.update({"L8": "/", "N8": "无此情况", "L9": "—", "G9": "不涉及"})
+    parsed = read_survey_form(1, std, edit(data, cells))
+    assert [str(e) for e in parsed.errors] == [
+        "附件1!G9: “有安全饮水”适用于每一户，不能填写“不涉及”，请填写“是”或“否”"
+    ]
+    values = [r.values for r in parsed.rows]
+    assert [v["H-EDU"] for v in values] == ["不涉及"] * 4
+    assert values[2]["H-PENSION"] == "不涉及" and values[0]["H-PENSION"] is True
+    assert evaluate(std, "household", values[0]) == []

@@ -110,26 +110,39 @@ def test_yes_no_judges_the_answer_and_a_missing_answer_is_unknowable(std2018):
     assert judge(std2018, water, None) is None
 
 
-def test_income_meets_the_line_at_exactly_the_line(std2018):
+def test_income_must_be_strictly_above_the_line(std2018):
+    """§六.4: 人均纯收入超过当年扶贫标准 — exactly the line is not above it."""
     income = std2018.indicator("H-INCOME")
-    assert judge(std2018, income, 2995) is True
-    assert judge(std2018, income, 2994.99) is False
+    assert judge(std2018, income, 2995.01) is True
+    assert judge(std2018, income, 2995) is False
+    assert evaluate(std2018, "household", {"H-INCOME": 2995}) == [
+        Finding("H-INCOME", "人均纯收入 2,995 元，未超过 2018 年标准 2,995 元")
+    ]
 
 
-def test_growth_must_be_strictly_above_the_regional_average(std2018):
+def test_growth_is_not_on_the_form_but_certified_by_the_statistics_bureau(std2018):
     growth = std2018.indicator("H-INCOME-GROWTH")
-    average = std2018.regional_growth.amount
-    assert judge(std2018, growth, average + 0.1) is True
-    assert judge(std2018, growth, average) is False
+    assert not growth.on_form and growth.certified_by == "TJJ"
+    assert judge(std2018, growth, 1.0) is None  # only 县统计局's 核定 makes it a gap
+    assert std2018.indicator("H-INCOME").certified_by == "NJJ"
 
 
-def test_growth_cannot_be_judged_without_a_regional_average(std2018):
-    doc = standard_to_dict(std2018)
-    doc["regional_growth"] = None
-    doc["indicators"] = [i for i in doc["indicators"] if i["code"] != "H-INCOME-GROWTH"]
-    without = parse_standard(doc)
-    growth = std2018.indicator("H-INCOME-GROWTH")
-    assert judge(without, growth, 50.0) is None
+def test_dibao_gap_only_for_eligible_not_covered_or_covered_not_eligible(std2018):
+    def dibao(eligible, covered):
+        return evaluate(std2018, "household", {"H-DIBAO/eligible": eligible, "H-DIBAO": covered})
+
+    assert dibao(False, False) == []  # correctly not on 低保: no gap
+    assert dibao(True, True) == []
+    assert dibao(True, False) == [
+        Finding("H-DIBAO", "符合低保条件：是；已纳入低保：否", "低保应纳未纳")
+    ]
+    assert dibao(False, True) == [
+        Finding("H-DIBAO", "符合低保条件：否；已纳入低保：是", "低保应退未退")
+    ]
+
+
+def test_not_applicable_is_never_a_gap(std2018):
+    assert evaluate(std2018, "household", {"H-EDU": "不涉及", "H-PENSION": "不涉及"}) == []
 
 
 def test_household_evaluation_finds_exactly_the_unmet_indicators(std2018):
@@ -137,23 +150,15 @@ def test_household_evaluation_finds_exactly_the_unmet_indicators(std2018):
     answers.update(
         {
             "H-INCOME": 2650.0,
-            "H-INCOME-GROWTH": 12.0,
             "H-WATER": False,
             "A-BOOKLET": False,
             "H-TV": None,
         }
     )
     assert evaluate(std2018, "household", answers) == [
-        Finding("H-INCOME", "人均纯收入 2,650 元，低于 2018 年标准 2,995 元"),
+        Finding("H-INCOME", "人均纯收入 2,650 元，未超过 2018 年标准 2,995 元"),
         Finding("H-WATER", "有安全饮水：否"),
         Finding("A-BOOKLET", "帮扶手册、扶持证填写规范：否"),
-    ]
-
-
-def test_growth_finding_quotes_the_year_average(std2018):
-    findings = evaluate(std2018, "household", {"H-INCOME-GROWTH": 5.25})
-    assert findings == [
-        Finding("H-INCOME-GROWTH", "人均可支配收入增幅 5.25%，未高于 2018 年自治区平均水平 8.4%")
     ]
 
 
@@ -177,7 +182,7 @@ def test_township_evaluation_and_missing_answers_are_not_gaps(std2018):
 def test_the_same_income_is_judged_by_each_year_own_line():
     assert evaluate(load_standard(2018), "household", {"H-INCOME": 3100}) == []
     assert evaluate(load_standard(2019), "household", {"H-INCOME": 3100}) == [
-        Finding("H-INCOME", "人均纯收入 3,100 元，低于 2019 年标准 3,218 元")
+        Finding("H-INCOME", "人均纯收入 3,100 元，未超过 2019 年标准 3,218 元")
     ]
 
 
@@ -204,7 +209,7 @@ def test_an_uploaded_catalogue_with_errors_lists_every_problem(std2018):
     del items[4]["label"]  # H-TV
     items[0]["threshold"] = "5千"  # H-INCOME
     items[16]["threshold"] = None  # V-COLLECTIVE-INCOME
-    items[5]["threshold"] = 3  # H-DIBAO is yes/no
+    items[5]["threshold"] = 3  # H-DIBAO is judged by yes/no answers
     items[6]["subject_kind"] = "family"  # H-EDU
     items[7]["threshhold"] = 1  # H-MEDICAL: misspelt field
     items[8]["column"] = "住房安全有保障"  # H-PENSION: same header as H-HOUSING
@@ -216,7 +221,8 @@ def test_an_uploaded_catalogue_with_errors_lists_every_problem(std2018):
         "当年扶贫标准（poverty_line）的金额（amount）应为正数，现为“两千九”",
         "当年扶贫标准（poverty_line）的是否核实（confirmed）应为 true 或 false",
         "第1项指标（H-INCOME）：门槛“5千”既不是数字，也不是 poverty_line 或 regional_growth",
-        "第3项指标（H-WATER）：未知判定方式“yes-no”，应为 yes_no、amount_at_least 或 percent_above",
+        "第3项指标（H-WATER）：未知判定方式“yes-no”，应为以下之一：yes_no, amount_at_least, "
+        "amount_above, percent_above, eligible_covered, certified",
         "第4项指标（H-WATER）：指标代码重复",
         "第5项指标（H-TV）：缺少名称（label）",
         "第6项指标（H-DIBAO）：是/否指标不应设置门槛（threshold）",
@@ -234,3 +240,20 @@ def test_a_document_that_is_not_an_object_or_has_no_indicators_is_refused():
     with pytest.raises(CatalogueError) as caught:
         parse_standard({"year": 2018, "version": 1, "poverty_line": 2995, "indicators": []})
     assert caught.value.problems == ["指标列表（indicators）不能为空"]
+
+
+def test_whom_an_indicator_applies_to_is_catalogue_data(std2018):
+    edu, pension = std2018.indicator("H-EDU"), std2018.indicator("H-PENSION")
+    assert (edu.applies_to.member_age_from, edu.applies_to.member_age_to) == (6, 15)
+    assert "义务教育法" in edu.applies_to.source
+    assert pension.applies_to.member_age_from == 16 and pension.applies_to.member_age_to is None
+    assert [edu.applies_to.admits(age) for age in (5, 6, 15, 16)] == [False, True, True, False]
+    doc = standard_to_dict(std2018)
+    water = next(i for i in doc["indicators"] if i["code"] == "H-WATER")
+    water["applies_to"] = {"member_age_from": 20, "member_age_to": 10, "colour": 1}
+    with pytest.raises(CatalogueError) as caught:
+        parse_standard(doc)
+    assert caught.value.problems == [
+        "第3项指标（H-WATER）：未知字段“colour”",
+        "第3项指标（H-WATER）：年龄下限高于上限",
+    ]

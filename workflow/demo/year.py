@@ -1,5 +1,6 @@
-"""The demo county's 2018 so far: a round launched, two townships surveyed and signed, gaps
-triaged into cases, departments planning — played through the same operations clerks use."""
+"""The demo county's 2018 so far: a round launched, two townships surveyed and signed, their
+incomes certified (核定), gaps triaged into cases, departments planning — played through the
+same operations clerks use."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from workflow import scheduler
 from workflow.cases.lifecycle import plan_case
 from workflow.forms.layout import AMOUNT, PERCENT, YES_NO, survey_layout
 from workflow.inbox import tasks
+from workflow.inbox.steps import CERTIFY
 from workflow.models import (
     CaseStatus,
     CatalogueRecord,
+    Department,
     HelpCase,
     HumanTask,
     Role,
@@ -31,8 +34,9 @@ from workflow.platform.db import db
 from workflow.programme import rounds
 from workflow.programme.catalogue import standard_of
 from workflow.programme.lookback import has_households_in_scope, village_exited_in
+from workflow.programme.standards import ELIGIBLE_SUFFIX, NOT_APPLICABLE
+from workflow.survey import certification, gaps
 from workflow.survey import flow as survey_flow
-from workflow.survey import gaps
 from workflow.survey.intake import import_survey
 from workflow.survey.templates import survey_template
 
@@ -65,10 +69,19 @@ def filled_form(form_no: int, round_: Round, rng: random.Random, **unit: object)
     for row in range(first, ws.max_row + 1):
         if ws.cell(row, 1).value in (None, ""):
             break
+        # about one household in five meets the 低保 conditions (drawn per household, apart)
+        eligible = random.Random(str(ws.cell(row, 3).value)).random() < 0.2
         for col, column in enumerate(layout.columns, start=1):
-            if column.kind in (YES_NO, AMOUNT, PERCENT):
+            cell = ws.cell(row, col)
+            if cell.value == NOT_APPLICABLE:
+                continue  # the register says it does not apply; the clerk leaves it so
+            if column.key.endswith(ELIGIBLE_SUFFIX):
+                cell.value = "是" if eligible else "否"
+            elif column.key == "H-DIBAO":  # covered as the conditions say, now and then not
+                cell.value = "是" if eligible != (rng.random() < 0.025) else "否"
+            elif column.kind in (YES_NO, AMOUNT, PERCENT):
                 line = standard.poverty_line.amount if column.key == "H-INCOME" else 0
-                ws.cell(row, col).value = _answer(column.kind, rng, line or 0)
+                cell.value = _answer(column.kind, rng, line or 0)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -114,6 +127,30 @@ def submit_survey(round_: Round, township: Township, rng: random.Random) -> None
     survey_flow.sign_township_survey(tasks.ready_task_of(instance_id, "leader_sign"), leader)
 
 
+def certify_incomes(township: Township, rng: random.Random) -> None:
+    """县农经局 and 县统计局 certify the township's rows, each failing one now and then."""
+    for code, task in db.session.execute(
+        sa.select(Department.code, HumanTask)
+        .join(Department, HumanTask.department_id == Department.id)
+        .where(
+            HumanTask.spec_name == CERTIFY,
+            HumanTask.state == TaskState.READY,
+            HumanTask.township_id == township.id,
+        )
+        .order_by(Department.code)
+    ).all():
+        clerk = _user(f"dept_{code.lower()}")
+        reason = (
+            "经营性收入核减后未超过标准" if code == "NJJ" else "可支配收入增幅低于自治区平均水平"
+        )
+        marks = {
+            row.household_id: reason
+            for row in certification.certify_rows(task)
+            if rng.random() < 0.01
+        }
+        certification.certify_households(task, clerk, marks)
+
+
 def play_demo_year(seed: int = 2018) -> Round:
     """Bring the demo county to 1 August 2018 (commits as it goes, like the people would)."""
     rng = random.Random(seed)
@@ -125,6 +162,12 @@ def play_demo_year(seed: int = 2018) -> Round:
         for name in SURVEYED:
             submit_survey(
                 round_, db.session.scalar(sa.select(Township).where(Township.name == name)), rng
+            )
+            db.session.commit()
+    with clock.frozen_at(datetime.fromisoformat("2018-07-12T15:00+08:00")):
+        for name in SURVEYED:
+            certify_incomes(
+                db.session.scalar(sa.select(Township).where(Township.name == name)), rng
             )
             db.session.commit()
     scheduler.tick(datetime.fromisoformat("2018-07-14T00:30+08:00"))

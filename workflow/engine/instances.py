@@ -29,7 +29,7 @@ from workflow.platform.db import db
 from workflow.platform.errors import ConflictError
 from workflow.platform.i18n import _
 
-_DUE_KEYS = ("due_at", "survey_due_at", "results_due_at")
+_DUE_KEYS = ("due_at", "certify_due_at", "survey_due_at", "results_due_at")
 
 
 @dataclass

@@ -21,9 +21,13 @@ from workflow.forms.layout import (
 )
 from workflow.platform.i18n import _
 from workflow.platform.idcard import InvalidIdNumber, validate_id
+from workflow.programme.standards import NOT_APPLICABLE, NOT_APPLICABLE_SPELLINGS
 
 _YES = {"是", "有", "√", "✓", "✔", "☑", "1", "Y", "YES", "对", "T", "TRUE", "是的"}
 _NO = {"否", "无", "没有", "×", "✗", "✘", "☒", "X", "0", "N", "NO", "错", "F", "FALSE", "不是"}
+_NOT_APPLICABLE = {
+    re.sub(r"\s", "", unicodedata.normalize("NFKC", s)).upper() for s in NOT_APPLICABLE_SPELLINGS
+}
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _UNIT_SUFFIXES = {"元": ("元",), "万元": ("万元", "万"), "%": ("%",)}
 
@@ -111,8 +115,9 @@ def _unit(column: Column) -> str:
     return match.group(1) if match else ""
 
 
-def _yes_no(column: Column, raw: Any) -> bool:
-    """Return the answer of a 是/否 cell written in any of the ways clerks write it."""
+def _yes_no(column: Column, raw: Any) -> bool | str:
+    """Return the answer of a 是/否 cell written in any of the ways clerks write it, or
+    NOT_APPLICABLE (不涉及, /, —, 无此情况) where the column allows it."""
     if isinstance(raw, bool):
         return raw
     if isinstance(raw, int | float) and raw in (0, 1):
@@ -122,6 +127,17 @@ def _yes_no(column: Column, raw: Any) -> bool:
         return True
     if text in _NO:
         return False
+    if text in _NOT_APPLICABLE:
+        if column.may_not_apply:
+            return NOT_APPLICABLE
+        raise CellError(
+            _(
+                "“%(value)s” cannot be written in “%(column)s”: it applies to every household; "
+                "write yes or no.",
+                column=column.name,
+                value=str(raw).strip(),
+            )
+        )
     raise CellError(
         _(
             "“%(value)s” in “%(column)s” cannot be read; write yes or no.",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from workflow.programme.standards import Standard
+from workflow.programme.standards import ELIGIBLE_SUFFIX, Indicator, Standard
 
 SURVEY_FORMS = (1, 2, 3)
 RESULTS_FORMS = (4, 5, 6)
@@ -30,7 +30,13 @@ SEQ, TEXT, ID, COUNT, YEAR, YES_NO, AMOUNT, PERCENT, STATUS, DATE, MONEY = (
     "date",
     "money",
 )
-_KIND_OF_JUDGE = {"yes_no": YES_NO, "amount_at_least": AMOUNT, "percent_above": PERCENT}
+_KIND_OF_JUDGE = {
+    "yes_no": YES_NO,
+    "eligible_covered": YES_NO,
+    "amount_at_least": AMOUNT,
+    "amount_above": AMOUNT,
+    "percent_above": PERCENT,
+}
 _SUBJECT_OF_FORM = {1: "household", 2: "village", 3: "township"}
 
 
@@ -46,6 +52,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     essential: bool = False  # the header must be present for the sheet to be this form
     required: bool = False  # every data row must fill it
+    may_not_apply: bool = False  # 不涉及 is an answer (the catalogue says to whom it applies)
 
     @property
     def name(self) -> str:
@@ -132,17 +139,10 @@ def survey_layout(form_no: int, standard: Standard) -> FormLayout:
     if form_no not in SURVEY_FORMS:
         raise ValueError(f"not a survey form: {form_no}")
     answers = tuple(
-        Column(
-            ind.code,
-            ind.column,
-            _KIND_OF_JUDGE[ind.judge],
-            6.5 if ind.judge == "yes_no" else 13,
-            ind.group,
-            (ind.label,),
-            True,
-            True,
-        )
+        column
         for ind in standard.for_kind(subject_kind_of(form_no))
+        if ind.on_form
+        for column in _answer_columns(ind)
     )
     if form_no == 1:
         head = (
@@ -177,6 +177,36 @@ def survey_layout(form_no: int, standard: Standard) -> FormLayout:
     else:
         head, tail = (_SEQ, _TOWNSHIP), (_PROBLEMS, _REMARK)
     return FormLayout(form_no, sheet_name(form_no), head + answers + tail)
+
+
+def _answer_columns(ind: Indicator) -> tuple[Column, ...]:
+    """The column(s) an indicator is answered in: one, or for 低保 the conditions and the
+    coverage (应纳尽纳、应退尽退)."""
+    kind = _KIND_OF_JUDGE[ind.judge]
+    width = 6.5 if kind == YES_NO else 13
+    answer = Column(
+        ind.code,
+        ind.column,
+        kind,
+        width,
+        ind.group,
+        (ind.label,),
+        essential=True,
+        required=True,
+        may_not_apply=ind.applies_to is not None,
+    )
+    if ind.judge != "eligible_covered":
+        return (answer,)
+    condition = Column(
+        ind.code + ELIGIBLE_SUFFIX,
+        ind.condition_column or "",
+        YES_NO,
+        width,
+        ind.group,
+        essential=True,
+        required=True,
+    )
+    return (condition, answer)
 
 
 def results_layout(form_no: int) -> FormLayout:

@@ -47,7 +47,7 @@ from workflow.forms.sheet import (
     put,
     setup_page,
 )
-from workflow.programme.standards import Standard
+from workflow.programme.standards import NOT_APPLICABLE, Standard
 
 _CENTERED_KINDS = {SEQ, ID, COUNT, YEAR, YES_NO, AMOUNT, PERCENT, STATUS, DATE, MONEY}
 _DATA_FONT = Font(name=BODY_FONT, size=11)
@@ -64,6 +64,7 @@ class HouseholdRow:
     exit_year: int | None = None
     helper: str = ""
     phone: str = ""
+    not_applicable: tuple[str, ...] = ()  # indicator codes the register says do not apply
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ def write_survey_form(form_no: int, standard: Standard, context: SurveyContext) 
                 "exit_year": h.exit_year,
                 "helper": h.helper,
                 "phone": h.phone,
+                **dict.fromkeys(h.not_applicable, NOT_APPLICABLE),
             }
             for h in context.households
         ]
@@ -288,13 +290,19 @@ def _add_data_styles(wb: Workbook) -> None:
 
 
 def _validations(ws: Worksheet, layout: FormLayout, first: int, last: int) -> None:
-    """Offer 是/否 (and 完成情况) drop-down lists; other spellings only get a warning."""
+    """Offer 是/否 (不涉及 where the catalogue allows it, and 完成情况) drop-down lists; other
+    spellings only get a warning."""
     lists = {
-        YES_NO: ("是,否", "请填写“是”或“否”"),
-        STATUS: (",".join(STATUSES), "请填写“已完成”“推进中”或“未完成”"),
+        (YES_NO, False): ("是,否", "请填写“是”或“否”"),
+        (YES_NO, True): (f"是,否,{NOT_APPLICABLE}", f"请填写“是”“否”或“{NOT_APPLICABLE}”"),
+        (STATUS, False): (",".join(STATUSES), "请填写“已完成”“推进中”或“未完成”"),
     }
-    for kind, (choices, message) in lists.items():
-        letters = [get_column_letter(i) for i, c in enumerate(layout.columns, 1) if c.kind == kind]
+    for (kind, optional), (choices, message) in lists.items():
+        letters = [
+            get_column_letter(i)
+            for i, c in enumerate(layout.columns, 1)
+            if c.kind == kind and c.may_not_apply == optional
+        ]
         if not letters:
             continue
         dv = DataValidation(

@@ -15,6 +15,7 @@ from workflow.platform.db import db
 VILLAGE_FORMS = "village_forms"  # township_survey: the village files 附件1 (and 附件2)
 TOWNSHIP_REVIEW = "township_review"  # township_survey: the township checks them, files 附件3
 LEADER_SIGN = "leader_sign"  # township_survey: the township leader signs the survey
+CERTIFY = "certify_households"  # township_survey: 县农经局 / 县统计局 certify the rows (核定)
 RESULTS_REVIEW = "results_review"  # township_results: the clerk checks 附件4–6
 RESULTS_SIGN = "results_sign"  # township_results: the township leader signs them
 COUNTY_TRIAGE = "county_triage"  # annual_round: the county office triages the gaps
@@ -29,6 +30,7 @@ class Page(StrEnum):
     """The kinds of page a task is worked on."""
 
     SURVEY = "survey"
+    CERTIFY = "certify"
     RESULTS = "results"
     TRIAGE = "triage"
     ACCEPTANCE = "acceptance"
@@ -39,6 +41,7 @@ PAGE_OF_STEP: dict[str, Page] = {
     VILLAGE_FORMS: Page.SURVEY,
     TOWNSHIP_REVIEW: Page.SURVEY,
     LEADER_SIGN: Page.SURVEY,
+    CERTIFY: Page.CERTIFY,
     RESULTS_REVIEW: Page.RESULTS,
     RESULTS_SIGN: Page.RESULTS,
     COUNTY_TRIAGE: Page.TRIAGE,

@@ -167,6 +167,9 @@ class TownshipSurvey(db.Model):
     )
     released_early: Mapped[bool] = mapped_column(default=False)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When its gaps became final for triage: 县农经局 and 县统计局 certified (核定), or their
+    # deadline passed.
+    final_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     results_instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"))
     results_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     township: Mapped[Township] = relationship()

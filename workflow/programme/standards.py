@@ -16,7 +16,25 @@ from workflow.platform.i18n import _
 DATA_DIR = Path(__file__).resolve().parents[1] / "standards"
 
 SUBJECT_KINDS = ("household", "village", "township")
-JUDGES = ("yes_no", "amount_at_least", "percent_above")
+# yes_no: a 是/否 column; amount_at_least / amount_above / percent_above: a number against a
+# threshold (≥, >, >); eligible_covered: two 是/否 columns, "meets the conditions" and "is
+# covered" (低保: 应纳尽纳、应退尽退); certified: no column on the form, judged only by the
+# department named in `certified_by` on its 核定 page.
+JUDGES = (
+    "yes_no",
+    "amount_at_least",
+    "amount_above",
+    "percent_above",
+    "eligible_covered",
+    "certified",
+)
+NUMBER_JUDGES = ("amount_at_least", "amount_above", "percent_above")
+# What a clerk writes where an indicator does not apply to the household (the form writes the
+# first); only an indicator with an `applies_to` rule takes it.
+NOT_APPLICABLE = "不涉及"
+NOT_APPLICABLE_SPELLINGS = ("不涉及", "/", "／", "—", "——", "-", "无此情况", "不适用")
+# The key of the "meets the conditions" column of an eligible_covered indicator.
+ELIGIBLE_SUFFIX = "/eligible"
 # Thresholds that name a per-year figure of the standard instead of a fixed number.
 REFERENCES = ("poverty_line", "regional_growth")
 
@@ -28,6 +46,21 @@ class Figure:
     amount: float | None
     source: str = ""
     confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class Applicability:
+    """To whom an indicator applies: households with a member (on the register, not deceased or
+    moved out) whose age in whole years at the round's reference date is within the bounds."""
+
+    member_age_from: int | None = None
+    member_age_to: int | None = None
+    source: str = ""
+
+    def admits(self, age: int) -> bool:
+        """Tell whether a member of this age makes the indicator apply."""
+        low, high = self.member_age_from, self.member_age_to
+        return (low is None or age >= low) and (high is None or age <= high)
 
 
 @dataclass(frozen=True)
@@ -43,6 +76,14 @@ class Indicator:
     threshold: float | str | None = None
     unit: str | None = None
     group: str = ""
+    applies_to: Applicability | None = None  # None: every subject of its kind
+    condition_column: str | None = None  # eligible_covered: the "meets the conditions" header
+    certified_by: str | None = None  # department code that certifies it after the survey (核定)
+
+    @property
+    def on_form(self) -> bool:
+        """Tell whether the survey form has a column for it (a certified one has none)."""
+        return self.judge != "certified"
 
     @property
     def short_name(self) -> str:
@@ -82,6 +123,7 @@ class Finding:
 
     code: str
     evidence: str
+    label: str = ""  # the gap's name when it is not the indicator's (低保: 应纳未纳, 应退未退)
 
 
 # -- judging ---------------------------------------------------------------------------------
@@ -97,9 +139,9 @@ def threshold_of(standard: Standard, indicator: Indicator) -> float | None:
 
 def judge(standard: Standard, indicator: Indicator, value: bool | float | None) -> bool | None:
     """Return True when the answer meets the indicator, False when not, None when unknowable."""
-    if value is None:
+    if value is None or value == NOT_APPLICABLE or indicator.judge == "certified":
         return None
-    if indicator.judge == "yes_no":
+    if indicator.judge in ("yes_no", "eligible_covered"):
         if not isinstance(value, bool):
             raise TypeError(f"{indicator.code} expects a bool answer, got {value!r}")
         return value
@@ -111,6 +153,29 @@ def judge(standard: Standard, indicator: Indicator, value: bool | float | None) 
     return value >= limit if indicator.judge == "amount_at_least" else value > limit
 
 
+def _dibao_finding(ind: Indicator, answers: dict[str, Any]) -> Finding | None:
+    """应纳尽纳、应退尽退: a gap only where the conditions and the coverage disagree."""
+    eligible = answers.get(ind.code + ELIGIBLE_SUFFIX)
+    covered = answers.get(ind.code)
+    if not isinstance(eligible, bool) or not isinstance(covered, bool) or eligible == covered:
+        return None
+    if eligible:
+        label = _("Meets the conditions but not covered")
+        evidence = _(
+            "%(condition)s: yes; %(covered)s: no",
+            condition=ind.condition_column or "",
+            covered=ind.short_name,
+        )
+    else:
+        label = _("Covered but no longer meets the conditions")
+        evidence = _(
+            "%(condition)s: no; %(covered)s: yes",
+            condition=ind.condition_column or "",
+            covered=ind.short_name,
+        )
+    return Finding(ind.code, evidence, label)
+
+
 def evaluate(
     standard: Standard, subject_kind: str, answers: dict[str, bool | float | None]
 ) -> list[Finding]:
@@ -119,6 +184,10 @@ def evaluate(
         raise ValueError(f"unknown subject kind {subject_kind!r}")
     findings = []
     for ind in standard.for_kind(subject_kind):
+        if ind.judge == "eligible_covered":
+            if (finding := _dibao_finding(ind, answers)) is not None:
+                findings.append(finding)
+            continue
         value = answers.get(ind.code)
         if judge(standard, ind, value) is False:
             findings.append(Finding(ind.code, _evidence(standard, ind, value)))
@@ -145,6 +214,15 @@ def _evidence(standard: Standard, ind: Indicator, value: Any) -> str:
                 **figures,
             )
         return _("%(name)s %(value)s%%, not above the standard %(limit)s%%", **figures)
+    if ind.judge == "amount_above" and ind.threshold == "poverty_line":
+        return _(
+            "%(name)s %(value)s %(unit)s, not above the %(year)s standard %(limit)s %(unit)s",
+            **figures,
+        )
+    if ind.judge == "amount_above":
+        return _(
+            "%(name)s %(value)s %(unit)s, not above the standard %(limit)s %(unit)s", **figures
+        )
     if ind.threshold == "poverty_line":
         return _(
             "%(name)s %(value)s %(unit)s, below the %(year)s standard %(limit)s %(unit)s",

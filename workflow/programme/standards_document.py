@@ -14,8 +14,10 @@ from workflow.platform.i18n import _
 from workflow.programme.standards import (
     DATA_DIR,
     JUDGES,
+    NUMBER_JUDGES,
     REFERENCES,
     SUBJECT_KINDS,
+    Applicability,
     Figure,
     Indicator,
     Standard,
@@ -24,6 +26,7 @@ from workflow.programme.standards import (
 _CODE = re.compile(r"^[A-Z]+(-[A-Z]+)*$")
 _INDICATOR_FIELDS = {f.name for f in fields(Indicator)}
 _STANDARD_FIELDS = {f.name for f in fields(Standard)}
+_APPLICABILITY_FIELDS = {f.name for f in fields(Applicability)}
 
 
 class CatalogueError(ValueError):
@@ -154,8 +157,11 @@ def standard_to_dict(std: Standard) -> dict[str, Any]:
     items = []
     for ind in std.indicators:
         item = asdict(ind)
-        if ind.judge == "yes_no":
+        if ind.judge not in NUMBER_JUDGES:
             del item["threshold"], item["unit"]
+        for optional in ("applies_to", "condition_column", "certified_by"):
+            if item[optional] is None:
+                del item[optional]
         items.append(item)
     return {
         "year": std.year,
@@ -255,13 +261,13 @@ def _parse_indicator(n: int, item: Any, problems: list[str]) -> Indicator | None
             _at(
                 where,
                 _(
-                    "Unknown way of judging “%(judge)s”; it must be yes_no, amount_at_least or "
-                    "percent_above.",
+                    "Unknown way of judging “%(judge)s”; it must be one of %(judges)s.",
                     judge=judge_kind,
+                    judges=", ".join(JUDGES),
                 ),
             )
         )
-    elif judge_kind == "yes_no":
+    elif judge_kind not in NUMBER_JUDGES:
         if threshold is not None:
             problems.append(_at(where, _("A yes/no indicator takes no threshold (threshold).")))
     else:
@@ -294,6 +300,21 @@ def _parse_indicator(n: int, item: Any, problems: list[str]) -> Indicator | None
     group = item.get("group", "")
     if not isinstance(group, str):
         problems.append(_at(where, _("The group (group) must be text.")))
+    condition = item.get("condition_column")
+    if judge_kind == "eligible_covered" and (not isinstance(condition, str) or not condition):
+        problems.append(
+            _at(where, _("The header of the conditions column (condition_column) is missing."))
+        )
+    elif judge_kind != "eligible_covered" and condition is not None:
+        problems.append(
+            _at(where, _("Only an eligible_covered indicator has a conditions column."))
+        )
+    certified_by = item.get("certified_by")
+    if certified_by is not None and (not isinstance(certified_by, str) or not certified_by):
+        problems.append(_at(where, _("The certifying department (certified_by) must be a code.")))
+    if judge_kind == "certified" and certified_by is None:
+        problems.append(_at(where, _("A certified indicator needs its department (certified_by).")))
+    applies_to = _parse_applicability(item.get("applies_to"), where, problems)
     if len(problems) > before:
         return None
     return Indicator(
@@ -308,7 +329,34 @@ def _parse_indicator(n: int, item: Any, problems: list[str]) -> Indicator | None
         else float(threshold),
         unit=unit,
         group=group,
+        applies_to=applies_to,
+        condition_column=condition,
+        certified_by=certified_by,
     )
+
+
+def _parse_applicability(raw: Any, where: str, problems: list[str]) -> Applicability | None:
+    """Return an indicator's rule of whom it applies to, noting problems."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append(_at(where, _("To whom it applies (applies_to) must be an object.")))
+        return None
+    problems.extend(_at(where, _unknown_field(k)) for k in raw if k not in _APPLICABILITY_FIELDS)
+    low, high = raw.get("member_age_from"), raw.get("member_age_to")
+    for bound in (low, high):
+        if bound is not None and (not _is_int(bound) or not 0 <= bound <= 120):
+            problems.append(
+                _at(where, _("A member's age bound must be a whole number from 0 to 120."))
+            )
+            return None
+    if low is None and high is None:
+        problems.append(_at(where, _("To whom it applies (applies_to) gives no age bound.")))
+        return None
+    if low is not None and high is not None and low > high:
+        problems.append(_at(where, _("The lower age bound is above the upper one.")))
+        return None
+    return Applicability(low, high, str(raw.get("source", "")))
 
 
 def _at(where: str, problem: str) -> str:

@@ -12,7 +12,13 @@ from workflow.forms import ParsedRow
 from workflow.models import Household, Round, Township, Village
 from workflow.platform.db import db
 from workflow.platform.i18n import _
+from workflow.programme.applicability import (
+    member_it_applies_to,
+    members_of,
+    reference_date,
+)
 from workflow.programme.lookback import household_in_round, looked_back_at, village_exited_in
+from workflow.programme.standards import NOT_APPLICABLE, Standard
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,59 @@ def check_households(
             )
         )
     return subjects, problems
+
+
+def check_applicability(
+    rows: list[ParsedRow], standard: Standard, round_: Round, sheet: str
+) -> list[str]:
+    """不涉及 only where the register says an indicator does not apply to the household."""
+    ruled = [i for i in standard.for_kind("household") if i.applies_to is not None]
+    claimed = [
+        r
+        for r in rows
+        if r.values.get("id_number") and any(r.values.get(i.code) == NOT_APPLICABLE for i in ruled)
+    ]
+    if not claimed:
+        return []
+    households = {
+        h.id_number: h.id
+        for h in db.session.scalars(
+            sa.select(Household).where(
+                Household.id_number.in_([r.values["id_number"] for r in claimed])
+            )
+        )
+    }
+    on = reference_date(round_)
+    members = members_of(households.values(), on)
+    problems = []
+    for row in claimed:
+        household_id = households.get(row.values["id_number"])
+        if household_id is None:
+            continue  # already reported: not on the list
+        for ind in ruled:
+            if row.values.get(ind.code) != NOT_APPLICABLE:
+                continue
+            listed = members.get(household_id, [])
+            member = member_it_applies_to(ind, listed)
+            if not listed:
+                problem = _(
+                    "The register lists no member of this household, so it cannot show that "
+                    "“%(column)s” does not apply; write yes or no.",
+                    column=ind.short_name,
+                )
+            elif member is not None:
+                problem = _(
+                    "The register shows a member it applies to (%(name)s, %(age)s years old on "
+                    "%(date)s); “%(column)s” cannot be “not applicable”.",
+                    name=member.name,
+                    age=member.age,
+                    date=f"{on:%Y-%m-%d}",
+                    column=ind.short_name,
+                )
+            else:
+                continue
+            problems.append(_at(f"{sheet}!{row.cells[ind.code]}", problem))
+    return problems
 
 
 def check_villages(

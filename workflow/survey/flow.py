@@ -155,13 +155,13 @@ def sign_township_survey(task: HumanTask, actor: User) -> None:
 
 
 def survey_submitted(round_id: int, township_id: int) -> None:
-    """The township's survey reached the county (called by township_survey): its gaps open."""
+    """The township's survey reached the county (called by township_survey); its gaps open
+    when they are final, after the 核定 steps (`survey.certification`)."""
     survey = township_survey(round_id, township_id)
     if survey.status == TownshipSurveyStatus.SUBMITTED:
         return
     survey.status = TownshipSurveyStatus.SUBMITTED
     survey.submitted_at = clock.now()
-    _open_pending_gaps(round_id, township_id)
     audit.record(current_actor.get(), "survey.submitted", "township_survey", survey.id)
 
 

@@ -21,7 +21,6 @@ from workflow.models import (
     SubjectKind,
     SurveySubmission,
     Township,
-    TownshipSurveyStatus,
     User,
     Village,
 )
@@ -52,9 +51,7 @@ def record_findings(
     """Judge each stored row against the round's standard; each unmet indicator is a gap."""
     survey = township_survey(round_.id, township.id)
     status = GapStatus.PENDING
-    if survey is not None and (
-        survey.status == TownshipSurveyStatus.SUBMITTED or survey.released_early
-    ):
+    if survey is not None and (survey.final_at is not None or survey.released_early):
         status = GapStatus.OPEN
     decided = {
         (g.household_id, g.village_id, g.indicator_code)
@@ -85,7 +82,7 @@ def record_findings(
                     "village_id": village_id,
                     "township_id": township.id,
                     "indicator_code": finding.code,
-                    "indicator_label": standard.indicator(finding.code).label,
+                    "indicator_label": finding.label or standard.indicator(finding.code).label,
                     "evidence": finding.evidence,
                     "routed_to": routed,
                     "department_id": department.id if department else None,

@@ -40,7 +40,13 @@ from workflow.platform.errors import (
 )
 from workflow.platform.i18n import _
 from workflow.programme.catalogue import standard_of
-from workflow.survey.checks import Target, check_households, check_township, check_villages
+from workflow.survey.checks import (
+    Target,
+    check_applicability,
+    check_households,
+    check_township,
+    check_villages,
+)
 from workflow.survey.gaps import record_findings
 from workflow.survey.townships import township_survey
 
@@ -136,6 +142,8 @@ def import_survey(
         check = {1: check_households, 2: check_villages, 3: check_township}[form_no]
         subjects, more = check(parsed.rows, target, round_, sheet=sheet_name(form_no))
         problems += more
+        if form_no == 1:
+            problems += check_applicability(parsed.rows, standard, round_, sheet_name(form_no))
     if problems:
         raise ImportRefused(problems)
     return _store(data, file_name, form_no, target, round_, actor, parsed.rows, subjects, standard)

@@ -11,6 +11,7 @@ from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.errors import NotFound, ValidationFailed
 from workflow.platform.i18n import _
+from workflow.programme.applicability import members_of, not_applicable, reference_date
 from workflow.programme.catalogue import standard_of
 from workflow.programme.lookback import households_in_scope, village_exited_in
 
@@ -48,9 +49,16 @@ def survey_template(
         if village is None:
             raise ValidationFailed({"village": _("Form 1 needs a village.")})
         households = households_in_scope(round_, village)
+        members = members_of((h.id for h in households), reference_date(round_))
         rows = [
             HouseholdRow(
-                h.head_name, h.id_number, h.family_size, h.exit_year, h.helper_name, h.phone
+                h.head_name,
+                h.id_number,
+                h.family_size,
+                h.exit_year,
+                h.helper_name,
+                h.phone,
+                not_applicable(standard, members.get(h.id, [])),
             )
             for h in households
         ]
