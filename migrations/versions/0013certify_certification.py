@@ -1,13 +1,13 @@
 """the 核定 steps: when a township's gaps became final for triage (both certified, or lapsed)
 
 Revision ID: 0013certify
-Revises: 0010archive
+Revises: 0016auditstreams
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0013certify'
-down_revision = '0010archive'
+down_revision = '0016auditstreams'
 branch_labels = None
 depends_on = None
 
