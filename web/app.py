@@ -24,6 +24,7 @@ from web.cases import bp as cases_bp
 from web.county import bp as county_bp
 from web.extensions import csrf, login_manager, migrate
 from web.inbox import bp as inbox_bp
+from web.inspections import bp as inspections_bp
 from web.notices import bp as notices_bp
 from web.notices import init_app as init_notices
 from web.oversight import bp as oversight_bp
@@ -186,6 +187,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notices_bp)
     app.register_blueprint(rounds_bp)
     app.register_blueprint(oversight_bp)
+    app.register_blueprint(inspections_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(county_bp)
