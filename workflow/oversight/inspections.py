@@ -195,7 +195,7 @@ def _checklist(
             kind="case",
             case_id=case.id,
             subject=_(
-                "%(indicator)s (%(subject)s)",
+                "Case: %(indicator)s for %(subject)s",
                 indicator=case.indicator_label,
                 subject=case.subject_label,
             ),
@@ -211,7 +211,9 @@ def _checklist(
         InspectionLine(
             kind="item",
             item_id=item.id,
-            subject=_("%(kind)s: %(grounds)s", kind=kind_label(item.kind), grounds=item.grounds),
+            subject=_(
+                "Item: %(kind)s, %(grounds)s", kind=kind_label(item.kind), grounds=item.grounds
+            ),
             responsible=_names(
                 item.department.name if item.department else item.township.name, item.person_name
             ),
