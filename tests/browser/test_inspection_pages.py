@@ -65,9 +65,7 @@ def test_leading_group_schedules_and_records_an_inspection(new_page, log_in, ope
 
 
 @pytest.mark.parametrize("size", ["desk", "phone"])
-def test_township_leader_names_a_custodian_on_the_archive_page(
-    new_page, log_in, open_work, size
-):
+def test_township_leader_names_a_custodian_on_the_archive_page(new_page, log_in, open_work, size):
     leader = new_page(size)
     log_in(leader, "aoyi_fzr")
     leader.goto("/rounds/2018")
