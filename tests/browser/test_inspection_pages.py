@@ -62,6 +62,10 @@ def test_leading_group_schedules_and_records_an_inspection(new_page, log_in, ope
     member.goto("/rounds/2018/accountability#inspections")
     expect(member.locator("#inspections + p + div")).to_contain_text("道路硬化滞后，限期整改")
     shoot(member, "inspections", "4-report", size)
+    member.goto("/rounds/2018/inspections")
+    expect(member.locator("table")).to_contain_text("已整改 1")
+    assert no_sideways_scroll(member)
+    shoot(member, "inspections", "5-list", size)
 
 
 @pytest.mark.parametrize("size", ["desk", "phone"])
