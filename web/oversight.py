@@ -15,7 +15,7 @@ from workflow.cases import acceptance
 from workflow.cases.accountability_items import kind_label
 from workflow.inbox import confirmation, steps, tasks
 from workflow.models import AccountabilityItem, CaseStatus, CatalogueRecord, HelpCase, Role
-from workflow.oversight import accountability, inspections
+from workflow.oversight import accountability, inspection_report, inspections
 from workflow.people.access import COUNTY_WIDE_READERS, require_role
 from workflow.platform import clock
 from workflow.platform.db import db
@@ -167,7 +167,7 @@ def accountability_page(year: str) -> str:
         can_decide=acting_user().role == Role.LEADING_GROUP,
         as_of=request.args.get("as_of", ""),
         kind_label=kind_label,
-        inspection_recorded=inspections.recorded_by,
+        inspection_recorded=inspection_report.recorded_by,
         inspection_counts=inspections.result_counts,
     )
 

@@ -28,7 +28,7 @@ from workflow.models import (
     Township,
     User,
 )
-from workflow.oversight.inspections import inspection_rows, inspections_as_of, recorded_by
+from workflow.oversight.inspection_report import inspection_rows, inspections_as_of, recorded_by
 from workflow.people.access import require_role
 from workflow.platform import audit, clock
 from workflow.platform.db import db
