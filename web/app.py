@@ -25,6 +25,7 @@ from web.certification import bp as certification_bp
 from web.county import bp as county_bp
 from web.extensions import csrf, login_manager, migrate
 from web.inbox import bp as inbox_bp
+from web.inspections import bp as inspections_bp
 from web.notices import bp as notices_bp
 from web.notices import init_app as init_notices
 from web.oversight import bp as oversight_bp
@@ -195,6 +196,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notices_bp)
     app.register_blueprint(rounds_bp)
     app.register_blueprint(oversight_bp)
+    app.register_blueprint(inspections_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(county_bp)

@@ -1,16 +1,21 @@
-"""The archive (§七.1): a unit's filed originals as a zip with its manifest, the original of
-one document (re-checked against its hash), and the refused deletion of a filed one."""
+"""The archive (§七.1): a unit's archive page (its documents and, for a township, who keeps
+each archive), the archive as a zip with its manifest, the original of one document (re-checked
+against its hash), and the refused deletion of a filed one."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, redirect, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from workflow.archive import documents
-from workflow.archive.export import archive_zip
+from workflow.archive import custody, documents
+from workflow.archive.export import archive_in_view, archive_zip
+from workflow.models import Township
+from workflow.people.access import COUNTY_WIDE_READERS
+from workflow.platform.db import db
 from workflow.platform.i18n import gettext
 from workflow.programme import rounds
 from workflow.survey.templates import find_township, find_village
@@ -58,3 +63,56 @@ def delete(document_id: int):
     """Delete an original: refused (and recorded) while it is filed and within retention."""
     documents.delete_document(document_id, acting_user())
     return redirect(url_for("rounds.index"), 303)
+
+
+SHOWN = 500  # documents listed on the page at most (the zip holds them all)
+
+
+@bp.get("/rounds/<round:year>/archive")
+@login_required
+@domain_view
+def page(year: str):
+    """A unit's archive: its originals (superseded ones too), the zip, and its custodians."""
+    actor = acting_user()
+    round_ = rounds.get_round(year)
+    named = request.args.get("township", "").strip()
+    township, village, found = archive_in_view(
+        round_, actor, find_township(named) if named else None
+    )
+    county = actor.role in COUNTY_WIDE_READERS
+    return render_template(
+        "archive/index.html",
+        round=round_,
+        township=township,
+        village=village,
+        documents=found[:SHOWN],
+        total=len(found),
+        shown=SHOWN,
+        townships=db.session.scalars(sa.select(Township).order_by(Township.code)).all()
+        if county
+        else [],
+        custodians=custody.custodians_of(township) if township else [],
+        may_name=custody.may_name_custodians(actor, township),
+        kind_label=documents.kind_label,
+        candidates=custody.custodian_candidates(township)
+        if custody.may_name_custodians(actor, township)
+        else [],
+    )
+
+
+@bp.post("/rounds/<round:year>/archive/custodian")
+@login_required
+@domain_view
+def name_custodian(year: str):
+    """The township's leader names who keeps one of its archives (audited)."""
+    form = request.form
+    row = custody.name_custodian(acting_user(), form.get("village", ""), form.get("custodian", ""))
+    flash(
+        gettext(
+            "Named %(name)s custodian of the archive of %(unit)s.",
+            name=row.custodian_name,
+            unit=row.village.name if row.village else row.township.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("archive.page", year=year), 303)

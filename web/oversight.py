@@ -15,7 +15,7 @@ from workflow.cases import acceptance
 from workflow.cases.accountability_items import kind_label
 from workflow.inbox import confirmation, steps, tasks
 from workflow.models import AccountabilityItem, CaseStatus, CatalogueRecord, HelpCase, Role
-from workflow.oversight import accountability
+from workflow.oversight import accountability, inspection_report, inspections
 from workflow.people.access import COUNTY_WIDE_READERS, require_role
 from workflow.platform import clock
 from workflow.platform.db import db
@@ -163,10 +163,13 @@ def accountability_page(year: str) -> str:
         report=report,
         year=year,
         metrics=accountability.METRICS,
+        not_cases=accountability.NOT_CASES,
         link_cap=LINKED_CASES,
         can_decide=acting_user().role == Role.LEADING_GROUP,
         as_of=request.args.get("as_of", ""),
         kind_label=kind_label,
+        inspection_recorded=inspection_report.recorded_by,
+        inspection_counts=inspections.result_counts,
     )
 
 

@@ -38,6 +38,7 @@ from workflow.cases.evidence import add_evidence
 from workflow.inbox import assignment
 from workflow.inbox import filters as inbox_filters
 from workflow.models import ArchiveDocument, CaseStatus, HelpCase, HumanTask
+from workflow.oversight import inspections
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.programme import rounds
@@ -250,6 +251,34 @@ MATRIX: dict[str, Route] = {
         "POST /archive/documents/{document}/delete",
         verdicts(LOGIN_FIRST, Expect(303, "/inbox"), **dict.fromkeys(OUTSIDERS, FORBIDDEN)),
     ),
+    "archive.page": Route(GET, "GET /rounds/2018/archive", verdicts(LOGIN_FIRST, OK)),
+    "archive.name_custodian": Route(
+        POST,
+        "POST /rounds/2018/archive/custodian",
+        verdicts(LOGIN_FIRST, FORBIDDEN, aoyi_fzr=Expect(303, "/rounds/2018/archive")),
+        data={"village": "", "custodian": "aoyi_zg"},
+    ),
+    # -- 定期督查: the county schedules and records; a township or department reads its own --
+    "inspections.index": Route(
+        GET,
+        "GET /rounds/2018/inspections",
+        verdicts(LOGIN_FIRST, OK, buguna_cun=FORBIDDEN, katelesh_cun=FORBIDDEN),
+    ),
+    "inspections.schedule": Route(
+        POST,
+        "POST /rounds/2018/inspections",
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT, ldxz=REFUSED_INPUT),  # no unit chosen
+    ),
+    "inspections.show": Route(
+        GET,
+        "GET /rounds/2018/inspections/{inspection}",  # of 奥依亚依拉克镇
+        verdicts(LOGIN_FIRST, FORBIDDEN, aoyi_zg=OK, aoyi_fzr=OK, **COUNTY_READERS),
+    ),
+    "inspections.record": Route(
+        POST,
+        "POST /rounds/2018/inspections/{inspection}",
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT, ldxz=REFUSED_INPUT),  # no conclusion
+    ),
     "admin.users": Route(GET, "GET /admin/users", verdicts(LOGIN_FIRST, FORBIDDEN, admin=OK)),
     "admin.user_create": Route(
         POST, "POST /admin/users", verdicts(LOGIN_FIRST, FORBIDDEN, admin=REFUSED_INPUT)
@@ -432,6 +461,7 @@ class World:
     # -- inbox fields (with defaults) --
     substitution: int = 0
     saved_filter: int = 0
+    inspection: int = 0
     # -- case page fields (with defaults) --
     # -- boards fields (with defaults) --
 
@@ -468,6 +498,9 @@ def world(county, user) -> World:
     ).id
     overdue = inbox_filters.parse_filter({"overdue": "1"})
     world.saved_filter = inbox_filters.save_filter(user("dept_slj"), "逾期", overdue).id
+    world.inspection = inspections.schedule_inspection(
+        round_, user("ldxz"), township=village.township, on=clock.today(), inspectors="督查组"
+    ).id
     # -- case page world set-up --
     # -- boards world set-up --
     db.session.commit()

@@ -69,7 +69,7 @@ def test_the_report_lists_every_township_with_items_naming_the_people(late_count
     assert user("buguna_cun").display_name in inaccurate.person_name
     assert user("aoyi_fzr").display_name in inaccurate.person_name
     workbook = load_workbook(BytesIO(accountability.report_workbook(report)))
-    items_sheet = workbook.worksheets[-1]
+    items_sheet = workbook["追责问责事项"]
     rows = [r for r in items_sheet.iter_rows(values_only=True) if r and r[0] is not None]
     assert any(user("buguna_cun").display_name in str(r) for r in rows)
 
@@ -102,7 +102,7 @@ def test_the_leading_group_decides_items_one_by_one_or_in_bulk(late_county, user
     assert sorted(audited) == sorted(str(i.id) for i in items[:4])
     report = accountability.build_report(late_county)
     assert sum(u.count("items_decided") for u in report.by_township) == 4
-    sheet = load_workbook(BytesIO(accountability.report_workbook(report))).worksheets[-1]
+    sheet = load_workbook(BytesIO(accountability.report_workbook(report)))["追责问责事项"]
     text = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v)
     assert "首次逾期" in text and "通报批评" in text
 

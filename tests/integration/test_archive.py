@@ -185,3 +185,42 @@ def test_the_township_leader_names_the_custodian_and_each_change_is_audited(
         sa.select(AuditEvent.after).where(AuditEvent.action == "archive.custodian")
     ).all()
     assert len(changes) == 2 and user("aoyi_zg2").display_name in changes[-1]
+
+
+def test_the_archive_page_lists_the_originals_and_the_leader_changes_a_custodian(
+    round2018, user, browser
+):
+    document = _filed_document(round2018, user)
+    village = find_village(BUGUNA)
+    leader = browser("aoyi_fzr")
+    page = leader.get("/rounds/2018/archive").get_data(as_text=True)
+    assert document.file_name in page and f"/archive/documents/{document.id}" in page
+    assert BUGUNA in page and "尚未指定保管人" in page and "更换保管人" in page
+    for keeper in ("aoyi_zg", "buguna_cun"):
+        answer = leader.post(
+            "/rounds/2018/archive/custodian", {"village": str(village.id), "custodian": keeper}
+        )
+        assert answer.status_code == 303 and answer.headers["Location"].endswith("/archive")
+    page = leader.get("/rounds/2018/archive").get_data(as_text=True)
+    assert f"已指定{user('buguna_cun').display_name}为{BUGUNA}档案保管人" in page
+    refused = leader.post(
+        "/rounds/2018/archive/custodian", {"village": str(village.id), "custodian": "qmz_zg"}
+    )
+    assert refused.status_code == 303  # flashed back: not a user of this township
+    assert "保管人" in leader.get("/rounds/2018/archive").get_data(as_text=True)
+    clerk = browser("aoyi_zg")
+    assert "archive/custodian" not in clerk.get("/rounds/2018/archive").get_data(as_text=True)
+    forbidden = clerk.post(
+        "/rounds/2018/archive/custodian", {"village": str(village.id), "custodian": "aoyi_zg"}
+    )
+    assert forbidden.status_code == 403
+    db.session.expire_all()
+    changes = db.session.scalars(
+        sa.select(AuditEvent.after)
+        .where(AuditEvent.action == "archive.custodian")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert len(changes) == 2 and user("buguna_cun").display_name in changes[-1]
+    county = browser("ldxz").get(f"/rounds/2018/archive?township={AOYI}").get_data(as_text=True)
+    assert user("buguna_cun").display_name in county and document.file_name in county
+    assert browser("qmz_zg").get(f"/rounds/2018/archive?township={AOYI}").status_code == 403

@@ -61,3 +61,49 @@ def current_custodian(township_id: int, village_id: int | None) -> ArchiveCustod
         .order_by(ArchiveCustodian.id.desc())
         .limit(1)
     )
+
+
+def custodians_of(township: Township) -> list[tuple[Village | None, ArchiveCustodian | None]]:
+    """Each archive of a township (its own first, then its villages') with its custodian now."""
+    units: list[Village | None] = [None, *sorted(township.villages, key=lambda v: v.code)]
+    return [(v, current_custodian(township.id, v.id if v else None)) for v in units]
+
+
+def custodian_candidates(township: Township) -> list[User]:
+    """Who may keep an archive of the township: its active users (its villages' clerks too)."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.township_id == township.id, User.is_active.is_(True))
+            .order_by(User.role, User.username)
+        )
+    )
+
+
+def may_name_custodians(actor: User, township: Township | None) -> bool:
+    """Whether the actor names the custodians of this township's archives (its leader)."""
+    return (
+        township is not None
+        and actor.is_active
+        and actor.role == Role.TOWNSHIP_LEADER
+        and actor.township_id == township.id
+    )
+
+
+def name_custodian(actor: User, village_id: str, username: str) -> ArchiveCustodian:
+    """The archive page's form: the township leader names, for her township's own archive
+    (no village) or one of its villages' (by id), the user (by login name) who keeps it."""
+    require_role(actor, Role.TOWNSHIP_LEADER)
+    township = db.session.get(Township, actor.township_id)
+    village = None
+    if village_id.strip():
+        ident = village_id.strip()
+        village = (
+            db.session.get(Village, int(ident)) if ident.isdigit() and len(ident) < 10 else None
+        )
+        if village is None:
+            raise ValidationFailed({"village": _("The village is not in this township.")})
+    keeper = db.session.scalar(sa.select(User).where(User.username == username.strip()))
+    if keeper is None:
+        raise ValidationFailed({"custodian": _("Choose who keeps the archive.")})
+    return set_custodian(township, village, keeper, actor)

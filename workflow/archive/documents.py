@@ -7,6 +7,7 @@ newer upload supersedes it, never replaces it."""
 from __future__ import annotations
 
 from datetime import date
+from typing import NoReturn
 
 import sqlalchemy as sa
 
@@ -14,10 +15,17 @@ from workflow.models import ArchiveDocument, County, Role, Signature, User
 from workflow.people.access import require_role
 from workflow.platform import audit, blobs, clock
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, NotFound, RecordedRefusal
+from workflow.platform.errors import AccessDenied, NotFound, RecordedRefusal, Refused
 from workflow.platform.i18n import _
 
 DEFAULT_RETENTION_YEARS = 3
+
+
+def kind_label(kind: str) -> str:
+    """What an archived document is, as the archive page names it."""
+    if kind.startswith("form") and kind[4:].isdigit():
+        return _("Form %(n)s", n=kind[4:])
+    return {"plan": _("Department plan"), "evidence": _("Evidence")}.get(kind, kind)
 
 
 def keep_original(
@@ -174,12 +182,39 @@ def register_with_township(round_id: int, township_id: int, signature: Signature
 
 
 def original(document_id: int, viewer: User) -> tuple[ArchiveDocument, bytes]:
-    """Download the original: the stored bytes, re-checked against the hash they were kept by."""
+    """Download the original: the stored bytes, re-checked against the hash they were kept by
+    (and, for a signed file, the hash its signature records); a mismatch is refused, on record."""
     document = db.session.get(ArchiveDocument, document_id)
     if document is None:
         raise NotFound(_("The page or record does not exist."))
     require_can_read(viewer, document)
-    return document, blobs.get(document.sha256)
+    signature = db.session.get(Signature, document.signature_id) if document.signature_id else None
+    signed = signature.file_sha256 if signature is not None else None
+    if signed is not None and signed != document.sha256:
+        _refuse_download(viewer, document, signed)
+    try:
+        return document, blobs.get(document.sha256)
+    except Refused:
+        _refuse_download(viewer, document, document.sha256)
+
+
+def _refuse_download(viewer: User, document: ArchiveDocument, expected: str) -> NoReturn:
+    audit.record(
+        viewer,
+        "archive.original_mismatch",
+        "archive_document",
+        document.id,
+        before={**_facts(document), "expected": expected},
+    )
+    raise RecordedRefusal(
+        _(
+            "The stored original of “%(file)s” no longer matches the SHA-256 it was kept and "
+            "signed under (%(hash)s…): it was changed after it was stored, and is not handed out. "
+            "Tell the county office.",
+            file=document.file_name,
+            hash=expected[:12],
+        )
+    )
 
 
 def require_can_read(viewer: User, document: ArchiveDocument) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from datetime import datetime
 from io import BytesIO
 
 import sqlalchemy as sa
@@ -14,8 +15,10 @@ from openpyxl import Workbook
 from workflow.archive.custody import current_custodian
 from workflow.archive.documents import require_can_read
 from workflow.models import ArchiveDocument, Role, Round, Township, User, Village
+from workflow.people.access import in_scope
 from workflow.platform import blobs, clock
 from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied
 from workflow.platform.i18n import _
 
 DEPARTMENT_ROLES = (Role.DEPARTMENT_CLERK, Role.DEPARTMENT_LEADER)
@@ -110,11 +113,7 @@ def archive_zip(
 ) -> tuple[bytes, int]:
     """The zip of a unit's archive (each original re-checked against its hash) and how many
     documents it holds; `viewer` None is the county's own command line."""
-    if township is None and village is None and viewer is not None:
-        township, village = _own_unit(viewer)
-    documents = archive_documents(round_, township=township, village=village)
-    if viewer is not None and viewer.role in DEPARTMENT_ROLES:
-        documents = [d for d in documents if d.department_id == viewer.department_id]
+    township, village, documents = unit_archive(round_, viewer, township=township, village=village)
     lines = []
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -122,14 +121,51 @@ def archive_zip(
             if viewer is not None:
                 require_can_read(viewer, document)
             path = f"{document.kind}/{document.id:06d}_{document.file_name}"
-            archive.writestr(path, blobs.get(document.sha256))
+            archive.writestr(_entry(path, document.uploaded_at), blobs.get(document.sha256))
             lines.append(manifest_line(document, path))
         archive.writestr(
-            "manifest.json",
+            _entry("manifest.json", clock.now()),
             json.dumps({"round": round_.year, "documents": lines}, indent=1, ensure_ascii=False),
         )
-        archive.writestr("manifest.xlsx", _manifest_xlsx(lines))
+        archive.writestr(_entry("manifest.xlsx", clock.now()), _manifest_xlsx(lines))
     return buffer.getvalue(), len(documents)
+
+
+def _entry(path: str, moment: datetime) -> zipfile.ZipInfo:
+    """A zip entry dated by the clock (a rehearsal's zip reads as its own date), deflated."""
+    info = zipfile.ZipInfo(path, clock.in_beijing(moment).timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def unit_archive(
+    round_: Round,
+    viewer: User | None,
+    *,
+    township: Township | None = None,
+    village: Village | None = None,
+) -> tuple[Township | None, Village | None, list[ArchiveDocument]]:
+    """The unit whose archive is meant (the one named, else the viewer's own) and its
+    documents; `viewer` None is the county's own command line."""
+    if township is None and village is None and viewer is not None:
+        township, village = _own_unit(viewer)
+    documents = archive_documents(round_, township=township, village=village)
+    if viewer is not None and viewer.role in DEPARTMENT_ROLES:
+        documents = [d for d in documents if d.department_id == viewer.department_id]
+    return township, village, documents
+
+
+def archive_in_view(
+    round_: Round, viewer: User, township: Township | None = None
+) -> tuple[Township | None, Village | None, list[ArchiveDocument]]:
+    """The archive page's unit and documents: the township named (the county picks any, a
+    township only its own), else the viewer's own unit; every document one she may read."""
+    if township is not None and not in_scope(viewer, township.id, None, None):
+        raise AccessDenied(_("This archive is not in your area."))
+    township, village, documents = unit_archive(round_, viewer, township=township)
+    for document in documents:
+        require_can_read(viewer, document)
+    return township, village, documents
 
 
 def _own_unit(viewer: User) -> tuple[Township | None, Village | None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -96,8 +97,14 @@ def department_plan_xlsx(round_: Round, department: Department) -> bytes:
     rows = plan_rows(round_, department)
     signed = latest_plan_signature(round_, department)
     note = _signature_note(signed, plan_hash(round_, department, rows))
+    return _plan_workbook(round_, department, rows, note)
+
+
+def _plan_workbook(
+    round_: Round, department: Department, rows: Sequence[PlanRow], note: str
+) -> bytes:
     context = PlanContext(
-        department.name, round_.year, clock.today(), rows, note, county=county_name()
+        department.name, round_.year, clock.today(), list(rows), note, county=county_name()
     )
     return write_department_plan(context)
 
@@ -168,9 +175,15 @@ def sign_department_plan(round_: Round, department: Department, actor: User) -> 
         )
     statement = f"{plan_title(department.name, round_.year, county_name())}：{plan_summary(rows)}"
     object_id = plan_object_id(round_, department)
-    signature = sign(actor, OBJECT_TYPE, object_id, digest, statement, replaces=latest)
-    keep_original(  # the exact plan signed, with the signature's note printed on it
-        department_plan_xlsx(round_, department),
+    # the exact file signed: the plan with the note of this very signature printed on it
+    signed_file = _plan_workbook(
+        round_, department, rows, _held_note(actor.display_name, clock.now(), digest)
+    )
+    signature = sign(
+        actor, OBJECT_TYPE, object_id, digest, statement, replaces=latest, file=signed_file
+    )
+    keep_original(
+        signed_file,
         kind="plan",
         object_type="signature",
         object_id=signature.id,
@@ -194,8 +207,14 @@ def _signature_note(signature: Signature | None, digest: str) -> str:
             f"注意：本方案于{day.year}年{day.month}月{day.day}日由{signature.signer_name}签署后"
             "内容已有变更，须由部门负责人重新签署。"
         )
+    return _held_note(signature.signer_name, signature.signed_at, digest)
+
+
+def _held_note(signer_name: str, signed_at: datetime, digest: str) -> str:
+    """The line a plan whose signature still holds prints about it."""
+    day = clock.in_beijing(signed_at)
     return (
-        f"本方案已由部门负责人{signature.signer_name}于{day.year}年{day.month}月{day.day}日"
+        f"本方案已由部门负责人{signer_name}于{day.year}年{day.month}月{day.day}日"
         f"在系统内签署（内容校验码 {digest[:12]}）。"
     )
 

@@ -44,6 +44,8 @@ def _layout(sheet: str, unit_header: str, with_missed: bool) -> FormLayout:
             Column("substandard", "回头帮不达标", COUNT, 8),
             Column("items", "追责问责事项", COUNT, 8),
             Column("items_decided", "已作决定", COUNT, 8),
+            Column("inspected", "定期督查（次）", COUNT, 8),
+            Column("unrectified", "督查未整改", COUNT, 8),
         ),
     )
 
@@ -67,6 +69,69 @@ ITEMS = FormLayout(
 )
 
 
+INSPECTIONS = FormLayout(
+    0,
+    "定期督查",
+    (
+        Column("seq", "序号", "seq", 5),
+        Column("unit", "督查对象", TEXT, 14),
+        Column("day", "督查日期", TEXT, 11),
+        Column("inspectors", "督查组", TEXT, 16),
+        Column("lines", "督查事项", COUNT, 7),
+        Column("rectified", "已整改", COUNT, 7),
+        Column("not_rectified", "未整改", COUNT, 7),
+        Column("explained", "情况说明", COUNT, 7),
+        Column("pending", "未检查", COUNT, 7),
+        Column("conclusion", "督查结论", TEXT, 36),
+        Column("recorded", "记录人及日期", TEXT, 16),
+    ),
+)
+
+INSPECTION_LINES = FormLayout(
+    0,
+    "督查记录",
+    (
+        Column("seq", "序号", "seq", 5),
+        Column("unit", "督查对象", TEXT, 12),
+        Column("day", "督查日期", TEXT, 11),
+        Column("subject", "督查事项", TEXT, 40),
+        Column("responsible", "责任单位及责任人", TEXT, 18),
+        Column("overdue", "督查安排时逾期（天）", COUNT, 9),
+        Column("result", "督查结果", TEXT, 9),
+        Column("note", "情况说明", TEXT, 30),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class InspectionRow:
+    """One inspection (定期督查) and what it found, in numbers and its conclusion."""
+
+    unit: str
+    day: str
+    inspectors: str
+    lines: int
+    rectified: int
+    not_rectified: int
+    explained: int
+    pending: int
+    conclusion: str
+    recorded: str
+
+
+@dataclass(frozen=True)
+class InspectionLineRow:
+    """One line of an inspection's checklist and its result."""
+
+    unit: str
+    day: str
+    subject: str
+    responsible: str
+    overdue: int
+    result: str
+    note: str
+
+
 @dataclass(frozen=True)
 class UnitRow:
     """One township's or department's figures, as numbers."""
@@ -87,6 +152,8 @@ class UnitRow:
     substandard: int
     items: int
     items_decided: int
+    inspected: int = 0
+    unrectified: int = 0
 
 
 @dataclass(frozen=True)
@@ -112,8 +179,11 @@ def write_accountability_report(
     departments: list[UnitRow],
     items: list[ItemRow],
     county: str = "",
+    inspections: list[InspectionRow] | None = None,
+    inspection_lines: list[InspectionLineRow] | None = None,
 ) -> bytes:
-    """The report: 按乡镇 and 按部门 figures, then the items, each in the county's frame."""
+    """The report: 按乡镇 and 按部门 figures, then the items and the inspections (定期督查) with
+    their lines, each in the county's frame."""
     wb = new_workbook()
     title = f"{county}{year}年“回头看”“回头帮”工作责任落实情况（截至{as_of:%Y年%m月%d日}）"
     for sheet, header, rows, missed in (
@@ -133,6 +203,12 @@ def write_accountability_report(
         as_of,
         [{**r.__dict__, "seq": n} for n, r in enumerate(items, start=1)],
     )
+    for layout, heading, rows in (
+        (INSPECTIONS, f"{county}{year}年定期督查情况", inspections or []),
+        (INSPECTION_LINES, f"{county}{year}年定期督查记录", inspection_lines or []),
+    ):
+        values = [{**r.__dict__, "seq": n} for n, r in enumerate(rows, start=1)]
+        draw_sheet(wb.create_sheet(), layout, heading, county, "", as_of, values)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -14,6 +14,12 @@ from workflow.models.cases import (
     SubjectKind,
 )
 from workflow.models.inbox import SavedFilter, Substitution  # noqa: F401 - re-exported
+from workflow.models.inspections import (
+    Inspection,
+    InspectionLine,
+    InspectionStatus,
+    LineResult,
+)
 from workflow.models.org import County, Department, Household, Township, Village
 from workflow.models.people import DigestMode, Role, User
 from workflow.models.process import (
@@ -60,7 +66,11 @@ __all__ = [
     "Household",
     "HouseholdMember",
     "HumanTask",
+    "Inspection",
+    "InspectionLine",
+    "InspectionStatus",
     "InstanceStatus",
+    "LineResult",
     "LoginAttempt",
     "PlannedExitReview",
     "ProcessInstance",

@@ -59,3 +59,5 @@ class ArchiveCustodian(db.Model):
     custodian_name: Mapped[str] = mapped_column(sa.String(60))
     set_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    township: Mapped[Township] = relationship()
+    village: Mapped[Village | None] = relationship()

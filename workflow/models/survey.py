@@ -125,6 +125,8 @@ class Signature(db.Model):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     statement: Mapped[str] = mapped_column(sa.String(200), default="")
+    # the SHA-256 of the exact file signed, where a generated file was signed (kept in the store)
+    file_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class SurveyEscalation(db.Model):

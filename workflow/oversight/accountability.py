@@ -20,12 +20,15 @@ from workflow.models import (
     Department,
     Gap,
     HelpCase,
+    Inspection,
+    LineResult,
     Role,
     Round,
     SurveyEscalation,
     Township,
     User,
 )
+from workflow.oversight.inspection_report import inspection_rows, inspections_as_of, recorded_by
 from workflow.people.access import require_role
 from workflow.platform import audit, clock
 from workflow.platform.db import db
@@ -89,7 +92,10 @@ METRICS = (
     "substandard",
     "items",
     "items_decided",
+    "inspected",
+    "unrectified",
 )
+NOT_CASES = ("missed", "survey_late", "results_late", "inspected", "unrectified")
 
 
 @dataclass
@@ -113,6 +119,7 @@ class AccountabilityReport:
     by_township: list[UnitFigures]
     by_department: list[UnitFigures]
     items: list[AccountabilityItem]
+    inspections: list[Inspection] = field(default_factory=list)
 
 
 def _add(units: dict[str, UnitFigures], name: str, metric: str, ident: int) -> UnitFigures:
@@ -206,12 +213,26 @@ def build_report(round_: Round, as_of: datetime | None = None) -> Accountability
                 _add(figures, name, "items_decided", item.id)
             if item.kind == "substandard":
                 _add(figures, name, "substandard", item.case_id)
+    inspections = inspections_as_of(round_, now)
+    for inspection in inspections:
+        if not recorded_by(inspection, now):
+            continue
+        figures, name = (
+            (by_township, townships[inspection.township_id])
+            if inspection.township_id is not None
+            else (by_department, departments[inspection.department_id])
+        )
+        _add(figures, name, "inspected", inspection.id)
+        for line in inspection.lines:
+            if line.result == LineResult.NOT_RECTIFIED:
+                _add(figures, name, "unrectified", line.id)
     return AccountabilityReport(
         round_.year,
         now,
         sorted(by_township.values(), key=_order),
         sorted(by_department.values(), key=_order),
-        list(items),
+        [item for item in items if item.opened_at <= now],
+        inspections,
     )
 
 
@@ -261,6 +282,7 @@ def report_workbook(report: AccountabilityReport) -> bytes:
         )
         for i in report.items
     ]
+    inspections, lines = inspection_rows(report.inspections, report.as_of)
     return write_accountability_report(
         report.round_year,
         clock.in_beijing(report.as_of).date(),
@@ -268,4 +290,6 @@ def report_workbook(report: AccountabilityReport) -> bytes:
         [row(u) for u in report.by_department],
         items,
         county=county_name(),
+        inspections=inspections,
+        inspection_lines=lines,
     )

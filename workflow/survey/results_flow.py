@@ -23,12 +23,15 @@ from workflow.people.access import require_task
 from workflow.people.signing import content_hash, sign
 from workflow.platform import audit, clock
 from workflow.platform.acting import current_actor
+from workflow.platform.blobs import sha256_of
 from workflow.platform.db import db
 from workflow.platform.i18n import _
 from workflow.platform.settings import get_settings
 from workflow.survey.townships import record_late, township_survey
 
 PROCESS_ID = "township_results"
+# one signed table file; its object id: the submission signature, the form, the village
+TABLE_SIGNATURE = "results_table"
 
 
 def start_township_results(round_: Round, township: Township, survey: TownshipSurvey) -> None:
@@ -75,17 +78,27 @@ def _sign(task: HumanTask, actor: User, statement: str, *, keep: bool = False) -
     units = [(6, None), (5, None), *((4, v) for v in township.villages)]
     for form_no, village in units:
         unit = {"village": village} if village else {"township": township}
+        data = results_form(round_, form_no, **unit)
+        file_name = f"{_('Form %(n)s', n=form_no)}_{(village or township).name}.xlsx"
+        table_signature = sign(  # each table as the file it is, its SHA-256 on the signature
+            actor,
+            TABLE_SIGNATURE,
+            f"{signature.id}:{form_no}:{village.id if village else 0}",
+            sha256_of(data),
+            f"{statement} {file_name}",
+            file=data,
+        )
         keep_original(
-            results_form(round_, form_no, **unit),
+            data,
             kind=f"form{form_no}",
             object_type="signature",
-            object_id=signature.id,
+            object_id=table_signature.id,
             round_id=round_.id,
-            file_name=f"{_('Form %(n)s', n=form_no)}_{(village or township).name}.xlsx",
+            file_name=file_name,
             actor=actor,
             township_id=township.id,
             village_id=village.id if village else None,
-            signature=signature,
+            signature=table_signature,
             filed=True,
         )
 
