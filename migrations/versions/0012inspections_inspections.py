@@ -1,13 +1,13 @@
 """定期督查 (§七.3): inspections with their frozen checklists; a signature records the file signed
 
 Revision ID: 0012inspections
-Revises: 0010archive
+Revises: 0013certify
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0012inspections'
-down_revision = '0010archive'
+down_revision = '0013certify'
 branch_labels = None
 depends_on = None
 
