@@ -27,7 +27,7 @@ from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.errors import Refused, ValidationFailed
 from workflow.platform.i18n import gettext
-from workflow.programme import rounds
+from workflow.programme import planned_exits, rounds
 from workflow.survey import flow as survey_flow
 from workflow.survey import gaps
 
@@ -52,6 +52,7 @@ def index() -> str:
         rounds=all_rounds,
         numbers=rounds.calendar_numbers(),
         can_launch=can_launch,
+        planned_exit_reader=acting_user().role in planned_exits.READERS,
         errors={},
         form=request.form,
     )
@@ -89,6 +90,7 @@ def launch():
         rounds=all_rounds,
         numbers=rounds.calendar_numbers(),
         can_launch=True,
+        planned_exit_reader=True,
         errors=errors,
         form=form,
     ), 422
@@ -128,6 +130,7 @@ def show(year: str) -> str:
         counts={k.value: v for k, v in counts.items()},
         county_office=user.role == Role.COUNTY_OFFICE,
         county_reader=user.role in COUNTY_WIDE_READERS,
+        planned_exit_reader=user.role in planned_exits.READERS,
     )
 
 

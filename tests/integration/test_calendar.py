@@ -15,7 +15,7 @@ from workflow.models import AuditEvent, Household, Round, RoundKind, Township, V
 from workflow.oversight.accountability import build_report
 from workflow.platform import clock
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, NotFound, Refused
+from workflow.platform.errors import AccessDenied, NotFound, Refused, ValidationFailed
 from workflow.programme import planned_exits, rounds
 from workflow.programme.lookback import (
     household_in_round,
@@ -229,7 +229,9 @@ def test_a_planned_exit_is_accepted_at_the_year_end_or_stays_not_yet_out(county,
     with pytest.raises(Refused):  # the county office decides only on the township's proposal
         planned_exits.decide(end, meets, user("fpb"), True)
     planned_exits.propose(end, meets, user("aoyi_zg"), True)
-    planned_exits.propose(end, fails, user("aoyi_zg"), False)
+    with pytest.raises(ValidationFailed):  # 不达标 says what the household lacks
+        planned_exits.propose(end, fails, user("aoyi_zg"), False)
+    planned_exits.propose(end, fails, user("aoyi_zg"), False, "住房未达安全标准")
     with pytest.raises(AccessDenied):  # a township does not decide
         planned_exits.decide(end, meets, user("aoyi_zg"), True)
     planned_exits.decide(end, meets, user("fpb"), True)
