@@ -131,7 +131,8 @@ def test_the_township_proposes_and_the_county_office_decides_on_the_page(county,
     ]
     # Decided: the page says so and offers no second decision.
     page = office.get("/rounds/2018-end/planned-exits").get_data(as_text=True)
-    assert f'name="decide-{meets.id}"' not in page
+    assert meets.id_number in page and fails.id_number in page, "decided, still listed"
+    assert f'name="decide-{meets.id}"' not in page and page.count("已认定") >= 2
     # The county office may also decide against the township, with a reason for 不达标.
     third = aoyi[2] if len(aoyi) > 2 else qiemo[0]
     browser("aoyi_zg" if third in aoyi else "qmz_zg").post(

@@ -33,9 +33,10 @@ READERS = (*PROPOSERS, *COUNTY_WIDE_READERS)  # who may see the acceptance's lis
 
 
 def planned_households(round_: Round, viewer: User) -> list[tuple[Household, PlannedExitReview]]:
-    """The round's 预脱贫 households in the viewer's scope, with their review if any; by village
-    and household. Empty for a round that is not a year-end one. The township's people and the
-    county's readers see it; a village or a department has no part in the acceptance."""
+    """The round's 预脱贫 households in the viewer's scope, with their review if any (those
+    already decided included); by village and household. Empty for a round that is not a
+    year-end one. The township's people and the county's readers see it; a village or a
+    department has no part in the acceptance."""
     require_role(viewer, *READERS)
     if round_.kind != RoundKind.END:
         return []
@@ -49,7 +50,10 @@ def planned_households(round_: Round, viewer: User) -> list[tuple[Household, Pla
                 PlannedExitReview.round_id == round_.id,
             ),
         )
-        .where(planned_exit(round_), Household.in_register)
+        # decided households stay on the list: out, or planned for next year, since the decision
+        .where(
+            sa.or_(planned_exit(round_), PlannedExitReview.id.is_not(None)), Household.in_register
+        )
         .order_by(Village.code, Household.id)
     ).all()
     return [
@@ -114,6 +118,8 @@ def propose(
     review = _review(round_, household)
     if review is not None and review.decided_meets is not None:
         raise Refused(_("The county office has already decided on this household."))
+    if review is not None and (review.proposed_meets, review.proposed_reason) == (meets, reason):
+        return review  # the page sends standing proposals again: nothing new to record
     if review is None:
         review = PlannedExitReview(round_id=round_.id, household_id=household.id)
         db.session.add(review)
