@@ -159,6 +159,15 @@ def test_the_round_pages_link_the_acceptance_of_a_year_end_round(county, user, b
         assert "/rounds/2018-end/planned-exits" in show
         assert "/planned-exits" not in browser(name).get("/rounds/2018-mid").get_data(as_text=True)
     assert "/planned-exits" not in browser("dept_slj").get("/rounds").get_data(as_text=True)
+    # 年度工作 is the programme's line: the rounds §四 calls for, launched or not yet.
+    line = browser("fpb").get("/rounds").get_data(as_text=True)
+    names = ("2018-mid", "2018-end", "2019-end", "2020-final")
+    places = [line.index(f"{name} 年度") for name in names]
+    assert places == sorted(places)
+    final = line[places[-1] :]
+    final = final[: final.index("</tr>")]
+    assert "尚未启动" in final and "2020-12-10" in final
+    assert 'href="/rounds/2020-final"' not in final
 
 
 def test_a_households_page_reads_its_cases_across_the_rounds(county, user, browser):
