@@ -3,6 +3,7 @@ the year's planned exits, a final one in 2020; each round's scope and standard b
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
@@ -11,7 +12,16 @@ from click.testing import CliRunner
 
 from tests.factories import at, open_household_case
 from web import cli, cli_support
-from workflow.models import AuditEvent, Household, Round, RoundKind, Township, Village
+from workflow.demo.year import filled_form
+from workflow.models import (
+    AuditEvent,
+    Household,
+    Round,
+    RoundKind,
+    SurveyAnswer,
+    Township,
+    Village,
+)
 from workflow.oversight.accountability import build_report
 from workflow.platform import clock
 from workflow.platform.db import db
@@ -23,6 +33,7 @@ from workflow.programme.lookback import (
     village_exited_in,
     villages_in_scope,
 )
+from workflow.survey.intake import import_survey
 
 
 @pytest.fixture
@@ -270,3 +281,22 @@ def test_the_commands_walk_a_planned_exit_through_the_year_end(county, user, app
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.get(Household, household.id).exit_year == 2018
+
+
+def test_a_year_end_form_of_a_village_with_planned_exits_imports(county, user):
+    """The year-end 附件1 lists the village's planned exits with its exited households; the
+    clerk's filled form is taken whole, the planned exits' rows included."""
+    launch(2018, RoundKind.MID, user)
+    end = launch(2018, RoundKind.END, user)
+    village = db.session.scalar(sa.select(Village).where(Village.name == "布古纳村"))
+    planned = [h for h in households_in_scope(end, village) if h.exit_year is None]
+    assert planned, "布古纳村 has planned exits in 2018"
+    form = filled_form(1, end, random.Random(1), village=village)
+    import_survey(form, user("buguna_cun"), end)
+    db.session.commit()
+    surveyed = set(
+        db.session.scalars(
+            sa.select(SurveyAnswer.household_id).where(SurveyAnswer.household_id.is_not(None))
+        )
+    )
+    assert {h.id for h in households_in_scope(end, village)} <= surveyed
