@@ -89,6 +89,7 @@ def synthetic_county(households: int, seed: int = 2018) -> DemoCounty:
                     h,
                     id_number=_unique_id(h.id_number, region, seen_ids),
                     exit_year=_in_lookback(h.exit_year, rng),
+                    planned_exit_year=None,
                     village_code=village.code,
                     township_code=village.township_code,
                 )
@@ -145,9 +146,12 @@ def _unique_id(number: str, region: str, seen: set[str]) -> str:
             born += timedelta(days=1)
 
 
-def _in_lookback(exit_year: int, rng: random.Random) -> int:
-    """2014–2017: the 2018 round looks back at every synthetic household."""
-    return exit_year if exit_year < SURVEY_YEAR else rng.choice((2015, 2016, 2017))
+def _in_lookback(exit_year: int | None, rng: random.Random) -> int:
+    """2014–2017: the 2018 round looks back at every synthetic household (the demo's planned
+    exits, not out yet, are made out in one of those years)."""
+    if exit_year is not None and exit_year < SURVEY_YEAR:
+        return exit_year
+    return rng.choice((2015, 2016, 2017))
 
 
 def _users(townships: list[Township], base: DemoCounty) -> tuple[DemoUser, ...]:

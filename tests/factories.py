@@ -38,11 +38,11 @@ def make_round(
 
 
 def household_of(village_name: str) -> Household:
-    """The first household of a village."""
+    """The first household of a village that has left poverty (not a planned exit)."""
     return db.session.scalars(
         sa.select(Household)
         .join(Village)
-        .where(Village.name == village_name)
+        .where(Village.name == village_name, Household.exit_year.is_not(None))
         .order_by(Household.id)
     ).first()
 

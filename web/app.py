@@ -24,11 +24,13 @@ from web.cases import bp as cases_bp
 from web.certification import bp as certification_bp
 from web.county import bp as county_bp
 from web.extensions import csrf, login_manager, migrate
+from web.households import bp as households_bp
 from web.inbox import bp as inbox_bp
 from web.inspections import bp as inspections_bp
 from web.notices import bp as notices_bp
 from web.notices import init_app as init_notices
 from web.oversight import bp as oversight_bp
+from web.planned_exits import bp as planned_exits_bp
 from web.progress import bp as progress_bp
 from web.register import bp as register_bp
 from web.results import bp as results_bp
@@ -195,6 +197,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(rounds_bp)
+    app.register_blueprint(planned_exits_bp)
+    app.register_blueprint(households_bp)
     app.register_blueprint(oversight_bp)
     app.register_blueprint(inspections_bp)
     app.register_blueprint(results_bp)

@@ -55,12 +55,16 @@ def list_(name: str, username: str) -> None:
 @click.option("--round", "name", required=True)
 @click.option("--id-number", required=True)
 @click.option("--meets", type=click.Choice(["yes", "no"]), required=True)
+@click.option("--reason", default="", help=gettext("What the household still lacks (for no)"))
 @click.option("--as", "username", required=True, help=gettext("The township's clerk or leader"))
 @with_app
-def propose(name: str, id_number: str, meets: str, username: str) -> None:
-    """The township proposes 达标 (yes) or 不达标 (no) for one of its planned exits."""
+def propose(name: str, id_number: str, meets: str, reason: str, username: str) -> None:
+    """The township proposes 达标 (yes) or 不达标 (no, with --reason) for one of its planned
+    exits."""
     household = _household(id_number)
-    planned_exits.propose(rounds.get_round(name), household, find_user(username), VERDICTS[meets])
+    planned_exits.propose(
+        rounds.get_round(name), household, find_user(username), VERDICTS[meets], reason
+    )
     commit()
     click.echo(gettext("Proposed: %(said)s", said=_said(household, VERDICTS[meets])))
 
@@ -69,11 +73,14 @@ def propose(name: str, id_number: str, meets: str, username: str) -> None:
 @click.option("--round", "name", required=True)
 @click.option("--id-number", required=True)
 @click.option("--meets", type=click.Choice(["yes", "no"]), required=True)
+@click.option("--reason", default="", help=gettext("What the household still lacks (for no)"))
 @click.option("--as", "username", default="fpb", show_default=True)
 @with_app
-def decide(name: str, id_number: str, meets: str, username: str) -> None:
+def decide(name: str, id_number: str, meets: str, reason: str, username: str) -> None:
     """The county office decides; the register records the exit, or moves the plan on."""
     household = _household(id_number)
-    planned_exits.decide(rounds.get_round(name), household, find_user(username), VERDICTS[meets])
+    planned_exits.decide(
+        rounds.get_round(name), household, find_user(username), VERDICTS[meets], reason
+    )
     commit()
     click.echo(gettext("Decided: %(said)s", said=_said(household, VERDICTS[meets])))

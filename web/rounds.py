@@ -27,7 +27,8 @@ from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.errors import Refused, ValidationFailed
 from workflow.platform.i18n import gettext
-from workflow.programme import rounds
+from workflow.programme import planned_exits, rounds
+from workflow.programme.calendar import programme_line
 from workflow.survey import flow as survey_flow
 from workflow.survey import gaps
 
@@ -44,14 +45,15 @@ def _day(raw: str | None) -> date | None:
 @bp.get("")
 @login_required
 def index() -> str:
-    """Every round, newest first; the county office can launch the next one here."""
-    all_rounds = rounds.in_calendar_order()
+    """The programme's line of rounds, 2018 to 2020, with each round's numbers; the county
+    office can launch the next one here."""
     can_launch = acting_user().role in (Role.COUNTY_OFFICE, Role.ADMIN)
     return render_template(
         "rounds/index.html",
-        rounds=all_rounds,
+        slots=programme_line(),
         numbers=rounds.calendar_numbers(),
         can_launch=can_launch,
+        planned_exit_reader=acting_user().role in planned_exits.READERS,
         errors={},
         form=request.form,
     )
@@ -83,12 +85,12 @@ def launch():
             errors = exc.by_field()
         except Refused as exc:
             errors = {"_": exc.message}
-    all_rounds = rounds.in_calendar_order()
     return render_template(
         "rounds/index.html",
-        rounds=all_rounds,
+        slots=programme_line(),
         numbers=rounds.calendar_numbers(),
         can_launch=True,
+        planned_exit_reader=True,
         errors=errors,
         form=form,
     ), 422
@@ -128,6 +130,7 @@ def show(year: str) -> str:
         counts={k.value: v for k, v in counts.items()},
         county_office=user.role == Role.COUNTY_OFFICE,
         county_reader=user.role in COUNTY_WIDE_READERS,
+        planned_exit_reader=user.role in planned_exits.READERS,
     )
 
 

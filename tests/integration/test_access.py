@@ -147,6 +147,30 @@ MATRIX: dict[str, Route] = {
         "POST /rounds/2018/townships/{aoyi}/release",
         verdicts(LOGIN_FIRST, FORBIDDEN, fpb=Expect(303, "/rounds/2018/triage")),
     ),
+    # -- calendar: the year-end acceptance of planned exits, a household across the rounds --
+    # (the world's round is a mid-year one: allowed in, the acceptance is refused as input)
+    "planned_exits.index": Route(
+        GET,
+        "GET /rounds/2018/planned-exits",
+        verdicts(LOGIN_FIRST, FORBIDDEN, aoyi_zg=OK, aoyi_fzr=OK, qmz_zg=OK, **COUNTY_READERS),
+    ),
+    "planned_exits.propose": Route(
+        POST,
+        "POST /rounds/2018/planned-exits/propose",
+        verdicts(
+            LOGIN_FIRST,
+            FORBIDDEN,
+            aoyi_zg=REFUSED_INPUT,
+            aoyi_fzr=REFUSED_INPUT,
+            qmz_zg=REFUSED_INPUT,
+        ),
+    ),
+    "planned_exits.decide": Route(
+        POST,
+        "POST /rounds/2018/planned-exits/decide",
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT),
+    ),
+    "households.show": Route(GET, "GET /households/{household}", only_insiders()),
     "oversight.acceptance_page": Route(
         GET, "GET /rounds/2018/acceptance", verdicts(LOGIN_FIRST, FORBIDDEN, fpb=OK)
     ),
@@ -464,6 +488,8 @@ class World:
     inspection: int = 0
     # -- case page fields (with defaults) --
     # -- boards fields (with defaults) --
+    # -- calendar fields (with defaults) --
+    household: int = 0
 
 
 @pytest.fixture
@@ -503,6 +529,8 @@ def world(county, user) -> World:
     ).id
     # -- case page world set-up --
     # -- boards world set-up --
+    # -- calendar world set-up --
+    world.household = water.household_id
     db.session.commit()
     return world
 

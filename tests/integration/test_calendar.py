@@ -3,6 +3,7 @@ the year's planned exits, a final one in 2020; each round's scope and standard b
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
@@ -11,11 +12,20 @@ from click.testing import CliRunner
 
 from tests.factories import at, open_household_case
 from web import cli, cli_support
-from workflow.models import AuditEvent, Household, Round, RoundKind, Township, Village
+from workflow.demo.year import filled_form
+from workflow.models import (
+    AuditEvent,
+    Household,
+    Round,
+    RoundKind,
+    SurveyAnswer,
+    Township,
+    Village,
+)
 from workflow.oversight.accountability import build_report
 from workflow.platform import clock
 from workflow.platform.db import db
-from workflow.platform.errors import AccessDenied, NotFound, Refused
+from workflow.platform.errors import AccessDenied, NotFound, Refused, ValidationFailed
 from workflow.programme import planned_exits, rounds
 from workflow.programme.lookback import (
     household_in_round,
@@ -23,21 +33,49 @@ from workflow.programme.lookback import (
     village_exited_in,
     villages_in_scope,
 )
+from workflow.survey.intake import import_survey
 
 
 @pytest.fixture
 def planned(county):
-    """Make the register say some households are planned to exit (预脱贫) in 2018 and 2019,
-    as a loaded register does: not out yet, their plan year set."""
-    households = db.session.scalars(
-        sa.select(Household).where(Household.exit_year == 2017).order_by(Household.id).limit(6)
+    """The households the demo's register plans to exit (预脱贫) in 2018 and in 2019: not out
+    yet, their plan year set."""
+    rows = db.session.execute(
+        sa.select(Household.id, Household.planned_exit_year).where(
+            Household.exit_year.is_(None), Household.in_register
+        )
     ).all()
-    for h, year in zip(households, (2018, 2018, 2018, 2019, 2019, 2019), strict=True):
-        h.exit_year, h.planned_exit_year = None, year
+    by_year = {year: {i for i, planned in rows if planned == year} for year in (2018, 2019)}
+    assert by_year[2018] and by_year[2019], "the demo plans exits for 2018 and 2019"
+    return by_year
+
+
+def a_village_exiting_in(year: int) -> Village:
+    """Make one of the demo's other villages a poor village that exits in `year` (the demo's
+    15 exited in 2016–2017, as the plan says)."""
+    village = db.session.scalars(
+        sa.select(Village).where(~Village.is_exited_poor).order_by(Village.code)
+    ).first()
+    village.is_exited_poor, village.exit_year = True, year
     db.session.commit()
-    return {
-        year: {h.id for h in households if h.planned_exit_year == year} for year in (2018, 2019)
-    }
+    return village
+
+
+def aoyi_planned(year: int) -> list[Household]:
+    """奥依亚依拉克镇's households planned to exit in `year`, in the order the lists show them."""
+    return list(
+        db.session.scalars(
+            sa.select(Household)
+            .join(Village)
+            .join(Township)
+            .where(
+                Township.name == "奥依亚依拉克镇",
+                Household.exit_year.is_(None),
+                Household.planned_exit_year == year,
+            )
+            .order_by(Village.code, Household.id)
+        )
+    )
 
 
 def scope(round_: Round) -> tuple[set[int], set[int]]:
@@ -78,6 +116,7 @@ def launch(year: int, kind: RoundKind, user) -> Round:
 
 
 def test_each_round_of_the_calendar_covers_what_the_plan_says(planned, user):
+    late_village = a_village_exiting_in(2018)
     mid = launch(2018, RoundKind.MID, user)
     end = launch(2018, RoundKind.END, user)
     end19 = launch(2019, RoundKind.END, user)
@@ -90,12 +129,12 @@ def test_each_round_of_the_calendar_covers_what_the_plan_says(planned, user):
     ]
     # §四.1: July 2018 looks back at 2014–2017's exits and villages, against 2017's standard.
     households, villages = exited(2017)
-    village_exit_years = set(db.session.scalars(sa.select(Village.exit_year)))
-    assert 2018 in village_exit_years, "the demo has a village that exits in 2018"
+    assert late_village.id not in villages and len(villages) == 15
     assert scope(mid) == (households, villages)
     assert mid.standard_version.startswith("2017-")
     # §四.2: year-end looks back at that year's exits too, and accepts that year's 预脱贫.
     households, villages = exited(2018)
+    assert late_village.id in villages
     assert scope(end) == (households | planned[2018], villages)
     assert end.standard_version.startswith("2018-")
     assert (end.survey_due.month, end.done_by.year) == (12, 2018)
@@ -187,29 +226,23 @@ def test_a_gap_found_at_the_year_end_is_a_case_of_next_years_plan_and_not_late_i
 
 
 def test_a_planned_exit_is_accepted_at_the_year_end_or_stays_not_yet_out(county, user):
-    aoyi = db.session.scalars(
-        sa.select(Household)
-        .join(Village)
-        .join(Township)
-        .where(Township.name == "奥依亚依拉克镇", Household.exit_year == 2017)
-        .order_by(Household.id)
-        .limit(2)
-    ).all()
-    meets, fails = aoyi
-    for h in aoyi:
-        h.exit_year, h.planned_exit_year = None, 2018
-    db.session.commit()
+    aoyi = aoyi_planned(2018)
+    meets, fails = aoyi[:2]
     launch(2018, RoundKind.MID, user)
     end = launch(2018, RoundKind.END, user)
     listed = [h.id for h, review in planned_exits.planned_households(end, user("aoyi_zg"))]
-    assert listed == [meets.id, fails.id]
-    assert planned_exits.planned_households(end, user("qmz_zg")) == []
+    assert listed == [h.id for h in aoyi]
+    others = planned_exits.planned_households(end, user("qmz_zg"))
+    assert not {h.id for h, _review in others} & set(listed), "a township sees its own only"
+    assert all(h.village.township.name == "且末镇" for h, _review in others)
     with pytest.raises(AccessDenied):
         planned_exits.propose(end, meets, user("qmz_zg"), True)
     with pytest.raises(Refused):  # the county office decides only on the township's proposal
         planned_exits.decide(end, meets, user("fpb"), True)
     planned_exits.propose(end, meets, user("aoyi_zg"), True)
-    planned_exits.propose(end, fails, user("aoyi_zg"), False)
+    with pytest.raises(ValidationFailed):  # 不达标 says what the household lacks
+        planned_exits.propose(end, fails, user("aoyi_zg"), False)
+    planned_exits.propose(end, fails, user("aoyi_zg"), False, "住房未达安全标准")
     with pytest.raises(AccessDenied):  # a township does not decide
         planned_exits.decide(end, meets, user("aoyi_zg"), True)
     planned_exits.decide(end, meets, user("fpb"), True)
@@ -234,15 +267,7 @@ def test_a_planned_exit_is_accepted_at_the_year_end_or_stays_not_yet_out(county,
 
 def test_the_commands_walk_a_planned_exit_through_the_year_end(county, user, app, monkeypatch):
     monkeypatch.setattr(cli_support, "make_app", lambda: app)
-    household = db.session.scalars(
-        sa.select(Household)
-        .join(Village)
-        .join(Township)
-        .where(Township.name == "奥依亚依拉克镇", Household.exit_year == 2017)
-        .order_by(Household.id)
-    ).first()
-    household.exit_year, household.planned_exit_year = None, 2018
-    db.session.commit()
+    household = aoyi_planned(2018)[0]
     launch(2018, RoundKind.END, user)
     runner = CliRunner()
     said = ["--round", "2018-end", "--id-number", household.id_number, "--meets", "yes"]
@@ -256,3 +281,22 @@ def test_the_commands_walk_a_planned_exit_through_the_year_end(county, user, app
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.get(Household, household.id).exit_year == 2018
+
+
+def test_a_year_end_form_of_a_village_with_planned_exits_imports(county, user):
+    """The year-end 附件1 lists the village's planned exits with its exited households; the
+    clerk's filled form is taken whole, the planned exits' rows included."""
+    launch(2018, RoundKind.MID, user)
+    end = launch(2018, RoundKind.END, user)
+    village = db.session.scalar(sa.select(Village).where(Village.name == "布古纳村"))
+    planned = [h for h in households_in_scope(end, village) if h.exit_year is None]
+    assert planned, "布古纳村 has planned exits in 2018"
+    form = filled_form(1, end, random.Random(1), village=village)
+    import_survey(form, user("buguna_cun"), end)
+    db.session.commit()
+    surveyed = set(
+        db.session.scalars(
+            sa.select(SurveyAnswer.household_id).where(SurveyAnswer.household_id.is_not(None))
+        )
+    )
+    assert {h.id for h in households_in_scope(end, village)} <= surveyed

@@ -183,7 +183,8 @@ def test_a_dozen_errors_all_reported_by_cell_and_nothing_stored(round2018, user)
         (f"{col['户主姓名']}{r[5]}", ""),
         (f"{col['家庭人口']}{r[6]}", ""),
         (f"{col['脱贫年度']}{r[7]}", ""),
-        (f"{col['身份证号']}{r[9]}", ""),  # the duplicate, named at both cells
+        # the duplicate is reported at the later of its two rows, naming the other
+        (f"{col['身份证号']}{max(r[8], r[9])}", f"{col['身份证号']}{min(r[8], r[9])}"),
         (f"{col['身份证号']}{r[10]}", "喀特勒什村"),
         (f"{col['身份证号']}{r[11]}", "名单"),
         (f"{col['户主姓名']}{r[12]}", "不符"),

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from workflow.demo import names as demo_names
-from workflow.demo.data import EXIT_YEARS, DemoUser, build_demo_county
+from workflow.demo.data import EXIT_YEARS, PLANNED_EXIT_YEARS, DemoUser, build_demo_county
 from workflow.demo.members import register_rows
 from workflow.forms.register_book import read_register
 from workflow.forms.register_writer import write_register
@@ -101,12 +101,11 @@ def test_real_villages_are_in_their_township(county, village, township):
     assert county.village_named(village).township_code == county.township_named(township).code
 
 
-def test_fifteen_exited_poor_villages_mostly_2016_to_2018(county):
+def test_fifteen_exited_poor_villages_exited_2016_to_2017(county):
+    """§四: the poor villages exited in 2016 and 2017."""
     exited = [v for v in county.villages if v.is_exited_poor]
     assert len(exited) == 15
-    years = Counter(v.exit_year for v in exited)
-    assert set(years) == set(EXIT_YEARS)
-    assert sum(years[y] for y in (2016, 2017, 2018)) >= 10
+    assert {v.exit_year for v in exited} == {2016, 2017}
     assert all(v.exit_year is None for v in county.villages if not v.is_exited_poor)
 
 
@@ -143,10 +142,25 @@ def test_household_exit_year_not_after_its_village(county):
     villages = {v.code: v for v in county.villages}
     for h in county.households:
         village = villages[h.village_code]
-        assert h.exit_year in EXIT_YEARS
         assert h.township_code == village.township_code
+        if h.exit_year is None:
+            assert h.planned_exit_year in PLANNED_EXIT_YEARS
+            continue
+        assert h.exit_year in EXIT_YEARS and h.planned_exit_year is None
         if village.is_exited_poor:
             assert h.exit_year <= village.exit_year
+
+
+def test_households_exited_2014_to_2017_and_some_are_planned_for_2018_and_2019(county):
+    exits = Counter(h.exit_year for h in county.households if h.exit_year is not None)
+    assert set(exits) == set(EXIT_YEARS)
+    planned = Counter(h.planned_exit_year for h in county.households if h.exit_year is None)
+    assert set(planned) == set(PLANNED_EXIT_YEARS)
+    assert sum(planned.values()) < sum(exits.values()) / 4, "most households are out already"
+    households, members = register_rows(county)
+    book = read_register(write_register(households, members))
+    read = {h.head_id: (h.exit_year, h.planned_exit_year) for h in book.households}
+    assert read == {h.id_number: (h.exit_year, h.planned_exit_year) for h in county.households}
 
 
 def test_exited_villages_hold_more_households(county):

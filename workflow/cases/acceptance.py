@@ -233,7 +233,7 @@ def carry_over_round(round_id: int) -> None:
         )
         gap.status = GapStatus.SUPERSEDED
         gap.reason = _("Carried over to %(year)s", year=target.year)
-    round_.status = RoundStatus.CLOSED
+    round_.status, round_.closed_at = RoundStatus.CLOSED, clock.now()
     audit.record(
         actor,
         "round.close",

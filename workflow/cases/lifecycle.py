@@ -67,11 +67,15 @@ class Subject:
 
 
 def county_order(row: HelpCase) -> tuple[object, ...]:
-    """The order the county lists cases in: township, village, household, then case."""
+    """The order the county lists cases in: township, village, household (by exit year, a
+    planned exit's after the exits), then case."""
+    household = row.household
     return (
         row.township.code,
         row.village.code if row.village else "",
-        (row.household.exit_year, row.household.id) if row.household else (0, 0),
+        (household.exit_year or household.planned_exit_year or 0, household.id)
+        if household
+        else (0, 0),
         row.id,
     )
 

@@ -11,7 +11,8 @@ from workflow.platform.idcard import make_id
 
 COUNTY_NAME = "且末县"
 COUNTY_CODE = "652825"
-EXIT_YEARS = (2014, 2015, 2016, 2017, 2018)
+EXIT_YEARS = (2014, 2015, 2016, 2017)  # households out of poverty (§四.1: 2014–2017)
+PLANNED_EXIT_YEARS = (2018, 2019)  # the register's 预脱贫 households, not out yet
 
 # docs/CONTRACTS.md: code, name, clause of the plan's §六 (FPB is the fallback, named in none).
 _DEPARTMENTS = (
@@ -47,7 +48,10 @@ ROLE_ADMIN = "admin"
 EMAIL_DOMAIN = "huitou.example"
 
 _FAMILY_SIZE_WEIGHTS = (8, 16, 22, 26, 15, 8, 3, 2)  # sizes 1–8, mode 4, mean about 3.7
-_EXIT_YEAR_WEIGHTS = (10, 15, 25, 25, 25)  # for EXIT_YEARS
+_EXIT_YEAR_WEIGHTS = (10, 15, 25, 25)  # for EXIT_YEARS
+# For PLANNED_EXIT_YEARS: Qiemo had 3,687 poor households in 2013 and about 200 still poor after
+# 2018, so a few percent plan to exit in 2019 and somewhat more in 2018.
+_PLANNED_YEAR_WEIGHTS = (7, 5)
 _EXITED_VILLAGE_WEIGHT = 3.0  # an exited poor village holds about three times the households
 _HOUSEHOLDS_PER_HELPER = 12
 # Mobile prefixes in use since before 2018 (154 was never assigned).
@@ -77,17 +81,19 @@ class Village:
 
 @dataclass(frozen=True)
 class Household:
-    """A household that left poverty, identified by its head's ID number."""
+    """A household of the register, identified by its head's ID number: out of poverty in its
+    exit year, or not yet out and planned to exit (预脱贫) in its planned exit year."""
 
     id_number: str
     head_name: str
     head_sex: str  # "男" / "女", agrees with the ID number's 17th digit
     family_size: int
-    exit_year: int
+    exit_year: int | None
     phone: str
     helper_name: str  # 帮扶责任人
     village_code: str
     township_code: str
+    planned_exit_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -228,16 +234,20 @@ class _People:
         rng = self.rng
         male = rng.random() < 0.7  # most heads are men; widows head the rest
         years = [y for y in EXIT_YEARS if village.exit_year is None or y <= village.exit_year]
+        exits = [(y, None) for y in years] + [(None, y) for y in PLANNED_EXIT_YEARS]
+        weights = _EXIT_YEAR_WEIGHTS[: len(years)] + _PLANNED_YEAR_WEIGHTS
+        exit_year, planned_exit_year = rng.choices(exits, weights)[0]
         return Household(
             id_number=self._id_number(male),
             head_name=self.name(rng.random() < 0.8, male),
             head_sex="男" if male else "女",
             family_size=rng.choices(range(1, 9), _FAMILY_SIZE_WEIGHTS)[0],
-            exit_year=rng.choices(years, _EXIT_YEAR_WEIGHTS[: len(years)])[0],
+            exit_year=exit_year,
             phone=self._phone(),
             helper_name=helper,
             village_code=village.code,
             township_code=village.township_code,
+            planned_exit_year=planned_exit_year,
         )
 
     def _id_number(self, male: bool) -> str:

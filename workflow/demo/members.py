@@ -183,7 +183,7 @@ def register_rows(demo: DemoCounty) -> tuple[list[tuple], list[tuple]]:
                 _attribute(h),
                 random.Random(h.id_number).choice(_CAUSES),
                 h.exit_year,
-                None,
+                h.planned_exit_year,
                 h.helper_name,
                 "",
                 h.phone,

@@ -63,8 +63,10 @@ class PlannedExitReview(db.Model):
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"))
     household_id: Mapped[int] = mapped_column(sa.ForeignKey("household.id"))
     proposed_meets: Mapped[bool]
+    proposed_reason: Mapped[str] = mapped_column(sa.String(2000), default="", server_default="")
     proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_meets: Mapped[bool | None]
+    decided_reason: Mapped[str] = mapped_column(sa.String(2000), default="", server_default="")
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

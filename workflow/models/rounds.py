@@ -54,6 +54,7 @@ class Round(db.Model):
     )
     launched_at: Mapped[datetime] = mapped_column(UTCDateTime)
     launched_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # at the carry-over
     previous_round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("round.id"))
     catalogue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("standard_catalogue.id"))
     # The annual_round instance; no foreign key, since instances already point at their round.

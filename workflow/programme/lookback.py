@@ -43,12 +43,13 @@ def exited_village(round_: Round) -> sa.ColumnElement[bool]:
 
 
 def households_in_scope(round_: Round, village: Village) -> list[Household]:
-    """A village's households that the round looks back at, earliest exit first."""
+    """A village's households that the round looks back at, earliest exit first, the planned
+    exits (no exit year yet) last on every database."""
     return list(
         db.session.scalars(
             sa.select(Household)
             .where(looked_back_at(round_, village.id))
-            .order_by(Household.exit_year, Household.id)
+            .order_by(Household.exit_year.is_(None), Household.exit_year, Household.id)
         )
     )
 

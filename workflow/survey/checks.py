@@ -42,7 +42,13 @@ def check_households(
     for row in rows:
         where = f"{sheet}!{row.cells['id_number']}"
         household = known.get(row.values["id_number"])
-        if household is None or not household.in_register or household.exit_year is None:
+        # Out of poverty, or a planned exit a year-end round accepts (预脱贫, not out yet).
+        not_out = household is not None and household.exit_year is None
+        if (
+            household is None
+            or not household.in_register
+            or (not_out and not household_in_round(round_, household))
+        ):
             problems.append(
                 _at(
                     where,
