@@ -2,13 +2,13 @@
 remembers when it was closed (the 年度工作 page's line of rounds)
 
 Revision ID: 0011calendar2
-Revises: 0010archive
+Revises: 0012inspections
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0011calendar2'
-down_revision = '0010archive'
+down_revision = '0012inspections'
 branch_labels = None
 depends_on = None
 
