@@ -88,6 +88,8 @@ DOCUMENT_MODULES = {
     "workflow/forms/department_plan.py",
     "workflow/forms/gap_list.py",
     "workflow/forms/layout.py",
+    "workflow/forms/police_layout.py",
+    "workflow/forms/reconcile_book.py",
     "workflow/forms/register_layout.py",
     "workflow/forms/sheet.py",
     "workflow/forms/writer.py",

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.models.org import Household, Township, Village
+from workflow.models.rounds import Round
 from workflow.platform.db import UTCDateTime, db
 
 
@@ -59,6 +60,7 @@ class ReconcileRun(db.Model):
     differing: Mapped[int]  # households with a difference
     opened: Mapped[int]  # differences new in this run
     closed: Mapped[int]  # differences no longer found
+    round: Mapped[Round] = relationship()
 
 
 class ReconcileDifference(db.Model):

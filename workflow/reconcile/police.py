@@ -82,6 +82,11 @@ def load_police(data: bytes, user: User, file_name: str = "") -> PoliceLoad:
     return PoliceLoad(extract=extract)
 
 
+def require_loader(user: User) -> None:
+    """Refuse unless the user may load an extract and run the reconciliation."""
+    require_role(user, *LOADERS)
+
+
 def police_extracts(user: User) -> list[PoliceExtract]:
     """Every extract loaded, newest first (the county-wide readers only)."""
     require_role(user, *COUNTY_WIDE_READERS)
