@@ -55,11 +55,12 @@ def test_police_extract_run_and_a_township_finding(new_page, log_in, county, use
     log_in(clerk, "aoyi_zg")
     clerk.goto(f"/reconcile/2018/households/{renamed}")
     expect(clerk.locator("h2").first).to_contain_text("姓名不一致")
+    shoot(clerk, "reconcile", "2-household-form", size)
     clerk.check("input[name=right_source][value=police]")
     clerk.fill("textarea[name=correction]", "7月20日已在全国扶贫开发信息系统更正姓名")
     clerk.get_by_role("button", name="保存核实结果").click()
     expect(clerk.locator("section.card").first).to_contain_text("以公安户籍为准")
-    shoot(clerk, "reconcile", "2-household-resolved", size)
+    shoot(clerk, "reconcile", "3-household-resolved", size)
     assert no_sideways_scroll(clerk)
     db.session.expire_all()
     line = db.session.scalar(

@@ -4,6 +4,7 @@ households, 400,000 people each) go through in one pass over dicts."""
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -94,10 +95,15 @@ def norm_name(name: str) -> str:
     return "".join(name.split()).translate(_DOTS)
 
 
+@functools.lru_cache(maxsize=4096)
 def norm_relation(relation: str) -> str:
     """A relation as compared: half-width, no spaces, the police's synonyms in the register's."""
     text = "".join(unicodedata.normalize("NFKC", relation).split())
     return RELATION_SYNONYMS.get(text, text)
+
+
+def _is_head(relation: str) -> bool:
+    return relation == RELATION_HEAD or norm_relation(relation) == RELATION_HEAD
 
 
 def police_households(police: dict[str, PolicePerson]) -> dict[str, list[str]]:
@@ -135,38 +141,34 @@ def _against_police(
     else:
         numbers = Counter(police[m.id_number].household for m in h.members if m.id_number in police)
         number = numbers.most_common(1)[0][0] if numbers else ""
-    listed = set()
-    swapped: set[str] = set()
-    police_head = next(
-        (
-            i
-            for i in in_household.get(number, ())
-            if police[i].status == POLICE_NORMAL
-            and norm_relation(police[i].relation) == RELATION_HEAD
-        ),
-        None,
-    )
-    if police_head is not None and police_head != h.head_id:
-        swapped = {police_head, h.head_id}  # their relations follow from the head: one line
-        p = police[police_head]
-        yield Difference(
-            key,
-            HEAD,
-            "",
-            "",
-            REGISTER,
-            f"{h.head_name} {h.head_id}",
-            POLICE,
-            f"{p.name} {police_head}",
-        )
+    people = in_household.get(number, ())
+    present = [i for i in people if police[i].status == POLICE_NORMAL]
+    swapped: tuple[str, ...] = ()
+    if head is None or head.status != POLICE_NORMAL or not _is_head(head.relation):
+        police_head = next((i for i in present if _is_head(police[i].relation)), None)
+        if police_head is not None and police_head != h.head_id:
+            swapped = (police_head, h.head_id)  # their relations follow from the head: one line
+            p = police[police_head]
+            yield Difference(
+                key,
+                HEAD,
+                "",
+                "",
+                REGISTER,
+                f"{h.head_name} {h.head_id}",
+                POLICE,
+                f"{p.name} {police_head}",
+            )
+    matched = 0
     for m in h.members:
-        listed.add(m.id_number)
         counted = m.status == MEMBER_NORMAL
         p = police.get(m.id_number)
         if p is None:
             if counted:
                 yield Difference(key, ABSENT, m.id_number, m.name, REGISTER, m.name, POLICE, NONE)
             continue
+        if p.household == number and p.status == POLICE_NORMAL:
+            matched += 1
         if counted and p.status != POLICE_NORMAL:
             shown = POLICE_STATUS_SHOWN[p.status]
             when = f" {p.changed_on.isoformat()}" if p.changed_on else ""
@@ -181,37 +183,27 @@ def _against_police(
                 f"{shown}{when}",
             )
         elif counted and p.household != number:
-            yield Difference(
-                key,
-                ABSENT,
-                m.id_number,
-                m.name,
-                REGISTER,
-                m.name,
-                POLICE,
-                IN_OTHER_HOUSEHOLD.format(name=p.name, number=p.household),
-            )
+            other = IN_OTHER_HOUSEHOLD.format(name=p.name, number=p.household)
+            yield Difference(key, ABSENT, m.id_number, m.name, REGISTER, m.name, POLICE, other)
         if m.name != p.name and norm_name(m.name) != norm_name(p.name):
             yield Difference(key, NAME, m.id_number, m.name, REGISTER, m.name, POLICE, p.name)
         if (
-            m.id_number not in swapped
-            and m.relation != p.relation
+            m.relation != p.relation
+            and m.id_number not in swapped
             and norm_relation(m.relation) != norm_relation(p.relation)
         ):
             yield Difference(
                 key, RELATION, m.id_number, m.name, REGISTER, m.relation, POLICE, p.relation
             )
-    present = 0
-    for id_number in in_household.get(number, ()):
-        p = police[id_number]
-        if p.status != POLICE_NORMAL:
-            continue
-        present += 1
-        if id_number not in listed:
-            yield Difference(key, ABSENT, id_number, p.name, REGISTER, NONE, POLICE, p.name)
-    if number and present != h.family_size:
+    if matched != len(present):  # someone the police list here is not in the register's list
+        listed = {m.id_number for m in h.members}
+        for id_number in present:
+            if id_number not in listed:
+                name = police[id_number].name
+                yield Difference(key, ABSENT, id_number, name, REGISTER, NONE, POLICE, name)
+    if number and len(present) != h.family_size:
         yield Difference(
-            key, FAMILY_SIZE, "", "", REGISTER, str(h.family_size), POLICE, str(present)
+            key, FAMILY_SIZE, "", "", REGISTER, str(h.family_size), POLICE, str(len(present))
         )
 
 
