@@ -22,6 +22,7 @@ import random
 import resource
 import time
 from collections import defaultdict
+from dataclasses import replace
 
 from bench.common import Backend, Measurement, Size
 from bench.synthetic import synthetic_county
@@ -43,23 +44,33 @@ MAX_RATIO = 3.0
 PEAK_MB = 400
 SCENARIO = "reconcile_run"
 NORMAL = "normal"
+_SLICE = 5000
 
 
 def sources(households: int, seed: int = 16):
     """The register, the police extract and the paper records, with differences planted."""
     rng = random.Random(seed)
-    rows, member_rows = register_rows(synthetic_county(households))
+    county = synthetic_county(households)
+    rows: list[tuple] = []
     by_household: dict[str, list[RegisterMember]] = defaultdict(list)
     police: dict[str, PolicePerson] = {}
-    for row in member_rows:
-        number, _head, name, id_number, relation = row[:5]
-        by_household[number].append(RegisterMember(id_number, name, relation, NORMAL))
-        police[id_number] = PolicePerson("P" + number, name, relation, NORMAL, None)
+    # The register's rows are written a slice of households at a time: a prefecture's member
+    # rows in full (fifteen fields each) would weigh more than the sources compared.
+    for start in range(0, len(county.households), _SLICE):
+        part = replace(county, households=county.households[start : start + _SLICE])
+        household_rows, member_rows = register_rows(part)
+        rows += [row[:9] for row in household_rows]
+        for row in member_rows:
+            _number, head_id, name, id_number, relation = row[:5]
+            by_household[head_id].append(RegisterMember(id_number, name, relation, NORMAL))
+            police[id_number] = PolicePerson("P" + head_id, name, relation, NORMAL, None)
+        del household_rows, member_rows
+    del county
     register, paper = [], {}
     for key, row in enumerate(rows):
-        number, _t, _v, head_name, head_id, size, *_rest = row
+        _number, _t, _v, head_name, head_id, size, *_rest = row
         exit_year = row[8]
-        members = tuple(by_household.pop(number))
+        members = tuple(by_household.pop(head_id))
         register.append(RegisterHousehold(key, head_id, head_name, size, exit_year, members))
         record = PaperRecord(head_name, size, exit_year)
         roll = rng.random()

@@ -10,12 +10,12 @@ from flask_login import login_required
 
 from web.downloads import xlsx_response
 from web.handling import acting_user, domain_view
-from workflow.models import Township
+from workflow.models import Township, Village
 from workflow.platform.db import db
 from workflow.platform.i18n import gettext
 from workflow.programme import rounds
 from workflow.reconcile.compare import KINDS
-from workflow.reconcile.labels import kind_label, source_label
+from workflow.reconcile.labels import kind_label, kind_short, source_label
 from workflow.reconcile.lines import (
     NEITHER,
     RESOLVERS,
@@ -27,6 +27,7 @@ from workflow.reconcile.lines import (
 )
 from workflow.reconcile.overview import households_with_lines, overview, round_runs
 from workflow.reconcile.police import PoliceLoad, load_police, require_loader
+from workflow.reconcile.report import four_sources_report, report_workbook
 from workflow.reconcile.work import run_reconciliation
 
 bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
@@ -35,6 +36,7 @@ bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 def _helpers() -> dict:
     return {
         "kind_label": kind_label,
+        "kind_short": kind_short,
         "source_label": source_label,
         "resolution_text": resolution_text,
         "status_text": status_text,
@@ -80,6 +82,37 @@ def _township(raw: str | None) -> Township | None:
     )
 
 
+def _village(raw: str | None) -> Village | None:
+    if not raw:
+        return None
+    return db.session.scalar(sa.select(Village).where(Village.code == raw))
+
+
+@bp.get("/<round:year>/report")
+@login_required
+@domain_view
+def report(year: str):
+    """The 四统一 report per township and village; its numbers lead to the households."""
+    round_ = rounds.get_round(year)
+    return render_template(
+        "reconcile/report.html",
+        round=round_,
+        rows=four_sources_report(round_, acting_user()),
+        kinds=KINDS,
+        **_helpers(),
+    )
+
+
+@bp.get("/<round:year>/report.xlsx")
+@login_required
+@domain_view
+def report_download(year: str) -> Response:
+    """The same report as the county's form."""
+    round_ = rounds.get_round(year)
+    data = report_workbook(round_, acting_user())
+    return xlsx_response(data, gettext("four-sources-report_%(year)s.xlsx", year=round_.name))
+
+
 @bp.post("/run")
 @login_required
 @domain_view
@@ -107,12 +140,14 @@ def differences(year: str):
     user = acting_user()
     round_ = rounds.get_round(year)
     township = _township(request.args.get("township"))
-    households = households_with_lines(round_, user, township)
+    village = _village(request.args.get("village"))
+    households = households_with_lines(round_, user, township, village)
     view = overview(user)
     return render_template(
         "reconcile/differences.html",
         round=round_,
         township=township,
+        village=village,
         households=households,
         townships=view.townships,
         runs=round_runs(round_)[:5] if view.county_wide else [],
@@ -128,7 +163,9 @@ def download(year: str) -> Response:
     """The same differences as the county's form."""
     round_ = rounds.get_round(year)
     township = _township(request.args.get("township"))
-    data = difference_workbook(round_, acting_user(), township)
+    data = difference_workbook(
+        round_, acting_user(), township, _village(request.args.get("village"))
+    )
     unit = township.name if township else ""
     name = gettext("four-sources_%(unit)s%(year)s.xlsx", unit=unit, year=round_.name)
     return xlsx_response(data, name)

@@ -216,6 +216,12 @@ MATRIX: dict[str, Route] = {
     "reconcile.download": Route(
         GET, "GET /reconcile/2018/differences.xlsx", verdicts(LOGIN_FIRST, FORBIDDEN, **RECONCILE)
     ),
+    "reconcile.report": Route(
+        GET, "GET /reconcile/2018/report", verdicts(LOGIN_FIRST, FORBIDDEN, **RECONCILE)
+    ),
+    "reconcile.report_download": Route(
+        GET, "GET /reconcile/2018/report.xlsx", verdicts(LOGIN_FIRST, FORBIDDEN, **RECONCILE)
+    ),
     "reconcile.household": Route(
         GET,
         "GET /reconcile/2018/households/{household}",

@@ -41,8 +41,10 @@ from workflow.reconcile.compare import (
     PAPER,
     POLICE,
     RELATION,
+    SOURCES,
 )
 from workflow.reconcile.lines import difference_list, resolve_difference
+from workflow.reconcile.report import four_sources_report
 from workflow.survey.intake import import_survey
 from workflow.survey.templates import survey_template
 
@@ -203,6 +205,15 @@ def test_planted_differences_are_found_exactly_and_become_one_gap_per_household(
     sheet = load_workbook(io.BytesIO(out.read_bytes())).active
     texts = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert any("四统一" in t for t in texts) and "新生儿" in texts
+
+    # The report: every household compared, all but the planted ones consistent.
+    totals = [t for t in four_sources_report(round2018, user("fpb")) if t.village is None]
+    assert sum(t.checked for t in totals) == len(in_scope(round2018))
+    assert sum(t.consistent for t in totals) == len(in_scope(round2018)) - len(planted)
+    sizes = sum((FAMILY_SIZE, source) in kinds for kinds in EXPECTED.values() for source in SOURCES)
+    assert sum(t.open[FAMILY_SIZE] for t in totals) == sizes and sum(t.closed for t in totals) == 0
+    aoyi_rows = four_sources_report(round2018, user("aoyi_zg"))
+    assert {t.township.id for t in aoyi_rows} == {user("aoyi_zg").township_id}
 
     # Run again on the same sources: nothing new, nothing closed, the same gaps.
     again = run_cli(

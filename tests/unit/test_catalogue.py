@@ -90,6 +90,7 @@ DOCUMENT_MODULES = {
     "workflow/forms/layout.py",
     "workflow/forms/police_layout.py",
     "workflow/forms/reconcile_book.py",
+    "workflow/forms/reconcile_report.py",
     "workflow/forms/register_layout.py",
     "workflow/forms/sheet.py",
     "workflow/forms/writer.py",

@@ -30,6 +30,19 @@ def kind_label(kind: str) -> str:
     }[kind]
 
 
+def kind_short(kind: str) -> str:
+    """A kind of difference as a column of the report is headed."""
+    return {
+        HEAD: _("Head"),
+        ABSENT: _("Member missing"),
+        GONE: _("Deceased, counted"),
+        NAME: _("Name"),
+        RELATION: _("Relation"),
+        FAMILY_SIZE: _("Family size"),
+        EXIT_YEAR: _("Exit year"),
+    }[kind]
+
+
 def source_label(source: str) -> str:
     """What a source is called."""
     return {

@@ -29,7 +29,12 @@ def _seen_by(user: User) -> sa.ColumnElement[bool]:
 
 
 def difference_list(
-    round_: Round, user: User, township: Township | None = None, *, open_only: bool = True
+    round_: Round,
+    user: User,
+    township: Township | None = None,
+    *,
+    village: Village | None = None,
+    open_only: bool = True,
 ) -> list[ReconcileDifference]:
     """The round's difference lines the user may see (one township's, when named), by
     township, village, household, kind."""
@@ -44,6 +49,8 @@ def difference_list(
         query = query.where(ReconcileDifference.closed_at.is_(None))
     if township is not None:
         query = query.where(ReconcileDifference.township_id == township.id)
+    if village is not None:
+        query = query.where(ReconcileDifference.village_id == village.id)
     rows = db.session.scalars(
         query.order_by(
             Township.code, Village.code, ReconcileDifference.household_id, ReconcileDifference.id
@@ -130,7 +137,9 @@ def status_text(row: ReconcileDifference) -> str:
     return _("Resolved, awaiting re-run") if row.resolved_at else _("Open")
 
 
-def difference_workbook(round_: Round, user: User, township: Township | None = None) -> bytes:
+def difference_workbook(
+    round_: Round, user: User, township: Township | None = None, village: Village | None = None
+) -> bytes:
     """The difference list as the county's form (the open lines the user may see)."""
     rows = [
         DifferenceRow(
@@ -148,7 +157,7 @@ def difference_workbook(round_: Round, user: User, township: Township | None = N
             resolution_text(r),
             status_text(r),
         )
-        for r in difference_list(round_, user, township)
+        for r in difference_list(round_, user, township, village=village)
     ]
     return write_difference_list(
         rows,

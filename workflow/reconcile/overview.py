@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from workflow.models import PoliceExtract, ReconcileDifference, ReconcileRun, Round, Township, User
+from workflow.models import (
+    PoliceExtract,
+    ReconcileDifference,
+    ReconcileRun,
+    Round,
+    Township,
+    User,
+    Village,
+)
 from workflow.people.access import COUNTY_WIDE_READERS, require_role
 from workflow.platform.db import db
 from workflow.programme.rounds import in_calendar_order
@@ -61,11 +69,11 @@ class HouseholdLines:
 
 
 def households_with_lines(
-    round_: Round, user: User, township: Township | None = None
+    round_: Round, user: User, township: Township | None = None, village: Village | None = None
 ) -> list[HouseholdLines]:
     """The round's households with open lines in the user's area, in township/village order."""
     grouped: dict[int, list[ReconcileDifference]] = defaultdict(list)
-    for row in difference_list(round_, user, township):
+    for row in difference_list(round_, user, township, village=village):
         grouped[row.household_id].append(row)
     return [
         HouseholdLines(
