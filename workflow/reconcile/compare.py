@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import NamedTuple
 
@@ -119,21 +119,27 @@ def reconcile(
     police: dict[str, PolicePerson] | None,
     paper: dict[int, PaperRecord],
     in_household: dict[str, list[str]] | None = None,
-) -> Iterator[Difference]:
+) -> list[Difference]:
     """Every difference of every household; police None when no extract is loaded."""
     if police is not None and in_household is None:
         in_household = police_households(police)
+    found: list[Difference] = []
+    add = found.append
     for h in households:
         if police is not None:
-            yield from _against_police(h, police, in_household or {})
+            _against_police(h, police, in_household or {}, add)
         record = paper.get(h.key)
         if record is not None:
-            yield from _against_paper(h, record)
+            _against_paper(h, record, add)
+    return found
 
 
 def _against_police(
-    h: RegisterHousehold, police: dict[str, PolicePerson], in_household: dict[str, list[str]]
-) -> Iterator[Difference]:
+    h: RegisterHousehold,
+    police: dict[str, PolicePerson],
+    in_household: dict[str, list[str]],
+    add: Callable[[Difference], None],
+) -> None:
     key = h.key
     head = police.get(h.head_id)
     if head is not None:
@@ -149,15 +155,17 @@ def _against_police(
         if police_head is not None and police_head != h.head_id:
             swapped = (police_head, h.head_id)  # their relations follow from the head: one line
             p = police[police_head]
-            yield Difference(
-                key,
-                HEAD,
-                "",
-                "",
-                REGISTER,
-                f"{h.head_name} {h.head_id}",
-                POLICE,
-                f"{p.name} {police_head}",
+            add(
+                Difference(
+                    key,
+                    HEAD,
+                    "",
+                    "",
+                    REGISTER,
+                    f"{h.head_name} {h.head_id}",
+                    POLICE,
+                    f"{p.name} {police_head}",
+                )
             )
     matched = 0
     for m in h.members:
@@ -165,59 +173,84 @@ def _against_police(
         p = police.get(m.id_number)
         if p is None:
             if counted:
-                yield Difference(key, ABSENT, m.id_number, m.name, REGISTER, m.name, POLICE, NONE)
+                add(Difference(key, ABSENT, m.id_number, m.name, REGISTER, m.name, POLICE, NONE))
             continue
         if p.household == number and p.status == POLICE_NORMAL:
             matched += 1
         if counted and p.status != POLICE_NORMAL:
             shown = POLICE_STATUS_SHOWN[p.status]
             when = f" {p.changed_on.isoformat()}" if p.changed_on else ""
-            yield Difference(
-                key,
-                GONE,
-                m.id_number,
-                m.name,
-                REGISTER,
-                MEMBER_STATUS_SHOWN[m.status],
-                POLICE,
-                f"{shown}{when}",
+            add(
+                Difference(
+                    key,
+                    GONE,
+                    m.id_number,
+                    m.name,
+                    REGISTER,
+                    MEMBER_STATUS_SHOWN[m.status],
+                    POLICE,
+                    f"{shown}{when}",
+                )
             )
         elif counted and p.household != number:
             other = IN_OTHER_HOUSEHOLD.format(name=p.name, number=p.household)
-            yield Difference(key, ABSENT, m.id_number, m.name, REGISTER, m.name, POLICE, other)
+            add(Difference(key, ABSENT, m.id_number, m.name, REGISTER, m.name, POLICE, other))
         if m.name != p.name and norm_name(m.name) != norm_name(p.name):
-            yield Difference(key, NAME, m.id_number, m.name, REGISTER, m.name, POLICE, p.name)
+            add(Difference(key, NAME, m.id_number, m.name, REGISTER, m.name, POLICE, p.name))
         if (
             m.relation != p.relation
             and m.id_number not in swapped
             and norm_relation(m.relation) != norm_relation(p.relation)
         ):
-            yield Difference(
-                key, RELATION, m.id_number, m.name, REGISTER, m.relation, POLICE, p.relation
+            add(
+                Difference(
+                    key, RELATION, m.id_number, m.name, REGISTER, m.relation, POLICE, p.relation
+                )
             )
     if matched != len(present):  # someone the police list here is not in the register's list
         listed = {m.id_number for m in h.members}
         for id_number in present:
             if id_number not in listed:
                 name = police[id_number].name
-                yield Difference(key, ABSENT, id_number, name, REGISTER, NONE, POLICE, name)
+                add(Difference(key, ABSENT, id_number, name, REGISTER, NONE, POLICE, name))
     if number and len(present) != h.family_size:
-        yield Difference(
-            key, FAMILY_SIZE, "", "", REGISTER, str(h.family_size), POLICE, str(len(present))
+        add(
+            Difference(
+                key, FAMILY_SIZE, "", "", REGISTER, str(h.family_size), POLICE, str(len(present))
+            )
         )
 
 
-def _against_paper(h: RegisterHousehold, record: PaperRecord) -> Iterator[Difference]:
+def _against_paper(
+    h: RegisterHousehold, record: PaperRecord, add: Callable[[Difference], None]
+) -> None:
     key = h.key
-    if record.head_name and norm_name(record.head_name) != norm_name(h.head_name):
-        yield Difference(
-            key, HEAD, "", "", REGISTER, f"{h.head_name} {h.head_id}", PAPER, record.head_name
+    if (
+        record.head_name
+        and record.head_name != h.head_name
+        and norm_name(record.head_name) != norm_name(h.head_name)
+    ):
+        add(
+            Difference(
+                key, HEAD, "", "", REGISTER, f"{h.head_name} {h.head_id}", PAPER, record.head_name
+            )
         )
     if record.family_size is not None and record.family_size != h.family_size:
-        yield Difference(
-            key, FAMILY_SIZE, "", "", REGISTER, str(h.family_size), PAPER, str(record.family_size)
+        add(
+            Difference(
+                key,
+                FAMILY_SIZE,
+                "",
+                "",
+                REGISTER,
+                str(h.family_size),
+                PAPER,
+                str(record.family_size),
+            )
         )
     if record.exit_year is not None and h.exit_year is not None and record.exit_year != h.exit_year:
-        yield Difference(
-            key, EXIT_YEAR, "", "", REGISTER, str(h.exit_year), PAPER, str(record.exit_year)
+        add(
+            Difference(
+                key, EXIT_YEAR, "", "", REGISTER, str(h.exit_year), PAPER, str(record.exit_year)
+            )
         )
