@@ -72,11 +72,11 @@ def sources(households: int, seed: int = 16):
     for key, row in enumerate(rows):
         _number, _t, _v, head_name, head_id, size, *_rest = row
         exit_year = row[8]
-        members = tuple(by_household.pop(head_id))
+        members = tuple(by_household.pop(head_id, ()))
         register.append(RegisterHousehold(key, head_id, head_name, size, exit_year, members))
         record = PaperRecord(head_name, size, exit_year)
-        roll = rng.random()
-        other = members[-1]
+        roll = rng.random() if members else 1.0
+        other = members[-1] if members else None
         if roll < 0.01:
             police[other.id_number] = police[other.id_number]._replace(name=other.name + "汗")
         elif roll < 0.02:
