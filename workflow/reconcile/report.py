@@ -65,7 +65,7 @@ def four_sources_report(round_: Round, user: User) -> list[Tally]:
         .join(Household, looked_back_at(round_, Village.id))
         .join(Township, Village.township_id == Township.id)
         .where(scope_condition(user, Village.township_id, Village.id, sa.null()))
-        .group_by(Village.id)
+        .group_by(Village.id, Township.code)
         .order_by(Township.code, Village.code)
     ).all()
     tallies: dict[tuple[int, int | None], Tally] = {}
