@@ -219,7 +219,7 @@ def test_planted_differences_are_found_exactly_and_become_one_gap_per_household(
     again = run_cli(
         app, monkeypatch, "reconcile", "run", "--round", "2018", "--as", "fpb", "-o", str(out)
     )
-    assert "0" in again.output
+    assert "新发现差异 0 条，已一致关闭 0 条" in again.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Gap)) == len(gaps)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReconcileDifference)) == sum(
         len(k) for k in EXPECTED.values()
