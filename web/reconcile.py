@@ -119,6 +119,7 @@ def report_download(year: str) -> Response:
 def run():
     """Reconcile a round (or one township of it) now."""
     user = acting_user()
+    require_loader(user)  # the role check before the round is looked up
     round_ = rounds.get_round(request.form.get("round", ""))
     township = _township(request.form.get("township"))
     run_reconciliation(round_, user, township)

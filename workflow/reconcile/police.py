@@ -57,27 +57,30 @@ def load_police(data: bytes, user: User, file_name: str = "") -> PoliceLoad:
     db.session.add(extract)
     db.session.flush()
     insert = PoliceMember.__table__.insert()
-    rows = [
-        {
-            "extract_id": extract.id,
-            "household_number": p.household,
-            "name": p.name,
-            "id_number": p.id_number,
-            "relation": p.relation,
-            "birth_date": p.birth_date,
-            "status": p.status,
-            "changed_on": p.changed_on,
-        }
-        for p in book.people
-    ]
-    for start in range(0, len(rows), _CHUNK):
-        db.session.execute(insert, rows[start : start + _CHUNK])
+    people = book.people
+    for start in range(0, len(people), _CHUNK):
+        db.session.execute(
+            insert,
+            [
+                {
+                    "extract_id": extract.id,
+                    "household_number": p.household,
+                    "name": p.name,
+                    "id_number": p.id_number,
+                    "relation": p.relation,
+                    "birth_date": p.birth_date,
+                    "status": p.status,
+                    "changed_on": p.changed_on,
+                }
+                for p in people[start : start + _CHUNK]
+            ],
+        )
     audit.record(
         user,
         "police.load",
         "police_extract",
         extract.id,
-        after={"number": extract.number, "households": extract.households, "people": len(rows)},
+        after={"number": extract.number, "households": extract.households, "people": len(people)},
     )
     return PoliceLoad(extract=extract)
 

@@ -177,6 +177,7 @@ def _gaps_follow(
         else db.session.scalar(sa.select(Department).where(Department.code == routed))
     )
     label = standard_for_year(round_.year).indicator(INDICATOR).label
+    created: list[Gap] = []
     for household_id in sorted(differing):
         gap = gaps.get(household_id)
         evidence = evidence_of(lines[household_id])
@@ -198,13 +199,17 @@ def _gaps_follow(
                 reason="",
                 found_at=now,
             )
-            db.session.add(gap)
-            db.session.flush()
-            audit.record(user, "reconcile.gap_found", "gap", gap.id, after={"evidence": evidence})
+            created.append(gap)
         elif gap.evidence != evidence:
             gap.evidence = evidence
+    db.session.add_all(created)
+    db.session.flush()  # one flush for every new gap: their ids for the lines and the audit
+    for gap in created:
+        audit.record(user, "reconcile.gap_found", "gap", gap.id, after={"evidence": gap.evidence})
+        gaps[gap.household_id] = gap
+    for household_id in differing:
         for row in lines[household_id]:
-            row.gap_id = gap.id
+            row.gap_id = gaps[household_id].id
     for household_id, gap in gaps.items():
         if household_id in differing or gap.status not in CLOSABLE:
             continue
