@@ -28,7 +28,8 @@ from workflow.reconcile.lines import (
 from workflow.reconcile.overview import households_with_lines, overview, round_runs
 from workflow.reconcile.police import PoliceLoad, load_police, require_loader
 from workflow.reconcile.report import four_sources_report, report_workbook
-from workflow.reconcile.work import run_reconciliation
+from workflow.reconcile.sources import survey_answer
+from workflow.reconcile.work import INDICATOR, run_reconciliation
 
 bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 
@@ -185,6 +186,7 @@ def household(year: str, household_id: int):
         round=round_,
         household=found,
         lines=lines,
+        survey_says=survey_answer(round_, found.id, INDICATOR),
         may_resolve=user.role in RESOLVERS,
         **_helpers(),
     )

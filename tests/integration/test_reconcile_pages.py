@@ -62,6 +62,7 @@ def test_the_township_resolves_a_difference_on_the_page(round2018, browser, user
     clerk = browser("aoyi_zg")
     shown = clerk.get(f"/reconcile/2018/households/{household_id}").get_data(as_text=True)
     assert "以哪一来源为准" in shown
+    assert "“档案四统一”填报：" in shown and "未填报" in shown  # no 附件1 filed yet
     line = db.session.scalar(sa.select(ReconcileDifference))
     url = f"/reconcile/2018/differences/{line.id}/resolve"
     missing = clerk.post(url, {"right_source": "police"})

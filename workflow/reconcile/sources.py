@@ -136,3 +136,24 @@ def _whole(value: object) -> int | None:
         return int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return None
+
+
+def survey_answer(round_: Round, household_id: int, code: str) -> bool | None:
+    """What the village clerk answered for an indicator on the round's current 附件1 (None: the
+    household's row is not filed)."""
+    text = db.session.scalar(
+        sa.select(SurveyAnswer.values)
+        .join(SurveySubmission, SurveyAnswer.submission_id == SurveySubmission.id)
+        .where(
+            SurveySubmission.round_id == round_.id,
+            SurveySubmission.form_no == 1,
+            SurveySubmission.is_current,
+            SurveyAnswer.household_id == household_id,
+        )
+        .order_by(SurveyAnswer.id.desc())
+        .limit(1)
+    )
+    if text is None:
+        return None
+    value = json.loads(text).get(code)
+    return value if isinstance(value, bool) else None
