@@ -273,3 +273,31 @@ def test_a_resolved_difference_closes_itself_after_a_corrected_register_load(
     assert kept.correction == "已在全国扶贫开发信息系统更正姓名"
     gap = db.session.get(Gap, gap.id)
     assert gap.status == GapStatus.SUPERSEDED and gap.evidence  # the history stays
+
+
+def test_a_household_that_leaves_the_register_has_its_lines_and_gap_closed(
+    round2018, user, app, monkeypatch, tmp_path, county
+):
+    people = police_people()
+    household = next(h for h in in_scope(round2018) if len(members(h)) >= 2)
+    people[household.id][1]["relation"] = "侄女"
+    path = tmp_path / "police.xlsx"
+    path.write_bytes(police_workbook(people))
+    run_cli(app, monkeypatch, "reconcile", "load-police", str(path), "--as", "fpb")
+    out = tmp_path / "d.xlsx"
+    run_cli(app, monkeypatch, "reconcile", "run", "--round", "2018", "--as", "fpb", "-o", str(out))
+    (line,) = difference_list(round2018, user("fpb"))
+
+    households, member_rows = register_rows(county)
+    households = [row for row in households if row[4] != household.id_number]
+    member_rows = [row for row in member_rows if row[1] != household.id_number]
+    register = tmp_path / "register.xlsx"
+    register.write_bytes(write_register(households, member_rows))
+    loaded = run_cli(
+        app, monkeypatch, "register", "load", str(register), "--year", "2018", "--as", "fpb"
+    )
+    assert loaded.exit_code == 0, loaded.output
+    run_cli(app, monkeypatch, "reconcile", "run", "--round", "2018", "--as", "fpb", "-o", str(out))
+    assert difference_list(round2018, user("fpb")) == []
+    assert db.session.get(ReconcileDifference, line.id).closed_at is not None
+    assert db.session.get(Gap, line.gap_id).status == GapStatus.SUPERSEDED

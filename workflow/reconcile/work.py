@@ -54,10 +54,10 @@ def run_reconciliation(round_: Round, user: User, township: Township | None = No
         scope.append(ReconcileDifference.township_id == township.id)
     stored = {
         (r.household_id, r.kind, r.person_id, r.source_b): r
+        # A household no longer looked back at (it left the register) has its lines closed too.
         for r in db.session.scalars(
             sa.select(ReconcileDifference).where(*scope).order_by(ReconcileDifference.id)
         )
-        if r.household_id in sources.units
     }
     closed = 0
     for key, row in stored.items():
@@ -94,7 +94,7 @@ def run_reconciliation(round_: Round, user: User, township: Township | None = No
         db.session.execute(sa.insert(ReconcileDifference), new_rows)
     db.session.flush()
     differing = {d.household for d in found.values()}
-    _gaps_follow(round_, sources.units, differing, user, now)
+    _gaps_follow(round_, township, sources.units, differing, user, now)
     run = ReconcileRun(
         round_id=round_.id,
         township_id=township.id if township else None,
@@ -152,22 +152,20 @@ def evidence_of(lines: list[ReconcileDifference]) -> str:
 
 
 def _gaps_follow(
-    round_: Round, units: dict[int, tuple[int, int]], differing: set[int], user: User, now
+    round_: Round,
+    township: Township | None,
+    units: dict[int, tuple[int, int]],
+    differing: set[int],
+    user: User,
+    now,
 ) -> None:
-    """One active A-FOUR gap per household with open lines; gaps of households that no longer
-    differ close (superseded by the run that found the sources agree)."""
+    """One active A-FOUR gap per household with open lines; gaps of the run's households that
+    no longer differ close (superseded by the run that found the sources agree)."""
+    where = [Gap.round_id == round_.id, Gap.found_by == FOUND_BY, Gap.status.in_(ACTIVE)]
+    if township is not None:
+        where.append(Gap.township_id == township.id)
     gaps = {
-        g.household_id: g
-        for g in db.session.scalars(
-            sa.select(Gap)
-            .where(
-                Gap.round_id == round_.id,
-                Gap.found_by == FOUND_BY,
-                Gap.status.in_(ACTIVE),
-            )
-            .order_by(Gap.id)
-        )
-        if g.household_id in units
+        g.household_id: g for g in db.session.scalars(sa.select(Gap).where(*where).order_by(Gap.id))
     }
     lines = _open_lines(round_, differing)
     routed = route(SubjectKind.HOUSEHOLD.value, INDICATOR)
