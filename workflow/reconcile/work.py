@@ -43,6 +43,9 @@ def run_reconciliation(round_: Round, user: User, township: Township | None = No
     """Compare the round's households (one township's, when named) across the sources; store
     the differences and their gaps. Flushes, never commits."""
     require_role(user, *LOADERS)
+    # Two runs of a round at once would each add the lines the other adds: the second waits for
+    # the first to commit, then finds its lines (PostgreSQL; SQLite has one writer anyway).
+    db.session.execute(sa.select(Round.id).where(Round.id == round_.id).with_for_update())
     now = clock.now()
     extract = newest_extract()
     sources = gather(round_, township, extract)
