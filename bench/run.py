@@ -35,6 +35,7 @@ SCENARIOS = [
     "tick_scale",
     "web_load",
     "register_load",
+    "reconcile_run",
 ]
 BACKENDS = ("sqlite", "postgresql")
 BENCH_DIR = Path(__file__).resolve().parent

@@ -32,6 +32,7 @@ from web.notices import init_app as init_notices
 from web.oversight import bp as oversight_bp
 from web.planned_exits import bp as planned_exits_bp
 from web.progress import bp as progress_bp
+from web.reconcile import bp as reconcile_bp
 from web.register import bp as register_bp
 from web.results import bp as results_bp
 from web.round_admin import bp as round_admin_bp
@@ -205,6 +206,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(county_bp)
     app.register_blueprint(register_bp)
+    app.register_blueprint(reconcile_bp)
     app.register_blueprint(account_bp)
     init_account(app)
     app.register_blueprint(survey_bp)

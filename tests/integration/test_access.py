@@ -95,6 +95,7 @@ class Route:
 
 GET, POST = frozenset({"GET"}), frozenset({"POST"})
 COUNTY_READERS = dict.fromkeys(("fpb", "ldxz", "admin"), OK)
+RECONCILE = dict.fromkeys(("fpb", "ldxz", "admin", "aoyi_zg", "aoyi_fzr", "qmz_zg"), OK)
 SURVEY = "/survey/tasks/{village_task}"
 
 PNG = png_bytes()  # a real PNG: evidence is decoded in full
@@ -216,6 +217,47 @@ MATRIX: dict[str, Route] = {
         "POST /rounds/2018/plan/sign",
         verdicts(LOGIN_FIRST, FORBIDDEN, dept_slj_fzr=Expect(409)),  # its case has no measure yet
         data={"confirm": "yes"},
+    ),
+    "reconcile.index": Route(GET, "GET /reconcile", verdicts(LOGIN_FIRST, FORBIDDEN, **RECONCILE)),
+    "reconcile.police_upload": Route(
+        POST,
+        "POST /reconcile/police",
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT, admin=REFUSED_INPUT),  # no file
+    ),
+    "reconcile.run": Route(
+        POST,
+        "POST /reconcile/run",
+        verdicts(
+            LOGIN_FIRST,
+            FORBIDDEN,
+            fpb=Expect(303, "/reconcile/2018-mid"),
+            admin=Expect(303, "/reconcile/2018-mid"),
+        ),
+        data={"round": "2018"},
+    ),
+    "reconcile.differences": Route(
+        GET, "GET /reconcile/2018", verdicts(LOGIN_FIRST, FORBIDDEN, **RECONCILE)
+    ),
+    "reconcile.download": Route(
+        GET, "GET /reconcile/2018/differences.xlsx", verdicts(LOGIN_FIRST, FORBIDDEN, **RECONCILE)
+    ),
+    "reconcile.report": Route(
+        GET, "GET /reconcile/2018/report", verdicts(LOGIN_FIRST, FORBIDDEN, **RECONCILE)
+    ),
+    "reconcile.report_download": Route(
+        GET, "GET /reconcile/2018/report.xlsx", verdicts(LOGIN_FIRST, FORBIDDEN, **RECONCILE)
+    ),
+    "reconcile.household": Route(
+        GET,
+        "GET /reconcile/2018/households/{household}",
+        verdicts(LOGIN_FIRST, FORBIDDEN, **{**RECONCILE, "qmz_zg": FORBIDDEN}),
+    ),
+    "reconcile.resolve": Route(
+        POST,
+        "POST /reconcile/2018/differences/999999/resolve",
+        verdicts(
+            LOGIN_FIRST, FORBIDDEN, **dict.fromkeys(("aoyi_zg", "aoyi_fzr", "qmz_zg"), Expect(404))
+        ),
     ),
     "admin.catalogue": Route(
         GET, "GET /admin/catalogue/2018", verdicts(LOGIN_FIRST, FORBIDDEN, fpb=OK, admin=OK)
@@ -488,8 +530,8 @@ class World:
     inspection: int = 0
     # -- case page fields (with defaults) --
     # -- boards fields (with defaults) --
-    # -- calendar fields (with defaults) --
-    household: int = 0
+    # -- calendar and 四统一 fields (with defaults) --
+    household: int = 0  # the water case's household
 
 
 @pytest.fixture

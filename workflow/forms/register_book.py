@@ -295,3 +295,10 @@ def _date(raw: Any) -> date:
         return date(*(int(part) for part in match.groups()))
     except ValueError:
         raise CellError(_("“%(value)s” is not a date.", value=text)) from None
+
+
+# The header-matching and cell-reading helpers, for other workbooks read the register's way
+# (the police register extract, workflow/forms/police_book.py).
+find_header = _header
+field_reader = _reader
+read_date = _date

@@ -30,6 +30,12 @@ from workflow.models.process import (
     SchedulerLease,
     TaskState,
 )
+from workflow.models.reconcile import (
+    PoliceExtract,
+    PoliceMember,
+    ReconcileDifference,
+    ReconcileRun,
+)
 from workflow.models.register import HouseholdMember, PlannedExitReview, RegisterVersion
 from workflow.models.rounds import Round, RoundKind, RoundStatus
 from workflow.models.security import LoginAttempt
@@ -73,8 +79,12 @@ __all__ = [
     "LineResult",
     "LoginAttempt",
     "PlannedExitReview",
+    "PoliceExtract",
+    "PoliceMember",
     "ProcessInstance",
     "ProcessSpec",
+    "ReconcileDifference",
+    "ReconcileRun",
     "RegisterVersion",
     "Role",
     "Round",
