@@ -26,7 +26,9 @@ from web.extensions import csrf, login_manager, migrate
 from web.inbox import bp as inbox_bp
 from web.notices import bp as notices_bp
 from web.notices import init_app as init_notices
+from web.operations import bp as operations_bp
 from web.oversight import bp as oversight_bp
+from web.processes import bp as processes_bp
 from web.progress import bp as progress_bp
 from web.register import bp as register_bp
 from web.results import bp as results_bp
@@ -204,6 +206,8 @@ def _register_blueprints(app: Flask) -> None:
     # -- API blueprints --
     init_api(app)
     app.register_blueprint(api_tokens_bp)
+    app.register_blueprint(operations_bp)
+    app.register_blueprint(processes_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

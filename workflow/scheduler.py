@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from workflow.cases import escalation
 from workflow.engine import instances
 from workflow.models import SchedulerLease
+from workflow.operations import health, incidents
 from workflow.platform import audit, clock
 from workflow.platform.acting import acting_as
 from workflow.platform.db import db
@@ -155,11 +156,15 @@ def tick(
     (one per batch), and `after_commit` runs after each of them."""
     if not acquire_lease(holder):
         return TickReport(moment or clock.now(), acquired=False)
+    started = _wall_now()
     try:
         if moment is None:
-            return _advance_due(clock.now(), holder, after_commit)
-        with clock.frozen_at(moment):
-            return _advance_due(moment, holder, after_commit)
+            report = _advance_due(clock.now(), holder, after_commit)
+        else:
+            with clock.frozen_at(moment):
+                report = _advance_due(moment, holder, after_commit)
+        health.record_tick(report.moment, started, _wall_now(), report.advanced, report.failed)
+        return report
     finally:
         release_lease(holder)
 
@@ -168,9 +173,11 @@ def _advance_due(
     moment: datetime, holder: str, after_commit: Callable[[], None] | None
 ) -> TickReport:
     report = TickReport(moment)
-    seen: set[int] = set()
+    # Instances that failed before wait for their next try (incidents' back-off); those
+    # seen (failed, or due again at once) come first: ask for enough to pass them all.
+    seen: set[int] = incidents.held_instance_ids(moment)
+    failing = incidents.open_tick_incident_ids()
     while True:
-        # Those seen (failed, or due again at once) come first: ask for enough to pass them.
         due = [
             i for i in instances.due_instance_ids(moment, len(seen) + LOOKAHEAD) if i not in seen
         ]
@@ -179,16 +186,18 @@ def _advance_due(
         for start in range(0, len(due), BATCH):
             batch = due[start : start + BATCH]
             seen.update(batch)
-            if not _advance_batch(batch, moment, holder, report):
+            if not _advance_batch(batch, moment, holder, report, failing):
                 return report
             if after_commit is not None:
                 after_commit()
 
 
-def _advance_batch(ids: list[int], moment: datetime, holder: str, report: TickReport) -> bool:
+def _advance_batch(
+    ids: list[int], moment: datetime, holder: str, report: TickReport, failing: set[int]
+) -> bool:
     """Advance a batch of instances in one transaction, each in a savepoint of its own so that
-    one failing instance is rolled back and reported without losing the others; False when
-    the lease was lost (another scheduler took over: this one stops)."""
+    one failing instance is rolled back, recorded as an incident and reported without losing
+    the others; False when the lease was lost (another scheduler took over: this one stops)."""
     if not renew_lease(holder):
         db.session.rollback()
         log.warning("the tick lease of %s ran out; stopping this tick", holder)
@@ -206,8 +215,10 @@ def _advance_batch(ids: list[int], moment: datetime, holder: str, report: TickRe
         except Exception as exc:  # one broken instance must not stop the county's other timers
             log.exception("tick failed for process instance %s", instance_id)
             report.failed[instance_id] = str(exc)
+            incidents.record_tick_failure(instance_id, incidents.describe(exc), moment)
             continue
         advanced.append(instance_id)
+    incidents.resolve_advanced([i for i in advanced if i in failing], moment)
     try:
         db.session.commit()
     except Exception as exc:  # the whole batch is lost; the next tick finds it due again

@@ -14,6 +14,7 @@ from workflow.models.cases import (
     SubjectKind,
 )
 from workflow.models.inbox import SavedFilter, Substitution  # noqa: F401 - re-exported
+from workflow.models.operations import IncidentKind, ProcessIncident, TickRun
 from workflow.models.org import County, Department, Household, Township, Village
 from workflow.models.people import DigestMode, Role, User
 from workflow.models.process import (
@@ -60,9 +61,11 @@ __all__ = [
     "Household",
     "HouseholdMember",
     "HumanTask",
+    "IncidentKind",
     "InstanceStatus",
     "LoginAttempt",
     "PlannedExitReview",
+    "ProcessIncident",
     "ProcessInstance",
     "ProcessSpec",
     "RegisterVersion",
@@ -77,6 +80,7 @@ __all__ = [
     "SurveyEscalation",
     "SurveySubmission",
     "TaskState",
+    "TickRun",
     "Township",
     "TownshipSurvey",
     "TownshipSurveyStatus",
