@@ -31,6 +31,12 @@ def gave_up(actor: User, limit: int = 200) -> list[EmailMessage]:
     )
 
 
+def gave_up_count() -> int:
+    """How many messages gave up (the self-check)."""
+    failed = EmailMessage.status == EmailStatus.FAILED
+    return int(db.session.scalar(sa.select(sa.func.count()).where(failed)) or 0)
+
+
 def resend(message_id: int, actor: User) -> EmailMessage:
     """Put a message that gave up back in the outbox, to be sent after this transaction
     commits with a fresh round of retries (audited)."""

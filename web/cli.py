@@ -9,7 +9,7 @@ import click
 from waitress import serve as waitress_serve
 
 from notifications.wiring import tick_and_deliver
-from web import cli_archive, cli_calendar, cli_forms, cli_register
+from web import cli_archive, cli_calendar, cli_forms, cli_operations, cli_register
 from web.cli_county import county, init_demo
 from web.cli_support import commit, find_user, make_app, parse_date, read_new_password, with_app
 from web.scheduling import start_scheduler
@@ -229,6 +229,8 @@ for _command in (
     cli_register.register,
     cli_archive.archive,
     cli_calendar.planned_exit,
+    cli_operations.doctor,
+    cli_operations.process,
 ):
     main.add_command(_command)
 

@@ -234,6 +234,18 @@ def open_incidents(actor: User, limit: int = 200) -> list[ProcessIncident]:
     )
 
 
+def open_count() -> int:
+    """How many incidents are open (the self-check)."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ProcessIncident)
+            .where(ProcessIncident.resolved_at.is_(None))
+        )
+        or 0
+    )
+
+
 def incident_of(instance_id: int) -> ProcessIncident | None:
     """The incident record of an instance (open or resolved), if it ever failed."""
     return _incident_of(instance_id)
