@@ -158,15 +158,15 @@ def process_migrate(
             text = gettext("cannot be read: %(error)s", error=item.error)
         elif item.can_move:
             verb = gettext("moved") if item.moved else gettext("can move")
-            text = f"{verb}; " + gettext("moves: %(steps)s", steps=", ".join(item.check.moves))
+            text = f"{verb}; " + gettext(
+                "moves: %(steps)s", steps=gettext(", ").join(item.check.moves)
+            )
         else:
             text = (
                 gettext("stays")
                 + "; "
                 + "; ".join(
-                    gettext(
-                        "done and %(kind)s: %(name)s", kind=_change(c.kind), name=c.name
-                    )
+                    gettext("done and %(kind)s: %(name)s", kind=_change(c.kind), name=c.name)
                     for c in item.check.blocking
                 )
             )

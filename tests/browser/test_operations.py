@@ -10,8 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from notifications.wiring import tick_and_deliver
+from tests.diagrams import with_step_after
 from tests.factories import at, failed_message, make_round, open_household_case
 from workflow import services
+from workflow.engine import specs
 from workflow.engine.services import register_services
 from workflow.platform import clock
 from workflow.platform.db import db
@@ -82,4 +84,41 @@ def test_the_office_sees_the_incident_retries_it_and_opens_its_diagram(
     expect(page.locator(".flash.success")).to_contain_text("重试成功")
     expect(page.locator(".incidents")).to_contain_text("没有出错的流程")
     _shot(page, f"operations-retried-{size}.png")
+    assert not errors, errors
+
+
+@pytest.fixture
+def behind(county, tmp_path):
+    """A water case started on today's gap_case, then a new version with a step after
+    planning in the diagram folder."""
+    clock.set_now(at("2018-08-01T10:00"))
+    case = open_household_case(make_round(), due=date(2018, 9, 30))
+    db.session.commit()
+    specs.use_diagram_dir(with_step_after(tmp_path))
+    yield case
+    specs.use_diagram_dir(None)
+
+
+@pytest.mark.parametrize("size", ["desk", "phone"])
+def test_the_versions_page_shows_the_old_diagram_and_migrates(new_page, log_in, behind, size):
+    page = new_page(size)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, "admin")
+    page.goto("/operations/processes")
+    expect(page.locator("#process-gap_case")).to_contain_text("尚未被任何流程使用")
+    _shot(page, f"process-versions-{size}.png")
+    page.locator("#process-gap_case a code").first.click()
+    expect(page.locator(".version-changes")).to_contain_text("新增 · 复核帮扶措施")
+    expect(page.locator("[data-case-diagram][data-rendered=true]")).to_be_visible()
+    marked = page.locator('.djs-element.huitou-current[data-element-id="plan_measure"]')
+    expect(marked).to_have_count(1)
+    _shot(page, f"process-version-{size}.png")
+    page.goto("/operations/processes/gap_case/migrate")
+    expect(page.locator(".migration-plan")).to_contain_text("制定帮扶措施")
+    _shot(page, f"process-migrate-{size}.png")
+    page.click("button:has-text('迁移可迁移的 1 个')")
+    expect(page.locator(".flash.success")).to_contain_text("1 个流程中 1 个已迁移到最新版本")
+    expect(page.locator("main")).to_contain_text("所有运行中的流程均已是最新版本")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert not errors, errors
