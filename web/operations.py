@@ -7,15 +7,27 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 
 from notifications import outbox
 from web.handling import acting_user, domain_view
+from workflow.cases import rewind
 from workflow.engine.positions import diagram_positions, diagram_xml, instance_look
-from workflow.models import ProcessInstance
+from workflow.models import ProcessInstance, Role
 from workflow.operations import health, incidents, versions
 from workflow.platform import clock
+from workflow.platform.db import db
+from workflow.platform.errors import NotFound, ValidationFailed
 from workflow.platform.i18n import gettext
 
 bp = Blueprint("operations", __name__, url_prefix="/operations")
@@ -78,13 +90,12 @@ def _look(instance: ProcessInstance) -> tuple[dict[str, Any], list[Any], str]:
     return data, tasks, ""
 
 
-@bp.get("/instances/<int:instance_id>")
-@login_required
-@domain_view
-def instance(instance_id: int) -> str:
-    """One instance: its incident, diagram, data and current tasks."""
-    row = incidents.instance_for_operator(instance_id, acting_user())
+def _instance_page(instance_id: int, errors: dict[str, str] | None = None, status: int = 200):
+    user = acting_user()
+    row = incidents.instance_for_operator(instance_id, user)
     data, tasks, problem = _look(row)
+    case = rewind.case_of_instance(row.id)
+    steps_back = rewind.steps_back(case) if case and user.role == Role.COUNTY_OFFICE else []
     return render_template(
         "operations/instance.html",
         instance=row,
@@ -93,7 +104,44 @@ def instance(instance_id: int) -> str:
         tasks=tasks,
         problem=problem,
         to_json=lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True),
-    )
+        case=case,
+        steps_back=steps_back,
+        errors=errors or {},
+        form=request.form,
+    ), status
+
+
+@bp.get("/instances/<int:instance_id>")
+@login_required
+@domain_view
+def instance(instance_id: int):
+    """One instance: its incident, diagram, data and current tasks."""
+    return _instance_page(instance_id)
+
+
+def _instance_address(instance_id: int, **_view_args: object) -> str:
+    return url_for("operations.instance", instance_id=instance_id)
+
+
+@bp.post("/instances/<int:instance_id>/move-back")
+@login_required
+@domain_view(back=_instance_address)
+def move_back(instance_id: int):
+    """The county office moves the instance's case back to a step it has done, with a reason."""
+    user = acting_user()
+    row = incidents.instance_for_operator(instance_id, user)
+    case = rewind.case_of_instance(row.id)
+    if case is None:
+        raise NotFound(gettext("The page or record does not exist."))
+    try:
+        rewind.move_case_back(
+            case, request.form.get("step", ""), request.form.get("reason", ""), user
+        )
+    except ValidationFailed as exc:
+        db.session.rollback()  # the page below reads the instance as it was
+        return _instance_page(instance_id, exc.by_field(), 422)
+    flash(gettext("The case is back at the step chosen."), "success")
+    return redirect(url_for("operations.instance", instance_id=instance_id), 303)
 
 
 @bp.get("/instances/<int:instance_id>/diagram")

@@ -428,6 +428,13 @@ MATRIX: dict[str, Route] = {
         "POST /operations/mail/{failed_mail}/resend",
         verdicts(LOGIN_FIRST, FORBIDDEN, **dict.fromkeys(OPERATORS, Expect(303, "/operations"))),
     ),
+    "operations.move_back": Route(
+        POST,
+        "POST /operations/instances/{road_instance}/move-back",
+        # the county office's own: with no step chosen (the road case has done none) and no
+        # reason, the form comes back; the administrator operates but does not move cases
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT),
+    ),
     "processes.migrate": Route(
         POST,
         "POST /operations/processes/gap_case/migrate",
