@@ -22,7 +22,7 @@ from flask_login import login_required
 from notifications import outbox
 from web.handling import acting_user, domain_view
 from workflow.cases import rewind
-from workflow.engine.positions import diagram_positions, diagram_xml, instance_look
+from workflow.engine.positions import diagram_positions, instance_diagram_xml, instance_look
 from workflow.models import ProcessInstance, Role
 from workflow.operations import health, incidents, versions
 from workflow.platform import clock
@@ -150,7 +150,7 @@ def move_back(instance_id: int):
 def instance_diagram(instance_id: int) -> Response:
     """The diagram of the instance's version, with where it stands (JSON, as the case page's)."""
     row = incidents.instance_for_operator(instance_id, acting_user())
-    xml = row.spec.bpmn_xml or diagram_xml(row.process_id)
+    xml = instance_diagram_xml(row)
     try:
         positions = diagram_positions(row)
     except Exception:  # a broken instance: the drawing without positions

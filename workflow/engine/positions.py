@@ -49,6 +49,12 @@ def diagram_xml(process_id: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def instance_diagram_xml(instance: ProcessInstance) -> str:
+    """The diagram of the version the instance runs on (the current file for a version stored
+    before versions kept their diagrams)."""
+    return instance.spec.bpmn_xml or diagram_xml(instance.process_id)
+
+
 @dataclass(frozen=True)
 class TaskLook:
     """One task of an instance as the operations page shows it."""
