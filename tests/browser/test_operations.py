@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from notifications.wiring import tick_and_deliver
 from tests.diagrams import with_step_after
-from tests.factories import at, failed_message, make_round, open_household_case
+from tests.factories import at, failed_message, make_round, open_household_case, work_done
 from workflow import services
 from workflow.engine import specs
 from workflow.engine.services import register_services
@@ -122,3 +122,19 @@ def test_the_versions_page_shows_the_old_diagram_and_migrates(new_page, log_in, 
     expect(page.locator("main")).to_contain_text("所有运行中的流程均已是最新版本")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert not errors, errors
+
+
+def test_the_office_moves_a_wrong_done_back_on_a_phone(new_page, log_in, county, user):
+    clock.set_now(at("2018-08-01T10:00"))
+    case = work_done(open_household_case(make_round(), due=date(2018, 9, 30)), user("dept_slj"))
+    db.session.commit()
+    page = new_page("phone")
+    log_in(page, "fpb")
+    page.goto(f"/operations/instances/{case.instance_id}")
+    page.select_option("select[name=step]", "carry_out")
+    page.fill("textarea[name=reason]", "误报已完成，管道尚未通水")
+    _shot(page, "operations-move-back-phone.png")
+    page.click("button:has-text('退回')")
+    expect(page.locator(".flash.success")).to_contain_text("个案已退回到所选环节")
+    expect(page.locator(".move-back h2")).to_contain_text("落实中")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
