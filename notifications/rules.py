@@ -96,7 +96,8 @@ def notify_survey_level(survey: Any, level: int, stage: str = "survey") -> int:
 
 def _tell(people: list[User], key: str, subject: str, body: str, link: str) -> int:
     """One notice and one e-mail per person for an event, never twice for the same event
-    (written with one statement each for everyone told); returns how many were told."""
+    (written with the session's next flush, together with the rest of the batch); returns how
+    many were told."""
     if not people:
         return 0
     # What is written here needs nothing still pending: the session flushes once, later.
@@ -106,20 +107,17 @@ def _tell(people: list[User], key: str, subject: str, body: str, link: str) -> i
         if not fresh:
             return 0
         now = clock.now()
-        db.session.execute(
-            sa.insert(Notice.__table__),
-            [
-                {
-                    "user_id": person.id,
-                    "event_key": key,
-                    "created_at": now,
-                    "subject": subject,
-                    "body": body,
-                    "link": link,
-                    "read_at": None,
-                }
-                for person in fresh
-            ],
+        db.session.add_all(  # with the next flush: a tick's batch writes its notices at once
+            Notice(
+                user_id=person.id,
+                event_key=key,
+                created_at=now,
+                subject=subject,
+                body=body,
+                link=link,
+                read_at=None,
+            )
+            for person in fresh
         )
         text = mail_body(subject, body, link)
         queue_emails([p for p in fresh if p.id not in mailed], subject, text, key)

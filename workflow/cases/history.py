@@ -209,7 +209,7 @@ def _events(owners: dict[tuple[str, str], HelpCase]) -> list[AuditEvent]:
         for kind, ids in ids_by_kind.items()
     ]
     query = sa.select(AuditEvent).where(sa.or_(*about), AuditEvent.action.in_(list(SENTENCES)))
-    return list(db.session.scalars(query.order_by(AuditEvent.seq)))
+    return list(db.session.scalars(query.order_by(AuditEvent.id)))
 
 
 def case_history(case: HelpCase, story: list[HelpCase] | None = None) -> list[HistoryEntry]:

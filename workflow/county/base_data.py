@@ -335,7 +335,7 @@ def rename_history(limit: int = 50) -> list[Rename]:
     events = db.session.scalars(
         sa.select(AuditEvent)
         .where(AuditEvent.action.in_(RENAMES))
-        .order_by(AuditEvent.seq.desc())
+        .order_by(AuditEvent.id.desc())
         .limit(limit)
     )
     return [
