@@ -1,13 +1,13 @@
 """operations: incidents of failing instances, the last tick's record, each version's diagram
 
 Revision ID: 0015operations
-Revises: 0010archive
+Revises: 0016auditstreams
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0015operations'
-down_revision = '0010archive'
+down_revision = '0016auditstreams'
 branch_labels = None
 depends_on = None
 
