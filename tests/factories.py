@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from notifications.models import EmailMessage, EmailStatus
 from workflow.cases import lifecycle as cases
 from workflow.cases.lifecycle import Subject, open_case
 from workflow.models import Department, HelpCase, Household, Round, SubjectKind, Village
@@ -93,3 +94,21 @@ def work_done(case: HelpCase, clerk, summary: str = "done", completion: date = d
 def at(text: str) -> datetime:
     """A Beijing-time moment from an ISO string."""
     return clock.parse_moment(text)
+
+
+def failed_message(user, subject: str = "帮扶个案逾期提醒") -> EmailMessage:
+    """A message in the outbox that gave up after its retries."""
+    message = EmailMessage(
+        user_id=user.id,
+        to_address=user.email or f"{user.username}@example.org",
+        subject=subject,
+        body=subject,
+        event_key=f"test:{subject}",
+        created_at=clock.now(),
+        status=EmailStatus.FAILED,
+        attempts=5,
+        last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message

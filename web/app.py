@@ -29,8 +29,10 @@ from web.inbox import bp as inbox_bp
 from web.inspections import bp as inspections_bp
 from web.notices import bp as notices_bp
 from web.notices import init_app as init_notices
+from web.operations import bp as operations_bp
 from web.oversight import bp as oversight_bp
 from web.planned_exits import bp as planned_exits_bp
+from web.processes import bp as processes_bp
 from web.progress import bp as progress_bp
 from web.reconcile import bp as reconcile_bp
 from web.register import bp as register_bp
@@ -222,6 +224,8 @@ def _register_blueprints(app: Flask) -> None:
     # -- API blueprints --
     init_api(app)
     app.register_blueprint(api_tokens_bp)
+    app.register_blueprint(operations_bp)
+    app.register_blueprint(processes_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -9,6 +9,7 @@ from flask_login import login_required
 
 from notifications import rules
 from web.handling import acting_user, domain_view, from_replica
+from workflow.operations import health
 from workflow.oversight import board
 from workflow.platform.i18n import gettext
 
@@ -45,6 +46,7 @@ def index() -> str:
         bands=board.bands(),
         reassign_url=_reassign_url,
         can_reassign="inbox.reassign" in current_app.view_functions,
+        tick_stale=health.tick_is_stale(),
     )
 
 

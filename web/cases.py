@@ -16,7 +16,7 @@ from workflow.cases import lifecycle as cases
 from workflow.cases import lists as case_lists
 from workflow.cases.history import case_history
 from workflow.county.households import members_of
-from workflow.engine.positions import diagram_positions, diagram_xml
+from workflow.engine.positions import diagram_positions, diagram_xml, instance_diagram_xml
 from workflow.inbox import steps, tasks
 from workflow.models import Department, HelpCase, ProcessInstance
 from workflow.people.access import can_work_task
@@ -95,8 +95,9 @@ def diagram(case_id: int) -> Response:
     if instance is None:
         return jsonify(xml=diagram_xml(cases.PROCESS_ID), current=[], done=[])
     positions = diagram_positions(instance)
+    # The drawing of the version the case runs on: its steps are the ones positions name.
     return jsonify(
-        xml=diagram_xml(instance.process_id), current=positions.current, done=positions.done
+        xml=instance_diagram_xml(instance), current=positions.current, done=positions.done
     )
 
 

@@ -9,7 +9,15 @@ import click
 from waitress import serve as waitress_serve
 
 from notifications.wiring import tick_and_deliver
-from web import cli_archive, cli_calendar, cli_forms, cli_inspections, cli_reconcile, cli_register
+from web import (
+    cli_archive,
+    cli_calendar,
+    cli_forms,
+    cli_inspections,
+    cli_operations,
+    cli_reconcile,
+    cli_register,
+)
 from web.cli_county import county, init_demo
 from web.cli_support import commit, find_user, make_app, parse_date, read_new_password, with_app
 from web.scheduling import run_worker, start_scheduler
@@ -253,6 +261,8 @@ for _command in (
     cli_inspections.inspection,
     cli_calendar.planned_exit,
     cli_reconcile.reconcile,
+    cli_operations.doctor,
+    cli_operations.process,
 ):
     main.add_command(_command)
 

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from workflow.cases import escalation
 from workflow.engine import instances
 from workflow.models import ProcessInstance, SchedulerLease
+from workflow.operations import health, incidents
 from workflow.platform import audit, clock
 from workflow.platform.acting import acting_as
 from workflow.platform.db import db
@@ -109,14 +110,22 @@ def tick(
 ) -> TickReport:
     """Advance every instance whose next timer is due at the moment; the job owns its commits
     (one per batch), and `after_commit` runs after each of them."""
+    started = _wall_now()
     if _on_postgresql():
-        return _on_clock(moment, lambda at: _advance_claimed(at, after_commit))
+        return _recorded(_on_clock(moment, lambda at: _advance_claimed(at, after_commit)), started)
     if not acquire_lease(holder):
         return TickReport(moment or clock.now(), acquired=False)
     try:
-        return _on_clock(moment, lambda at: _advance_due(at, holder, after_commit))
+        report = _on_clock(moment, lambda at: _advance_due(at, holder, after_commit))
+        return _recorded(report, started)
     finally:
         release_lease(holder)
+
+
+def _recorded(report: TickReport, started: datetime) -> TickReport:
+    """Keep the tick's run for the self-check (`operations/health.py`)."""
+    health.record_tick(report.moment, started, _wall_now(), report.advanced, report.failed)
+    return report
 
 
 def _on_clock(moment: datetime | None, run: Callable[[datetime], TickReport]) -> TickReport:
@@ -130,16 +139,21 @@ def _advance_claimed(moment: datetime, after_commit: Callable[[], None] | None) 
     """The shared tick (PostgreSQL): claim a batch no other worker holds, advance it, commit;
     until nothing due is left unclaimed."""
     report = TickReport(moment)
-    passed: set[int] = set()  # failed, or due again at once: not claimed twice in one tick
+    # Failed, or due again at once: not claimed twice in one tick; and instances that failed
+    # before wait for their next try (incidents' back-off).
+    passed: set[int] = incidents.held_instance_ids(moment)
+    failing = incidents.open_tick_incident_ids()
+    db.session.rollback()  # read only: the batches open their own transactions
     while True:
         audit.lock_chain()  # the batch's audit stream first, held across its savepoints
         due = instances.claim_due(moment, BATCH, passed)
         if not due:
             db.session.rollback()
             return report
-        if not _advance_together(due, moment, report, passed):
+        if not _advance_together(due, moment, report, failing, passed):
             audit.lock_chain()
-            _advance_one_by_one(instances.claim_due(moment, BATCH, passed), moment, report, passed)
+            again = instances.claim_due(moment, BATCH, passed)
+            _advance_one_by_one(again, moment, report, failing, passed)
         if after_commit is not None:
             after_commit()
 
@@ -148,9 +162,12 @@ def _advance_due(
     moment: datetime, holder: str, after_commit: Callable[[], None] | None
 ) -> TickReport:
     report = TickReport(moment)
-    seen: set[int] = set()
+    # Instances that failed before wait for their next try (incidents' back-off); those seen
+    # (failed, or due again at once) come first: ask for enough to pass them all.
+    seen: set[int] = incidents.held_instance_ids(moment)
+    failing = incidents.open_tick_incident_ids()
+    db.session.rollback()  # read only: the batches open their own transactions
     while True:
-        # Those seen (failed, or due again at once) come first: ask for enough to pass them.
         due = [
             i for i in instances.due_instance_ids(moment, len(seen) + LOOKAHEAD) if i not in seen
         ]
@@ -159,13 +176,15 @@ def _advance_due(
         for start in range(0, len(due), BATCH):
             batch = due[start : start + BATCH]
             seen.update(batch)
-            if not _advance_batch(batch, moment, holder, report):
+            if not _advance_batch(batch, moment, holder, report, failing):
                 return report
             if after_commit is not None:
                 after_commit()
 
 
-def _advance_batch(ids: list[int], moment: datetime, holder: str, report: TickReport) -> bool:
+def _advance_batch(
+    ids: list[int], moment: datetime, holder: str, report: TickReport, failing: set[int]
+) -> bool:
     """Advance a batch of instances in one transaction under the lease (SQLite); False when
     the lease was lost (another scheduler took over: this one stops)."""
     if not renew_lease(holder):
@@ -173,18 +192,22 @@ def _advance_batch(ids: list[int], moment: datetime, holder: str, report: TickRe
         log.warning("the tick lease of %s ran out; stopping this tick", holder)
         return False
     audit.lock_chain()  # the batch takes its audit stream now, held across its savepoints
-    if _advance_together(instances.due_instances(ids, moment), moment, report):
+    if _advance_together(instances.due_instances(ids, moment), moment, report, failing):
         return True
     if not renew_lease(holder):  # the failed try was rolled back, its renewal with it
         db.session.rollback()
         return False
     audit.lock_chain()
-    _advance_one_by_one(instances.due_instances(ids, moment), moment, report)
+    _advance_one_by_one(instances.due_instances(ids, moment), moment, report, failing)
     return True
 
 
 def _advance_together(
-    due: list[ProcessInstance], moment: datetime, report: TickReport, passed: set[int] | None = None
+    due: list[ProcessInstance],
+    moment: datetime,
+    report: TickReport,
+    failing: set[int],
+    passed: set[int] | None = None,
 ) -> bool:
     """Advance the batch as one transaction with one flush: each table's new rows go in one
     statement. False (and rolled back) if any instance failed: then it goes one by one."""
@@ -195,6 +218,7 @@ def _advance_together(
             for instance in due:
                 instances.advance_timers(instance, flush=False)
         again = {instance.id for instance in due if _due_again(instance, moment)}
+        incidents.resolve_advanced([i for i in ids if i in failing], moment)
         db.session.commit()
     except Exception:  # which instance failed is found by advancing them one by one
         db.session.rollback()
@@ -207,10 +231,15 @@ def _advance_together(
 
 
 def _advance_one_by_one(
-    due: list[ProcessInstance], moment: datetime, report: TickReport, passed: set[int] | None = None
+    due: list[ProcessInstance],
+    moment: datetime,
+    report: TickReport,
+    failing: set[int],
+    passed: set[int] | None = None,
 ) -> None:
     """Advance these (loaded) instances, each in a savepoint of its own so that one failing
-    instance is rolled back and reported without losing the others; then commit the batch.
+    instance is rolled back, recorded as an incident and reported without losing the others;
+    then commit the batch.
     `passed` collects the ids this tick must not take again."""
     advanced = []
     cases = escalation.preload_cases([instance.id for instance in due])  # noqa: F841 - held
@@ -222,12 +251,14 @@ def _advance_one_by_one(
         except Exception as exc:  # one broken instance must not stop the county's other timers
             log.exception("tick failed for process instance %s", instance_id)
             report.failed[instance_id] = str(exc)
+            incidents.record_tick_failure(instance_id, incidents.describe(exc), moment)
             if passed is not None:
                 passed.add(instance_id)
             continue
         advanced.append(instance_id)
         if passed is not None and _due_again(instance, moment):
             passed.add(instance_id)
+    incidents.resolve_advanced([i for i in advanced if i in failing], moment)
     try:
         db.session.commit()
     except Exception as exc:  # the whole batch is lost; the next tick finds it due again

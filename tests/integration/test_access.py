@@ -32,12 +32,13 @@ from tests.access_matrix import (
 )
 from tests.conftest import DEMO_PASSWORD, Browser, IsolatedClient
 from tests.evidence_files import png_bytes
-from tests.factories import at
+from tests.factories import at, failed_message
 from workflow.cases.accountability_items import open_item
 from workflow.cases.evidence import add_evidence
 from workflow.inbox import assignment
 from workflow.inbox import filters as inbox_filters
-from workflow.models import ArchiveDocument, CaseStatus, HelpCase, HumanTask
+from workflow.models import ArchiveDocument, CaseStatus, HelpCase, HumanTask, ProcessInstance
+from workflow.operations.incidents import record_tick_failure
 from workflow.oversight import inspections
 from workflow.platform import clock
 from workflow.platform.db import db
@@ -96,6 +97,7 @@ class Route:
 GET, POST = frozenset({"GET"}), frozenset({"POST"})
 COUNTY_READERS = dict.fromkeys(("fpb", "ldxz", "admin"), OK)
 RECONCILE = dict.fromkeys(("fpb", "ldxz", "admin", "aoyi_zg", "aoyi_fzr", "qmz_zg"), OK)
+OPERATORS = dict.fromkeys(("fpb", "admin"), OK)
 SURVEY = "/survey/tasks/{village_task}"
 
 PNG = png_bytes()  # a real PNG: evidence is decoded in full
@@ -507,6 +509,42 @@ MATRIX: dict[str, Route] = {
             LOGIN_FIRST, FORBIDDEN, admin=Expect(404)
         ),  # revoking is tested in test_api_tokens
     ),
+    # -- operations rows: the administrator and the county office only --
+    **{
+        endpoint: Route(GET, f"GET {path}", verdicts(LOGIN_FIRST, FORBIDDEN, **OPERATORS))
+        for endpoint, path in (
+            ("operations.index", "/operations"),
+            ("operations.instance", "/operations/instances/{road_instance}"),
+            ("operations.instance_diagram", "/operations/instances/{road_instance}/diagram"),
+            ("processes.index", "/operations/processes"),
+            ("processes.version", "/operations/versions/{road_version}"),
+            ("processes.version_diagram", "/operations/versions/{road_version}/diagram"),
+            ("processes.migrate_page", "/operations/processes/gap_case/migrate"),
+        )
+    },
+    "operations.retry": Route(
+        POST,
+        "POST /operations/incidents/{incident}/retry",
+        verdicts(LOGIN_FIRST, FORBIDDEN, **dict.fromkeys(OPERATORS, Expect(303, "/operations"))),
+    ),
+    "operations.resend": Route(
+        POST,
+        "POST /operations/mail/{failed_mail}/resend",
+        verdicts(LOGIN_FIRST, FORBIDDEN, **dict.fromkeys(OPERATORS, Expect(303, "/operations"))),
+    ),
+    "operations.move_back": Route(
+        POST,
+        "POST /operations/instances/{road_instance}/move-back",
+        # the county office's own: with no step chosen (the road case has done none) and no
+        # reason, the form comes back; the administrator operates but does not move cases
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT),
+    ),
+    "processes.migrate": Route(
+        POST,
+        "POST /operations/processes/gap_case/migrate",
+        # every instance is on the newest version: nothing can move, nothing changes
+        verdicts(LOGIN_FIRST, FORBIDDEN, **dict.fromkeys(OPERATORS, REFUSED_INPUT)),
+    ),
 }
 
 
@@ -532,6 +570,11 @@ class World:
     # -- boards fields (with defaults) --
     # -- calendar and 四统一 fields (with defaults) --
     household: int = 0  # the water case's household
+    # -- operations fields (with defaults) --
+    road_instance: int = 0
+    road_version: int = 0
+    incident: int = 0
+    failed_mail: int = 0
 
 
 @pytest.fixture
@@ -573,6 +616,13 @@ def world(county, user) -> World:
     # -- boards world set-up --
     # -- calendar world set-up --
     world.household = water.household_id
+    # -- operations world set-up: the road case's process failed in the tick; a mail gave up --
+    world.road_instance = road.instance_id
+    world.road_version = db.session.get(ProcessInstance, road.instance_id).spec_id
+    world.incident = record_tick_failure(
+        road.instance_id, "RuntimeError: 邮件服务器无响应", clock.now()
+    ).id
+    world.failed_mail = failed_message(user("dept_jtj")).id
     db.session.commit()
     return world
 

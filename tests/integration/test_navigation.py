@@ -33,8 +33,19 @@ def test_menu_follows_the_role(county, browser, username, sees, not_sees):
 @pytest.mark.parametrize(
     ("username", "sections"),
     [
-        ("admin", ["县情设置", "用户管理", "标准目录", "年度时间节点", "归口责任表", "API 令牌"]),
-        ("fpb", ["标准目录", "年度时间节点", "归口责任表"]),
+        (
+            "admin",
+            [
+                "县情设置",
+                "用户管理",
+                "标准目录",
+                "年度时间节点",
+                "归口责任表",
+                "API 令牌",
+                "运行监控",
+            ],
+        ),
+        ("fpb", ["标准目录", "年度时间节点", "归口责任表", "运行监控"]),
         ("ldxz", ["归口责任表"]),
     ],
 )

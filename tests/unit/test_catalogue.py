@@ -27,6 +27,8 @@ from workflow.county.register_changes import KINDS as REGISTER_CHANGES
 from workflow.models import (
     CaseStatus,
     GapStatus,
+    IncidentKind,
+    InstanceStatus,
     Role,
     RoundKind,
     RoundStatus,
@@ -71,6 +73,9 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
     prefixes["records:"] = list(RECORD_KINDS)
     prefixes["register:"] = list(REGISTER_CHANGES)
     prefixes["member:"] = list(MEMBER_STATUSES)
+    prefixes["incident:"] = [kind.value for kind in IncidentKind]
+    prefixes["instance:"] = [status.value for status in InstanceStatus]
+    prefixes["change:"] = ["added", "removed", "changed"]
     return prefixes
 
 

@@ -126,6 +126,11 @@ SENTENCES: dict[str, Callable[[AuditEvent, dict, _Context], str]] = {
         after=c.department(d.get("department")),
         reason=_reason(e),
     ),
+    "case.moved_back": lambda e, d, c: _(
+        "moved the case back to %(step)s: %(reason)s",
+        step=d.get("step_name", ""),
+        reason=_reason(e),
+    ),
     "case.evidence": lambda e, d, c: _("attached evidence: %(file)s", file=d.get("file", "")),
     "case.reopen": lambda e, d, c: _(
         "the re-check found it not done; back to the department, now due %(due)s: %(reason)s",

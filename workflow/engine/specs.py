@@ -18,6 +18,17 @@ from workflow.platform.db import db
 from workflow.platform.settings import PROJECT_ROOT
 
 BPMN_DIR = PROJECT_ROOT / "bpmn"
+_diagram_dir: list[Path] = [BPMN_DIR]  # where new versions are read from (tests point elsewhere)
+
+
+def diagram_dir() -> Path:
+    """The folder the newest version of every process is parsed from."""
+    return _diagram_dir[0]
+
+
+def use_diagram_dir(path: Path | None) -> None:
+    """Read diagrams from another folder (None: bpmn/ again); a test changing a diagram."""
+    _diagram_dir[0] = path or BPMN_DIR
 
 
 @dataclass(frozen=True)
@@ -25,10 +36,11 @@ class LoadedSpec:
     """A process's spec and its subprocess specs, as SpiffWorkflow needs them."""
 
     process_id: str
-    content_hash: str
+    content_hash: str  # of what runs: the spec and its subprocesses, file paths aside
     spec: Any
     subprocess_specs: dict[str, Any]
     specs_json: str  # {"spec": …, "subprocess_specs": …}; the serializer mutates what it reads
+    bpmn_xml: str  # the file the process is drawn in, as a viewer shows it
 
 
 _lock = threading.Lock()
@@ -47,10 +59,30 @@ def _diagram_files(bpmn_dir: Path) -> tuple[list[Path], list[Path], str]:
     return bpmn, dmn, digest.hexdigest()
 
 
-def parse_process(process_id: str, bpmn_dir: Path = BPMN_DIR) -> LoadedSpec:
+def _without_paths(value: Any) -> Any:
+    """Spec dicts with every `file` path cut to its name: a version is what runs, wherever the
+    folder is."""
+    if isinstance(value, dict):
+        return {
+            k: Path(v).name if k == "file" and isinstance(v, str) else _without_paths(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_without_paths(v) for v in value]
+    return value
+
+
+def spec_hash(specs_json: str) -> str:
+    """The content hash of a version: its spec and subprocess specs, paths aside, so that a
+    change to another diagram, or to the drawing's layout only, is not a new version."""
+    canonical = json.dumps(_without_paths(json.loads(specs_json)), sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def parse_process(process_id: str, bpmn_dir: Path | None = None) -> LoadedSpec:
     """Parse a process (and the decisions it calls) from the diagram folder, cached by content."""
-    bpmn, dmn, content_hash = _diagram_files(bpmn_dir)
-    key = (process_id, content_hash)
+    bpmn, dmn, folder_hash = _diagram_files(bpmn_dir or diagram_dir())
+    key = (process_id, folder_hash)
     with _lock:
         if key in _parsed:
             return _parsed[key]
@@ -59,18 +91,14 @@ def parse_process(process_id: str, bpmn_dir: Path = BPMN_DIR) -> LoadedSpec:
     parser.add_dmn_files([str(p) for p in dmn])
     spec = parser.get_spec(process_id)
     subprocesses = parser.get_subprocess_specs(process_id)
-    loaded = LoadedSpec(
-        process_id,
-        content_hash,
-        spec,
-        subprocesses,
-        json.dumps(
-            {
-                "spec": serializer.to_dict(spec),
-                "subprocess_specs": {n: serializer.to_dict(s) for n, s in subprocesses.items()},
-            }
-        ),
+    specs_json = json.dumps(
+        {
+            "spec": serializer.to_dict(spec),
+            "subprocess_specs": {n: serializer.to_dict(s) for n, s in subprocesses.items()},
+        }
     )
+    xml = Path(spec.file).read_text(encoding="utf-8") if spec.file else ""
+    loaded = LoadedSpec(process_id, spec_hash(specs_json), spec, subprocesses, specs_json, xml)
     with _lock:
         _parsed[key] = loaded
     return loaded
@@ -94,6 +122,7 @@ def stored_spec(process_id: str) -> tuple[ProcessSpec, LoadedSpec]:
             process_id=process_id,
             content_hash=loaded.content_hash,
             serialized=loaded.specs_json,
+            bpmn_xml=loaded.bpmn_xml,
             created_at=clock.now(),
         )
         db.session.add(row)

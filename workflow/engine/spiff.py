@@ -13,6 +13,7 @@ import SpiffWorkflow.bpmn.specs.event_definitions.timer as _timer_module
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -23,10 +24,13 @@ from workflow.platform import clock
 __all__ = [
     "BpmnWorkflow",
     "EngineError",
+    "SpecDiff",
     "SpiffTaskState",
     "WorkflowException",
+    "diff_workflow",
     "make_parser",
     "make_script_engine",
+    "migrate_workflow",
     "serializer",
 ]
 

@@ -8,12 +8,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from workflow.engine import instances
+from workflow.engine.spiff import EngineError
 from workflow.models import HumanTask, ProcessInstance, TaskState, User
+from workflow.operations import incidents
 from workflow.people.access import group_filter, inbox_filter, require_task, working_for
 from workflow.platform import audit, clock
 from workflow.platform.acting import acting_as
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, NotFound
+from workflow.platform.errors import ConflictError, NotFound, Refused
 from workflow.platform.i18n import _
 
 
@@ -73,8 +75,18 @@ def complete_task(task: HumanTask, actor: User, data: dict[str, Any]) -> HumanTa
     task.completed_at = clock.now()
     task.completed_by_id = actor.id
     instance = task.instance
-    with acting_as(actor):
-        instances.run_task(instance, task.task_guid, data)
+    try:
+        with acting_as(actor):
+            instances.run_task(instance, task.task_guid, data)
+    except EngineError as exc:  # the diagram's next steps failed: an incident, nothing saved
+        incidents.note_task_failure(instance.id, task.spec_name, incidents.describe(exc))
+        raise Refused(
+            _(
+                "The process could not go on after this step, so nothing was saved. It has "
+                "been reported to the administrator; try again later."
+            )
+        ) from exc
+    incidents.resolve_task_incident(instance.id, actor)
     audit.record(
         actor,
         "task.complete",

@@ -20,6 +20,7 @@ from workflow.models.inspections import (
     InspectionStatus,
     LineResult,
 )
+from workflow.models.operations import IncidentKind, ProcessIncident, TickRun
 from workflow.models.org import County, Department, Household, Township, Village
 from workflow.models.people import DigestMode, Role, User
 from workflow.models.process import (
@@ -72,6 +73,7 @@ __all__ = [
     "Household",
     "HouseholdMember",
     "HumanTask",
+    "IncidentKind",
     "Inspection",
     "InspectionLine",
     "InspectionStatus",
@@ -81,6 +83,7 @@ __all__ = [
     "PlannedExitReview",
     "PoliceExtract",
     "PoliceMember",
+    "ProcessIncident",
     "ProcessInstance",
     "ProcessSpec",
     "ReconcileDifference",
@@ -97,6 +100,7 @@ __all__ = [
     "SurveyEscalation",
     "SurveySubmission",
     "TaskState",
+    "TickRun",
     "Township",
     "TownshipSurvey",
     "TownshipSurveyStatus",

@@ -20,8 +20,11 @@ class ProcessSpec(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[str] = mapped_column(sa.String(80), index=True)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
-    serialized: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    serialized: Mapped[str] = mapped_column(sa.Text, deferred=True)
+    # The diagram file the version was parsed from, as a viewer shows it (None: stored before
+    # versions kept their diagrams).
+    bpmn_xml: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when first used
 
 
 class InstanceStatus(enum.StrEnum):

@@ -14,6 +14,7 @@ SECTIONS: dict[str, tuple[Role, ...]] = {
     "deadlines": (Role.ADMIN, Role.COUNTY_OFFICE),
     "routing": (Role.ADMIN, Role.COUNTY_OFFICE, Role.LEADING_GROUP),
     "tokens": (Role.ADMIN,),
+    "operations": (Role.ADMIN, Role.COUNTY_OFFICE),
 }
 
 

@@ -1,0 +1,1 @@
+"""Operating the processes: incidents and retries, the self-check, versions and migration."""
