@@ -108,7 +108,7 @@ def open_item(case: HelpCase) -> AccountabilityItem:
         _(
             "“%(indicator)s” (%(subject)s), handled by %(department)s, is still not done "
             "%(days)s days after its deadline.",
-            department=case.department.name,
+            department=case.lead_name,
             indicator=case.indicator_label,
             subject=case.subject_label,
             days=days,
@@ -126,7 +126,7 @@ def open_substandard(case: HelpCase, reason: str) -> AccountabilityItem:
             "%(reason)s",
             indicator=case.indicator_label,
             subject=case.subject_label,
-            department=case.department.name,
+            department=case.lead_name,
             reason=reason.strip(),
         ),
     )

@@ -134,11 +134,11 @@ SENTENCES: dict[str, Callable[[AuditEvent, dict, _Context], str]] = {
     ),
     "case.reminder": lambda e, d, c: _(
         "reminder before the deadline, sent to the clerks of %(department)s",
-        department=c.case.department.name,
+        department=c.case.lead_name,
     ),
     "case.overdue_level1": lambda e, d, c: _(
         "overdue, escalation level 1: the leaders of %(department)s and %(township)s were told",
-        department=c.case.department.name,
+        department=c.case.lead_name,
         township=c.case.township.name,
     ),
     "case.overdue_level2": lambda e, d, c: _(

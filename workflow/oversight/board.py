@@ -202,7 +202,7 @@ def _holder_unit(case: HelpCase, task: HumanTask | None) -> str:
         return ""
     kind = task.role.scope_kind
     if kind == "department":
-        return case.department.name
+        return case.lead_name
     if kind == "township":
         return case.township.name
     if kind == "village" and case.village is not None:
@@ -212,7 +212,7 @@ def _holder_unit(case: HelpCase, task: HumanTask | None) -> str:
 
 def _group_name(case: HelpCase, grouping: str) -> str:
     if grouping == "department":
-        return case.department.name
+        return case.lead_name
     if case.village is not None:
         return f"{case.township.name} {case.village.name}"
     return _("%(township)s (the township itself)", township=case.township.name)

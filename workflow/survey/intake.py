@@ -42,6 +42,7 @@ from workflow.platform.i18n import _
 from workflow.programme.catalogue import standard_of
 from workflow.survey.checks import Target, check_households, check_township, check_villages
 from workflow.survey.gaps import record_findings
+from workflow.survey.problems import record_problems
 from workflow.survey.townships import township_survey
 
 SUBJECT_OF_FORM = {1: SubjectKind.HOUSEHOLD, 2: SubjectKind.VILLAGE, 3: SubjectKind.TOWNSHIP}
@@ -231,6 +232,9 @@ def _store(
         [(row, subject) for row, subject in zip(rows, subjects, strict=True)],
         standard,
     )
+    problem_count = record_problems(
+        round_, submission, kind, list(zip(rows, subjects, strict=True))
+    )
     audit.record(
         actor,
         "survey.import",
@@ -242,6 +246,7 @@ def _store(
             "village": target.village.name if village_id else None,
             "rows": len(rows),
             "gaps": gap_count,
+            "problems": problem_count,
             "hash": submission.content_hash,
             "replaces": previous.id if previous else None,
         },
