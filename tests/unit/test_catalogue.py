@@ -36,6 +36,7 @@ from workflow.models import (
 from workflow.models.register import MEMBER_STATUSES
 from workflow.oversight.accountability import METRICS
 from workflow.platform.i18n import CATALOGUE_DIR, _messages
+from workflow.programme.routing import CAUSES
 from workflow.programme.standards import JUDGES, SUBJECT_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,6 +72,7 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
     prefixes["records:"] = list(RECORD_KINDS)
     prefixes["register:"] = list(REGISTER_CHANGES)
     prefixes["member:"] = list(MEMBER_STATUSES)
+    prefixes["cause:"] = list(CAUSES)
     return prefixes
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from workflow.cases.accountability_items import open_substandard
 from workflow.engine import instances
+from workflow.engine.lanes import TOWNSHIP_LEADS
 from workflow.inbox.tasks import complete_task, ready_task_of
 from workflow.models import (
     CaseCoUnit,
@@ -43,8 +44,7 @@ from workflow.programme.rounds import plan_round
 
 PROCESS_ID = "gap_case"
 REMINDER_TIME = time(9, 0)
-# A case its township leads: the department lane's steps go to the township clerk.
-TOWNSHIP_LANES = {"行业部门": "乡镇扶贫专干"}
+TOWNSHIP_LANES = TOWNSHIP_LEADS  # a case its township leads: its lanes, handed over
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ class CauseRule:
 
 def split_codes(text: str) -> tuple[str, ...]:
     """Unit codes written comma-separated (as the tables and the change log store them)."""
-    return tuple(dict.fromkeys(c.strip() for c in text.replace("，", ",").split(",") if c.strip()))
+    return tuple(dict.fromkeys(c.strip() for c in text.split(",") if c.strip()))
 
 
 @functools.cache
