@@ -79,7 +79,7 @@ def test_an_income_gap_asks_its_cause_and_industry_reaches_both_departments(
     assert "本单位协办事项" in shared and f"/cases/{case.id}" in shared
     assert f"/cases/{case.id}" in rsj.get("/cases").get_data(as_text=True)
     page = rsj.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "县农业局" in page and "协办单位" in page and "县人社局" in page
+    assert "县农业局" in page and "协办单位" in page and "县农业局（协办：县人社局）" in page
     assert slj.get(f"/cases/{case.id}").status_code == 403  # not its case
     assert f"/cases/{case.id}" not in slj.get("/cases").get_data(as_text=True)
 
