@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
+import pytest
 import sqlalchemy as sa
 
 from tests.evidence_files import png_bytes
@@ -21,7 +22,9 @@ from workflow.models import (
     Role,
     TaskState,
 )
+from workflow.oversight.board import remind_owner
 from workflow.platform.db import db
+from workflow.platform.errors import AccessDenied
 from workflow.survey import flow as survey_flow
 from workflow.survey.gaps import confirm_gaps
 from workflow.survey.intake import import_survey
@@ -109,6 +112,9 @@ def test_an_income_gap_asks_its_cause_and_industry_reaches_both_departments(
     assert refused.status_code == 403  # only the lead reports done
     assert _case_of(gap.id).status == CaseStatus.IN_PROGRESS
     assert slj.post(f"/cases/{case.id}/progress", {"text": "x"}).status_code == 403
+    with pytest.raises(AccessDenied):  # sharing a case is not supervising its lead
+        remind_owner(case.id, user("dept_rsj_fzr"))
+    db.session.rollback()
 
     nyj.get(f"/cases/{case.id}")
     done = nyj.post(f"/cases/{case.id}/submit", {"summary": "庭院经济已见效"})
