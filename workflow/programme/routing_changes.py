@@ -173,7 +173,11 @@ def _follow(subject_kind: str, indicator_code: str) -> int:
     """Send the gaps still waiting for triage (not rerouted by hand) where the routing says
     now; returns how many there were."""
     lead = lead_unit(subject_kind, indicator_code)
-    department_id = db.session.scalar(sa.select(Department.id).where(Department.code == lead))
+    department_id = (
+        None
+        if lead in (TOWNSHIP, COUNTY_OFFICE)
+        else db.session.scalar(sa.select(Department.id).where(Department.code == lead))
+    )
     result = db.session.execute(
         sa.update(Gap)
         .where(

@@ -60,8 +60,10 @@ def units_of_gaps(gaps: list[Gap], causes: dict[int, str]) -> list[CaseUnits]:
             continue
         gap.cause = causes.get(gap.id, "") if needs_cause(gap) else ""
         wanted.append(units_for(gap.subject_kind.value, gap.indicator_code, gap.cause, changes))
-    unowned = [
-        g for g, u in zip(gaps, wanted, strict=True) if not u.township and u.lead not in departments
+    unowned = [  # the routing names nobody (FPB), or a department the county does not have
+        g
+        for g, u in zip(gaps, wanted, strict=True)
+        if (u.unowned and not g.rerouted) or (not u.township and u.lead not in departments)
     ]
     if unowned:
         raise ValidationFailed(
