@@ -12,8 +12,9 @@ from tests.survey_filling import fill, rows_of
 from workflow.models import AuditEvent, Gap, GapStatus, HelpCase, RoutingChange
 from workflow.platform import audit
 from workflow.platform.db import db
-from workflow.programme.routing_changes import units_for
+from workflow.programme.routing_changes import change_routing, units_for
 from workflow.survey import flow as survey_flow
+from workflow.survey import gaps
 from workflow.survey.intake import import_survey
 from workflow.survey.templates import find_township, survey_template
 
@@ -121,3 +122,20 @@ def test_each_change_is_a_new_version_and_the_dmn_stays_the_default(round2018, u
         == 403
     )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RoutingChange)) == 2
+
+
+def test_the_county_office_can_give_an_indicator_to_the_township(round2018, user):
+    clerk = user("buguna_cun")
+    form = survey_template(1, round2018, village=clerk.village)
+    first = next(iter(rows_of(form, "身份证号")))
+    answers = {first: {"档案“四统一”": "否"}}
+    import_survey(fill(form, "身份证号", answers, ALL_YES_HOUSEHOLD), clerk, round2018)
+    survey_flow.release_early(round2018.id, find_township("奥依亚依拉克镇").id, user("fpb"))
+    gap = db.session.scalar(sa.select(Gap).where(Gap.indicator_code == "A-FOUR"))
+    assert "" in gaps.triage_board(round2018)  # §六 names nobody: the office must choose
+
+    change_routing(user("fpb"), ("household", "A-FOUR", ""), "TOWNSHIP", (), "四统一由乡镇逐户核对")
+    assert "" not in gaps.triage_board(round2018)  # now waits under the township's heading
+    (case_id,) = gaps.confirm_gaps(round2018, [gap.id], user("fpb"))
+    case = db.session.get(HelpCase, case_id)
+    assert case.lead_township and case.lead_name == "奥依亚依拉克镇"

@@ -187,7 +187,7 @@ def _follow(subject_kind: str, indicator_code: str) -> int:
             Gap.rerouted.is_(False),
         )
         .values(routed_to=lead, department_id=department_id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")  # gaps loaded already follow too
     )
     return result.rowcount or 0
 
