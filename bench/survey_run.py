@@ -220,7 +220,8 @@ def _triage_all(round_id: int, result: SurveyRun) -> None:
             for part in _chunks(batch):
                 result.floor_cases += survey_floor.case_start_seconds(len(part))  # side by side
                 start = time.perf_counter()
-                result.cases += len(gaps.confirm_gaps(round_, part, fpb))
+                causes = dict.fromkeys(part, "industry")  # an income gap's cause (§六.1)
+                result.cases += len(gaps.confirm_gaps(round_, part, fpb, causes=causes))
                 db.session.commit()
                 seconds += time.perf_counter() - start
         result.stages["start cases"] = seconds

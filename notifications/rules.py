@@ -34,6 +34,8 @@ def _holders(role: Role, unit: str) -> dict[int | None, list[User]]:
 def recipients_for_level(case: HelpCase, level: int) -> list[User]:
     """Level 0 the department's clerks; 1 its leader and the township leader; 2 the county office
     and the leading group; 3 the leading group, which decides accountability."""
+    if level == 0 and case.lead_township:  # the township leads: its clerks do the work
+        return _holders(Role.TOWNSHIP_CLERK, "township_id").get(case.township_id, [])
     if level == 0:
         return _holders(Role.DEPARTMENT_CLERK, "department_id").get(case.department_id, [])
     if level == 1:
@@ -64,7 +66,7 @@ def notify_case_level(case: HelpCase, level: int) -> int:
     body = gettext(
         "%(subject)s · %(department)s · %(who)s",
         subject=case.indicator_label,
-        department=case.department.name,
+        department=case.lead_name,
         who=case.subject_label,
     )
     key = f"case:{case.id}:level:{level}"
@@ -171,7 +173,7 @@ def notify_case_reminder(case: HelpCase, people: list[User], actor: User) -> int
     body = gettext(
         "%(subject)s · %(department)s · %(who)s",
         subject=case.indicator_label,
-        department=case.department.name,
+        department=case.lead_name,
         who=case.subject_label,
     )
     key = f"case:{case.id}:remind:{clock.today().isoformat()}"

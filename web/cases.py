@@ -11,15 +11,15 @@ from flask_login import login_required
 
 from web.handling import acting_user, domain_view
 from web.identifiers import count_arg, id_list
-from workflow.cases import acceptance, evidence
+from workflow.cases import acceptance, evidence, reassignment
 from workflow.cases import lifecycle as cases
 from workflow.cases import lists as case_lists
 from workflow.cases.history import case_history
 from workflow.county.households import members_of
 from workflow.engine.positions import diagram_positions, diagram_xml, instance_diagram_xml
 from workflow.inbox import steps, tasks
-from workflow.models import Department, HelpCase, ProcessInstance
-from workflow.people.access import can_work_task
+from workflow.models import CaseStatus, Department, HelpCase, ProcessInstance
+from workflow.people.access import can_work_task, works_on_case
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.errors import Refused, ValidationFailed
@@ -57,7 +57,8 @@ def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 20
     step = steps.STEP_OF_CASE_STATUS.get(case.status)
     task = tasks.ready_task_of(case.instance_id, step) if step else None
     story = acceptance.case_story(case)
-    can_reassign = cases.may_reassign_case(user, case)
+    can_reassign = reassignment.may_reassign_case(user, case)
+    can_work = task is not None and can_work_task(user, task)
     departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
     return render_template(
         "cases/show.html",
@@ -65,7 +66,10 @@ def _page(case: HelpCase, errors: dict[str, str] | None = None, status: int = 20
         task=task,
         history=case_history(case, story),
         errors=errors or {},
-        can_work=task is not None and can_work_task(user, task),
+        can_work=can_work,
+        can_share=not can_work
+        and case.status == CaseStatus.IN_PROGRESS
+        and works_on_case(user, case),
         form=request.form,
         story=story,
         evidence=evidence.evidence_of(case),
@@ -140,7 +144,7 @@ def act(case_id: int, action: str):
             )
             if department is None:
                 raise ValidationFailed({"department": gettext("Choose a department.")})
-            cases.reassign_case(case, department, form.get("reason", ""), user)
+            reassignment.reassign_case(case, department, form.get("reason", ""), user)
         elif action in ("verify", "accept"):
             ok = form.get("decision") == "ok"
             operation = cases.verify_case if action == "verify" else cases.accept_case

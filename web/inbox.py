@@ -15,6 +15,7 @@ from web.downloads import xlsx_response
 from web.formatting import day, due_state
 from web.handling import acting_user, domain_view
 from web.redirects import local_target
+from workflow.cases import lists as case_lists
 from workflow.county.setup import county_name
 from workflow.forms.task_list import TaskRow, write_task_list
 from workflow.inbox import assignment, steps, tasks
@@ -69,6 +70,7 @@ def _page(
         principals={t.id: working_for(user, t, away) for t in rows},
         saved=inbox_filters.saved_filters(user),
         supervisor=assignment.is_supervisor(user),
+        shared=case_lists.shared_cases(user),
     )
     return page, 422 if problems else status
 

@@ -29,8 +29,11 @@ from workflow.platform.errors import Refused, ValidationFailed
 from workflow.platform.i18n import gettext
 from workflow.programme import planned_exits, rounds
 from workflow.programme.calendar import programme_line
+from workflow.programme.routing import CAUSES, TOWNSHIP
 from workflow.survey import flow as survey_flow
 from workflow.survey import gaps
+from workflow.survey import problems as survey_problems
+from workflow.survey.gap_units import needs_cause
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
@@ -187,10 +190,16 @@ def _triage_page(round_: Round, errors: dict[str, str] | None = None, status: in
         .order_by(Township.code)
     ).all()
     departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
+    board = gaps.triage_board(round_)
     return render_template(
         "rounds/triage.html",
         round=round_,
-        board=gaps.triage_board(round_),
+        board=board,
+        asks_cause={g.id for rows in board.values() for g in rows if needs_cause(g)},
+        causes=CAUSES,
+        township=TOWNSHIP,
+        problems=survey_problems.open_problems(round_),
+        indicators=survey_problems.indicators_of_round(round_),
         departments=departments,
         surveys=surveys,
         errors=errors or {},
@@ -223,7 +232,8 @@ def triage_decide(year: str):
             due = _day(form.get("due"))
             if form.get("due") and due is None:
                 raise ValidationFailed({"due": gettext("Enter a date as YYYY-MM-DD.")})
-            made = gaps.confirm_gaps(round_, ids, user, due)
+            causes = {i: form.get(f"cause-{i}", "") for i in ids}
+            made = gaps.confirm_gaps(round_, ids, user, due, causes)
             message = gettext("%(n)s cases opened and sent to their departments.", n=len(made))
         elif action == "reroute":
             gaps.reroute_gaps(round_, ids, form.get("department", ""), form.get("reason", ""), user)
@@ -236,6 +246,41 @@ def triage_decide(year: str):
     except ValidationFailed as exc:
         db.session.rollback()  # the page below reads the gaps as they were
         return _triage_page(round_, exc.by_field(), 422)
+    except Refused as exc:
+        db.session.rollback()
+        return _triage_page(round_, {"_": exc.message}, 422)
+    flash(message, "success")
+    return redirect(url_for("rounds.triage", year=year), 303)
+
+
+@bp.post("/<round:year>/triage/problems")
+@login_required
+@domain_view
+def triage_problems(year: str):
+    """Turn the selected free-text problems into gaps on one indicator, or close them."""
+    user = acting_user()
+    require_role(user, Role.COUNTY_OFFICE)
+    round_ = rounds.get_round(year)
+    form = request.form
+    ids = id_list(form.getlist("problem"))
+    try:
+        if form.get("action") == "gap":
+            made = survey_problems.problems_to_gaps(round_, ids, form.get("indicator", ""), user)
+            message = gettext("%(n)s gaps added to the triage below.", n=len(made))
+        elif form.get("action") == "close":
+            survey_problems.close_problems(round_, ids, form.get("problem_reason", ""), user)
+            message = gettext("Closed, with the reason recorded.")
+        else:
+            raise ValidationFailed(
+                {"action": gettext("Choose what to do with the selected problems.")}
+            )
+    except ValidationFailed as exc:
+        db.session.rollback()
+        errors = {
+            f"problem_{k}" if k in ("indicator", "reason", "action") else k: v
+            for k, v in exc.by_field().items()
+        }
+        return _triage_page(round_, errors, 422)
     except Refused as exc:
         db.session.rollback()
         return _triage_page(round_, {"_": exc.message}, 422)

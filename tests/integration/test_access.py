@@ -145,6 +145,12 @@ MATRIX: dict[str, Route] = {
         verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT),  # no gap selected
         data={"action": "confirm"},
     ),
+    "rounds.triage_problems": Route(
+        POST,
+        "POST /rounds/2018/triage/problems",
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT),  # no problem selected
+        data={"action": "close", "problem_reason": "r"},
+    ),
     "rounds.release": Route(
         POST,
         "POST /rounds/2018/townships/{aoyi}/release",
@@ -496,6 +502,12 @@ MATRIX: dict[str, Route] = {
     ),
     "round_admin.routing": Route(
         GET, "GET /admin/routing", verdicts(LOGIN_FIRST, FORBIDDEN, **COUNTY_READERS)
+    ),
+    "round_admin.routing_change": Route(
+        POST,
+        "POST /admin/routing",
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=REFUSED_INPUT),  # no indicator chosen
+        data={"lead": "SLJ", "reason": "r"},
     ),
     # -- API token pages --
     "api_tokens.index": Route(GET, "GET /admin/tokens", verdicts(LOGIN_FIRST, FORBIDDEN, admin=OK)),

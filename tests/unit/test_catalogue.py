@@ -38,6 +38,7 @@ from workflow.models import (
 from workflow.models.register import MEMBER_STATUSES
 from workflow.oversight.accountability import METRICS
 from workflow.platform.i18n import CATALOGUE_DIR, _messages
+from workflow.programme.routing import CAUSES
 from workflow.programme.standards import JUDGES, SUBJECT_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,6 +77,7 @@ def _dynamic_prefixes() -> dict[str, list[str]]:
     prefixes["incident:"] = [kind.value for kind in IncidentKind]
     prefixes["instance:"] = [status.value for status in InstanceStatus]
     prefixes["change:"] = ["added", "removed", "changed"]
+    prefixes["cause:"] = list(CAUSES)
     return prefixes
 
 

@@ -73,7 +73,7 @@ def case_list() -> Response:
         c
         for c in rows
         if (not statuses or c.status.value in statuses)
-        and (not department or c.department.code == department)
+        and (not department or (c.department is not None and c.department.code == department))
         and (not township or c.township.code == township)
     ]
     page, following = serialize.page_after(rows, lambda c: c.id, _key, after, limit)

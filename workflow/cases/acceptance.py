@@ -9,7 +9,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from workflow.cases.accountability_items import open_inaccurate, open_substandard
-from workflow.cases.lifecycle import Subject, accept_case, escalation_moments, open_case
+from workflow.cases.lifecycle import (
+    TOWNSHIP_LANES,
+    Subject,
+    accept_case,
+    escalation_moments,
+    open_case,
+)
 from workflow.engine import instances
 from workflow.inbox.tasks import complete_task, ready_task_of
 from workflow.models import (
@@ -37,7 +43,8 @@ from workflow.platform.i18n import _
 from workflow.platform.idcard import InvalidIdNumber, validate_id
 from workflow.programme.catalogue import standard_of
 from workflow.programme.rounds import next_round
-from workflow.programme.routing import UNOWNED, route
+from workflow.programme.routing import UNOWNED
+from workflow.programme.routing_changes import lead_unit
 
 REOPEN_DAYS = 15
 
@@ -96,6 +103,8 @@ def reopen_case(case: HelpCase, actor: User, reason: str) -> HelpCase:
         None,
     )
     data = {"case_id": case.id, "planned": True, **escalation_moments(case.due_at, now)}
+    if case.lead_township:
+        data["lanes"] = TOWNSHIP_LANES
     scope = instances.Scope(case.round_id, case.township_id, case.village_id, case.department_id)
     instance = instances.start_instance(
         "gap_case",
@@ -121,7 +130,7 @@ def record_missed_gap(
 ) -> Gap:
     """A gap the acceptance found that the survey had missed (核查不准确): counted, then triaged."""
     require_role(actor, Role.COUNTY_OFFICE)
-    routed = route(subject.kind.value, indicator_code)
+    routed = lead_unit(subject.kind.value, indicator_code)
     department = (
         None
         if routed in UNOWNED
@@ -210,6 +219,7 @@ def carry_over_round(round_id: int) -> None:
                 evidence=case.evidence,
             ),
             carried_from=case,
+            co_departments=tuple(u.department for u in case.co_units),
         )
     for gap in db.session.scalars(
         sa.select(Gap).where(Gap.round_id == round_id, Gap.status == GapStatus.OPEN)

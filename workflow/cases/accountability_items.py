@@ -73,15 +73,16 @@ def _open(key: str, **columns: object) -> AccountabilityItem:
 
 
 def _case_person(case: HelpCase) -> str:
-    """The case's responsible person, or failing a name its department's leader."""
+    """The case's responsible person, or failing a name its lead unit's leader (the
+    township's when the township leads)."""
     if case.responsible_person:
         return case.responsible_person
-    leader = db.session.scalar(
-        sa.select(User.display_name)
-        .where(User.role == Role.DEPARTMENT_LEADER, User.department_id == case.department_id)
-        .order_by(User.id)
-        .limit(1)
+    leads = (
+        sa.and_(User.role == Role.TOWNSHIP_LEADER, User.township_id == case.township_id)
+        if case.lead_township
+        else sa.and_(User.role == Role.DEPARTMENT_LEADER, User.department_id == case.department_id)
     )
+    leader = db.session.scalar(sa.select(User.display_name).where(leads).order_by(User.id).limit(1))
     return leader or ""
 
 
@@ -108,7 +109,7 @@ def open_item(case: HelpCase) -> AccountabilityItem:
         _(
             "“%(indicator)s” (%(subject)s), handled by %(department)s, is still not done "
             "%(days)s days after its deadline.",
-            department=case.department.name,
+            department=case.lead_name,
             indicator=case.indicator_label,
             subject=case.subject_label,
             days=days,
@@ -126,7 +127,7 @@ def open_substandard(case: HelpCase, reason: str) -> AccountabilityItem:
             "%(reason)s",
             indicator=case.indicator_label,
             subject=case.subject_label,
-            department=case.department.name,
+            department=case.lead_name,
             reason=reason.strip(),
         ),
     )

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from workflow.archive.documents import keep_original
 from workflow.cases import evidence_check
 from workflow.models import CaseEvidence, CaseStatus, HelpCase, Role, User
-from workflow.people.access import require_case
+from workflow.people.access import require_case, works_on_case
 from workflow.platform import audit, blobs, clock
 from workflow.platform.db import db
 from workflow.platform.errors import AccessDenied, NotFound, Refused, ValidationFailed
@@ -21,11 +21,12 @@ _UNSAFE = re.compile(r"[^\w.\-()]+")  # \w keeps Chinese names
 
 
 def can_add_evidence(user: User, case: HelpCase) -> bool:
-    """The department while it works the case; the township while it verifies on the ground."""
+    """The units that work the case (its lead, co-responsible departments, or its township
+    when the township leads); the township while it verifies on the ground."""
     if case.status in (CaseStatus.CLOSED, CaseStatus.CARRIED_OVER):
         return False
-    if user.role in (Role.DEPARTMENT_CLERK, Role.DEPARTMENT_LEADER):
-        return user.department_id == case.department_id
+    if works_on_case(user, case):
+        return True
     return (
         user.role == Role.TOWNSHIP_CLERK
         and user.township_id == case.township_id

@@ -31,6 +31,7 @@ from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.i18n import _
 from workflow.platform.settings import get_settings
+from workflow.programme.routing import TOWNSHIP
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,10 @@ class _Context:
     departments_by_code: dict[str, str]
 
     def department(self, value: Any) -> str:
-        """A department's name from its id or code (as the events store it)."""
+        """A department's name from its id or code (as the events store it); the township's
+        when the township leads (no department, or the routing's TOWNSHIP)."""
+        if value is None or value == TOWNSHIP:
+            return self.case.township.name
         if isinstance(value, int):
             return self.departments_by_id.get(value, "")
         return self.departments_by_code.get(str(value), str(value or ""))
@@ -73,10 +77,16 @@ def _opened(e: AuditEvent, data: dict, ctx: _Context) -> str:
             "carried the case over from last year's round, to be done by %(due)s",
             due=_day(data.get("due_at")),
         )
+    department = ctx.department(data.get("department"))
+    shared = [ctx.department(code) for code in data.get("co_departments") or []]
+    if shared:
+        department = _(
+            "%(lead)s (co-responsible: %(co)s)", lead=department, co=_(", ").join(shared)
+        )
     return _(
         "opened the case “%(indicator)s” for %(department)s, to be done by %(due)s",
         indicator=ctx.case.indicator_label,
-        department=ctx.department(data.get("department")),
+        department=department,
         due=_day(data.get("due_at")),
     )
 
@@ -139,11 +149,11 @@ SENTENCES: dict[str, Callable[[AuditEvent, dict, _Context], str]] = {
     ),
     "case.reminder": lambda e, d, c: _(
         "reminder before the deadline, sent to the clerks of %(department)s",
-        department=c.case.department.name,
+        department=c.case.lead_name,
     ),
     "case.overdue_level1": lambda e, d, c: _(
         "overdue, escalation level 1: the leaders of %(department)s and %(township)s were told",
-        department=c.case.department.name,
+        department=c.case.lead_name,
         township=c.case.township.name,
     ),
     "case.overdue_level2": lambda e, d, c: _(

@@ -10,8 +10,10 @@ import sqlalchemy as sa
 
 from workflow.cases.accountability_items import open_substandard
 from workflow.engine import instances
+from workflow.engine.lanes import TOWNSHIP_LEADS
 from workflow.inbox.tasks import complete_task, ready_task_of
 from workflow.models import (
+    CaseCoUnit,
     CaseNote,
     CaseStatus,
     Department,
@@ -19,19 +21,22 @@ from workflow.models import (
     HelpCase,
     Household,
     HumanTask,
-    ProcessInstance,
-    Role,
     Round,
     SubjectKind,
-    TaskState,
     Township,
     User,
     Village,
 )
-from workflow.people.access import require_case, require_role, require_task
+from workflow.people.access import require_case, require_task, works_on_case
 from workflow.platform import audit, clock
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, NotFound, Refused, ValidationFailed
+from workflow.platform.errors import (
+    AccessDenied,
+    ConflictError,
+    NotFound,
+    Refused,
+    ValidationFailed,
+)
 from workflow.platform.i18n import _
 from workflow.platform.numbers import amount_problem, money_limit, parse_amount
 from workflow.platform.settings import get_settings
@@ -39,6 +44,7 @@ from workflow.programme.rounds import plan_round
 
 PROCESS_ID = "gap_case"
 REMINDER_TIME = time(9, 0)
+TOWNSHIP_LANES = TOWNSHIP_LEADS  # a case its township leads: its lanes, handed over
 
 
 @dataclass(frozen=True)
@@ -98,15 +104,17 @@ def escalation_moments(due_at: datetime, opened_at: datetime) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class CaseOpening:
-    """One case to open: the gap's subject and indicator, its department, evidence and deadline."""
+    """One case to open: the gap's subject and indicator, its lead department (None: the
+    subject's township leads), evidence, deadline and co-responsible departments."""
 
     subject: Subject
     indicator_code: str
     indicator_label: str
-    department: Department
+    department: Department | None
     evidence: str = ""
     due: date | None = None
     carried_from: HelpCase | None = None
+    co_departments: tuple[Department, ...] = ()
 
 
 def open_case(
@@ -114,16 +122,25 @@ def open_case(
     subject: Subject,
     indicator_code: str,
     indicator_label: str,
-    department: Department,
+    department: Department | None,
     actor: User | None,
     *,
     evidence: str = "",
     due: date | None = None,
     carried_from: HelpCase | None = None,
+    co_departments: tuple[Department, ...] = (),
 ) -> HelpCase:
-    """Open a case for one gap, routed to one department, and start its gap_case process."""
+    """Open a case for one gap, led by one department (or its township), and start its
+    gap_case process."""
     opening = CaseOpening(
-        subject, indicator_code, indicator_label, department, evidence, due, carried_from
+        subject,
+        indicator_code,
+        indicator_label,
+        department,
+        evidence,
+        due,
+        carried_from,
+        co_departments,
     )
     return open_cases(round_, [opening], actor)[0]
 
@@ -156,7 +173,8 @@ def open_cases(round_: Round, openings: list[CaseOpening], actor: User | None) -
             indicator_code=o.indicator_code,
             indicator_label=o.indicator_label,
             evidence=o.evidence,
-            department_id=o.department.id,
+            department_id=o.department.id if o.department else None,
+            lead_township=o.department is None,
             due_at=clock.end_of_day(o.due or round_.done_by),
             status=CaseStatus.PLANNING,
             opened_at=now,
@@ -167,10 +185,20 @@ def open_cases(round_: Round, openings: list[CaseOpening], actor: User | None) -
     ]
     db.session.add_all(cases)
     db.session.flush()
+    db.session.add_all(
+        CaseCoUnit(case_id=case.id, department_id=d.id)
+        for case, o in zip(cases, openings, strict=True)
+        for d in dict.fromkeys(o.co_departments)
+        if o.department is None or d.id != o.department.id
+    )
     starts = []
     for case, o in zip(cases, openings, strict=True):
         data = {"case_id": case.id, **escalation_moments(case.due_at, now)}
-        scope = instances.Scope(round_.id, o.subject.township.id, case.village_id, o.department.id)
+        if o.department is None:
+            data["lanes"] = TOWNSHIP_LANES
+        scope = instances.Scope(
+            round_.id, o.subject.township.id, case.village_id, case.department_id
+        )
         label = (
             _("%(indicator)s: %(subject)s", indicator=o.indicator_label, subject=case.subject_label)
             if case.village_id
@@ -179,7 +207,11 @@ def open_cases(round_: Round, openings: list[CaseOpening], actor: User | None) -
         starts.append((data, scope, label))
     for case, instance in zip(cases, instances.start_instances(PROCESS_ID, starts), strict=True):
         case.instance_id = instance.id
-        audit.record(actor, "case.open", "help_case", case.id, after=_snapshot(case))
+    for case, o in zip(cases, openings, strict=True):
+        after = _snapshot(case)
+        if o.co_departments:
+            after["co_departments"] = [d.code for d in o.co_departments]
+        audit.record(actor, "case.open", "help_case", case.id, after=after)
     return cases
 
 
@@ -187,6 +219,7 @@ def _snapshot(case: HelpCase) -> dict[str, object]:
     return {
         "status": case.status.value,
         "department": case.department_id,
+        "township_leads": case.lead_township,
         "indicator": case.indicator_code,
         "due_at": case.due_at.isoformat(),
         "measure": case.measure,
@@ -253,9 +286,13 @@ def plan_case(
 
 
 def add_progress(case: HelpCase, actor: User, text: str, funds: object = 0) -> CaseNote:
-    """Record progress on a case the department is carrying out (notes and funds spent)."""
-    require_role(actor, Role.DEPARTMENT_CLERK, Role.DEPARTMENT_LEADER)
+    """Record progress on a case being carried out (notes and funds spent): by its lead unit or
+    a co-responsible department."""
     require_case(actor, case)
+    if not works_on_case(actor, case):
+        raise AccessDenied(
+            _("Only the lead unit and the co-responsible departments record progress.")
+        )
     problems: dict[str, str] = {}
     amount = parse_amount(funds, "funds", problems)
     total = (case.funds_spent or Decimal("0")) + amount
@@ -355,46 +392,3 @@ def cases_of_round(round_id: int) -> list[HelpCase]:
             sa.select(HelpCase).where(HelpCase.round_id == round_id).order_by(HelpCase.id)
         )
     )
-
-
-def may_reassign_case(actor: User, case: HelpCase) -> bool:
-    """Whether the actor may move the case to another department now (the page's form)."""
-    return actor.role == Role.COUNTY_OFFICE and case.status not in _NOT_REASSIGNED
-
-
-_NOT_REASSIGNED = (CaseStatus.CLOSED, CaseStatus.CARRIED_OVER)
-
-
-def reassign_case(case: HelpCase, department: Department, reason: str, actor: User) -> HelpCase:
-    """The county office moves an open case to another department, with a reason."""
-    require_role(actor, Role.COUNTY_OFFICE)
-    if not reason.strip():
-        raise ValidationFailed({"reason": _("Give the reason for reassigning.")})
-    if case.status in _NOT_REASSIGNED:
-        raise Refused(_("A closed or carried-over case cannot be reassigned."))
-    if department.id == case.department_id:
-        raise ValidationFailed({"department": _("Choose another department.")})
-    before = case.department.code
-    case.department = department
-    instance = db.session.get(ProcessInstance, case.instance_id)
-    instance.department_id = department.id
-    db.session.execute(
-        sa.update(HumanTask)
-        .where(
-            HumanTask.instance_id == instance.id,
-            HumanTask.state == TaskState.READY,
-            HumanTask.role == Role.DEPARTMENT_CLERK,
-        )
-        .values(department_id=department.id)
-        .execution_options(synchronize_session=False)
-    )
-    audit.record(
-        actor,
-        "case.reassign",
-        "help_case",
-        case.id,
-        before={"department": before},
-        after={"department": department.code},
-        reason=reason.strip(),
-    )
-    return case

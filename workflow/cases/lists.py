@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from workflow.models import CaseStatus, HelpCase, User
+from workflow.models import CaseCoUnit, CaseStatus, HelpCase, User
 from workflow.people.access import case_filter
 from workflow.platform import clock
 from workflow.platform.db import db
@@ -45,3 +45,18 @@ def count_cases(viewer: User, view: str = "open", ids: list[int] | None = None) 
     """How many cases list_cases would give without its limit."""
     visible = _visible_cases(viewer, view, ids).subquery()
     return db.session.scalar(sa.select(sa.func.count()).select_from(visible))
+
+
+def shared_cases(viewer: User, limit: int = 100) -> list[HelpCase]:
+    """The open cases the viewer's department shares without leading them (协办), soonest
+    deadline first: they have no task of hers, so her inbox lists them apart."""
+    if viewer.role.scope_kind != "department" or viewer.department_id is None:
+        return []
+    query = (
+        sa.select(HelpCase)
+        .join(CaseCoUnit, CaseCoUnit.case_id == HelpCase.id)
+        .where(CaseCoUnit.department_id == viewer.department_id, still_open())
+        .order_by(HelpCase.due_at, HelpCase.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -107,7 +107,7 @@ def result_row(case: HelpCase, as_of: datetime) -> ResultRow:
     return ResultRow(
         problem=case.evidence.strip() or case.indicator_label,
         measure=case.measure,
-        department=case.department.name,
+        department=case.lead_name,
         responsible=case.responsible_person,
         deadline=clock.in_beijing(deadline).date(),
         status=status,

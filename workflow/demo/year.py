@@ -34,6 +34,7 @@ from workflow.platform.db import db
 from workflow.programme import rounds
 from workflow.programme.catalogue import standard_of
 from workflow.programme.lookback import has_households_in_scope, village_exited_in
+from workflow.programme.routing import CAUSES
 from workflow.programme.standards import ELIGIBLE_SUFFIX, NOT_APPLICABLE
 from workflow.survey import certification, gaps
 from workflow.survey import flow as survey_flow
@@ -192,7 +193,8 @@ def play_demo_year(seed: int = 2018) -> Round:
                 half = len(owned) // 2
                 for batch, due in ((owned[:half], date(2018, 9, 30)), (owned[half:], None)):
                     if batch:
-                        gaps.confirm_gaps(round_, batch, fpb, due=due)
+                        causes = {i: CAUSES[i % 2] for i in batch}  # 产业 or 就业 (income)
+                        gaps.confirm_gaps(round_, batch, fpb, due=due, causes=causes)
         db.session.commit()
     with clock.frozen_at(datetime.fromisoformat("2018-07-28T11:00+08:00")):
         unplanned = db.session.scalars(

@@ -240,7 +240,10 @@ def mirror_tasks(
         if guid in existing:
             continue
         spec = task.task_spec
-        role = role_for_lane(spec.lane)
+        # An instance may hand a lane's tasks to another lane's role ("lanes" in its data: a
+        # case its township leads is planned and carried out by the township, not a department).
+        lane = (task.data.get("lanes") or {}).get(spec.lane, spec.lane)
+        role = role_for_lane(lane)
         # Only a village task is narrowed to a village (multi-instance data leaks downstream).
         village_id = task.data.get("village_id") if role.scope_kind == "village" else None
         db.session.add(
@@ -249,7 +252,7 @@ def mirror_tasks(
                 task_guid=guid,
                 spec_name=spec.bpmn_id or spec.name,
                 title=(spec.bpmn_name or spec.name)[:120],
-                lane=spec.lane or "",
+                lane=lane or "",
                 role=role,
                 township_id=task.data.get("township_id", instance.township_id),
                 village_id=village_id or instance.village_id,

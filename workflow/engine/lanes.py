@@ -15,6 +15,10 @@ LANE_ROLES: dict[str, Role] = {
 }
 
 
+# A case its township leads: the department lane's steps are worked by the township clerk.
+TOWNSHIP_LEADS = {"行业部门": "乡镇扶贫专干"}
+
+
 def role_for_lane(lane: str | None) -> Role:
     """The role that works tasks in a lane; a task outside every known lane is a diagram bug."""
     try:

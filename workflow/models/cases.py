@@ -69,7 +69,9 @@ class HelpCase(NamesItsSubject, db.Model):
     indicator_code: Mapped[str] = mapped_column(sa.String(40))
     indicator_label: Mapped[str] = mapped_column(sa.String(80))
     evidence: Mapped[str] = mapped_column(sa.Text, default="")
-    department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"), index=True)
+    # The lead unit: a department, or (department_id empty, lead_township) the subject's township.
+    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"), index=True)
+    lead_township: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     status: Mapped[CaseStatus] = mapped_column(
         enum_column(CaseStatus, "case_status"), default=CaseStatus.PLANNING, index=True
@@ -93,6 +95,37 @@ class HelpCase(NamesItsSubject, db.Model):
     household: Mapped[Household | None] = relationship()
     village: Mapped[Village | None] = relationship()
     township: Mapped[Township] = relationship()
+    department: Mapped[Department | None] = relationship()
+    co_units: Mapped[list[CaseCoUnit]] = relationship(
+        order_by="CaseCoUnit.id", cascade="all, delete-orphan", back_populates="case"
+    )
+
+    @property
+    def lead_name(self) -> str:
+        """The lead unit's name: its department, or its township when the township leads."""
+        return self.department.name if self.department is not None else self.township.name
+
+    @property
+    def co_department_ids(self) -> list[int]:
+        """The departments that share the case (协办单位)."""
+        return [u.department_id for u in self.co_units]
+
+    @property
+    def co_names(self) -> list[str]:
+        """The co-responsible departments' names, in the order they were named."""
+        return [u.department.name for u in self.co_units]
+
+
+class CaseCoUnit(db.Model):
+    """A department that shares a case with its lead unit (协办): it sees the case, adds
+    progress and evidence; only the lead plans it and reports it done."""
+
+    __tablename__ = "case_co_unit"
+    __table_args__ = (sa.UniqueConstraint("case_id", "department_id", name="uq_case_co_unit"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("help_case.id"), index=True)
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id"), index=True)
+    case: Mapped[HelpCase] = relationship(back_populates="co_units")
     department: Mapped[Department] = relationship()
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.models.cases import NamesItsSubject, SubjectKind
 from workflow.models.org import Department, Household, Township, Village
+from workflow.models.people import User
 from workflow.platform.db import UTCDateTime, db, enum_column
 
 
@@ -99,6 +100,10 @@ class Gap(NamesItsSubject, db.Model):
     # "survey", or "acceptance" when the year-end check found what the survey missed (核查不准确)
     found_by: Mapped[str] = mapped_column(sa.String(16), default="survey")
     department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"))
+    # The county office chose the unit by hand (rerouted): the routing table no longer decides.
+    rerouted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Why the household's income falls short, asked at triage (industry / employment / other).
+    cause: Mapped[str] = mapped_column(sa.String(16), default="", server_default="")
     status: Mapped[GapStatus] = mapped_column(
         enum_column(GapStatus, "gap_status"), default=GapStatus.PENDING
     )
@@ -175,3 +180,57 @@ class TownshipSurvey(db.Model):
     results_instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"))
     results_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     township: Mapped[Township] = relationship()
+
+
+class ProblemStatus(enum.StrEnum):
+    """Where a free-text problem (存在问题) stands in the county's triage."""
+
+    OPEN = "open"  # waits for the county office (once its township's survey is in)
+    GAP = "gap"  # turned into a gap on an indicator the county office chose
+    CLOSED = "closed"  # closed with a reason
+
+
+class ProblemNote(NamesItsSubject, db.Model):
+    """A non-empty 存在问题 cell of a survey form: work for the county office's triage."""
+
+    __tablename__ = "problem_note"
+    __table_args__ = (sa.Index("ix_problem_note_triage", "round_id", "status", "township_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"))
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_submission.id"), index=True)
+    subject_kind: Mapped[SubjectKind] = mapped_column(enum_column(SubjectKind, "note_subject"))
+    household_id: Mapped[int | None] = mapped_column(sa.ForeignKey("household.id"))
+    village_id: Mapped[int | None] = mapped_column(sa.ForeignKey("village.id"))
+    township_id: Mapped[int] = mapped_column(sa.ForeignKey("township.id"))
+    row_number: Mapped[int]
+    text: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[ProblemStatus] = mapped_column(
+        enum_column(ProblemStatus, "problem_status"), default=ProblemStatus.OPEN
+    )
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    gap_id: Mapped[int | None] = mapped_column(sa.ForeignKey("gap.id"))
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    household: Mapped[Household | None] = relationship()
+    village: Mapped[Village | None] = relationship()
+    township: Mapped[Township] = relationship()
+    submission: Mapped[SurveySubmission] = relationship()
+
+
+class RoutingChange(db.Model):
+    """One change the county office made to the routing table (归口): the unit that leads an
+    indicator's gaps (for a cause, where the table asks one) and its co-responsible units.
+    The newest change of a key is in force; bpmn/routing.dmn answers for keys never changed."""
+
+    __tablename__ = "routing_change"
+    __table_args__ = (sa.UniqueConstraint("version", name="uq_routing_change_version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int]
+    subject_kind: Mapped[str] = mapped_column(sa.String(16))
+    indicator_code: Mapped[str] = mapped_column(sa.String(40))
+    cause: Mapped[str] = mapped_column(sa.String(16), default="")
+    lead_code: Mapped[str] = mapped_column(sa.String(16))
+    co_codes: Mapped[str] = mapped_column(sa.String(200), default="")  # comma-separated
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    changed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_by: Mapped[User] = relationship()

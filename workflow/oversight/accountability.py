@@ -175,10 +175,10 @@ def build_report(round_: Round, as_of: datetime | None = None) -> Accountability
         round_
     ):
         metrics = _metrics_of(status, verified_at, due_at, rest, now)
-        for units, name in (
-            (by_township, townships[township_id]),
-            (by_department, departments[department_id]),
-        ):
+        pairs = [(by_township, townships[township_id])]
+        if department_id is not None:  # a case its township leads counts for the township
+            pairs.append((by_department, departments[department_id]))
+        for units, name in pairs:
             for metric in metrics:
                 unit = _add(units, name, metric, case_id)
             if "overdue" in metrics:

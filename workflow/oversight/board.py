@@ -31,7 +31,7 @@ from workflow.oversight.trend import Trend, in_scope, weekly_trend
 from workflow.people.access import can_work_task, require_case, require_role
 from workflow.platform import audit, clock
 from workflow.platform.db import db
-from workflow.platform.errors import ConflictError, NotFound, Refused
+from workflow.platform.errors import AccessDenied, ConflictError, NotFound, Refused
 from workflow.platform.i18n import _
 from workflow.platform.settings import get_settings
 from workflow.programme.rounds import get_round
@@ -202,7 +202,7 @@ def _holder_unit(case: HelpCase, task: HumanTask | None) -> str:
         return ""
     kind = task.role.scope_kind
     if kind == "department":
-        return case.department.name
+        return case.lead_name
     if kind == "township":
         return case.township.name
     if kind == "village" and case.village is not None:
@@ -212,7 +212,7 @@ def _holder_unit(case: HelpCase, task: HumanTask | None) -> str:
 
 def _group_name(case: HelpCase, grouping: str) -> str:
     if grouping == "department":
-        return case.department.name
+        return case.lead_name
     if case.village is not None:
         return f"{case.township.name} {case.village.name}"
     return _("%(township)s (the township itself)", township=case.township.name)
@@ -307,6 +307,8 @@ def remind_owner(case_id: int, actor: User) -> list[User]:
     if case is None:
         raise NotFound(_("There is no such case."))
     require_case(actor, case)
+    if actor.role == Role.DEPARTMENT_LEADER and actor.department_id != case.department_id:
+        raise AccessDenied(_("Your department shares this case; its lead unit's leader reminds."))
     if case.status in FINISHED or case.verified_at is not None:
         raise Refused(_("This case is done; there is nobody to remind."))
     task = current_tasks([case]).get(case.instance_id)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from typing import Any
 
 import sqlalchemy as sa
 
-from workflow.models import Gap, HelpCase, HumanTask, Role, Substitution, TaskState, User
+from workflow.models import (
+    CaseCoUnit,
+    Gap,
+    HelpCase,
+    HumanTask,
+    Role,
+    Substitution,
+    TaskState,
+    User,
+)
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.platform.errors import AccessDenied
@@ -28,13 +38,22 @@ def _scope_key(user: User, township: Any, village: Any, department: Any) -> tupl
     return None
 
 
-def in_scope(user: User, township_id: Any, village_id: Any, department_id: Any) -> bool:
-    """Whether a thing of these units lies in the user's scope (a missing unit never does)."""
+def in_scope(
+    user: User,
+    township_id: Any,
+    village_id: Any,
+    department_id: Any,
+    shared_with: Collection[int] = (),
+) -> bool:
+    """Whether a thing of these units lies in the user's scope (a missing unit never does);
+    a thing shared with departments (a case's co-responsible units) lies in theirs too."""
     key = _scope_key(user, township_id, village_id, department_id)
     if key is None:
         return True
     unit_id, own = key
-    return unit_id is not None and unit_id == own
+    if unit_id is not None and unit_id == own:
+        return True
+    return user.role.scope_kind == "department" and own is not None and own in shared_with
 
 
 def scope_condition(
@@ -42,13 +61,19 @@ def scope_condition(
     township: sa.ColumnElement[Any],
     village: sa.ColumnElement[Any],
     department: sa.ColumnElement[Any],
+    shared_with: Callable[[int], sa.ColumnElement[bool]] | None = None,
 ) -> sa.ColumnElement[bool]:
-    """The SQL condition of the rows whose unit columns lie in the user's scope."""
+    """The SQL condition of the rows whose unit columns lie in the user's scope; `shared_with`
+    gives, for a department's id, the condition of the rows shared with it."""
     key = _scope_key(user, township, village, department)
     if key is None:
         return sa.true()
     column, own = key
-    return column == own if own is not None else sa.false()
+    if own is None:
+        return sa.false()
+    if shared_with is not None and user.role.scope_kind == "department":
+        return sa.or_(column == own, shared_with(own))
+    return column == own
 
 
 def in_task_group(user: User, task: HumanTask) -> bool:
@@ -136,8 +161,32 @@ def group_filter(user: User) -> sa.ColumnElement[bool]:
 
 
 def can_view_case(user: User, case: HelpCase) -> bool:
-    """Departments see their cases, townships and villages theirs, the county all of them."""
-    return user.is_active and in_scope(user, case.township_id, case.village_id, case.department_id)
+    """Departments see the cases they lead or share, townships and villages theirs, the county
+    all of them."""
+    return user.is_active and in_scope(
+        user, case.township_id, case.village_id, case.department_id, case.co_department_ids
+    )
+
+
+def works_on_case(user: User, case: HelpCase) -> bool:
+    """Whether the user's unit does the case's work (progress, funds, evidence): the lead
+    department or a co-responsible one, or the township's clerk and leader when the township
+    leads. Planning and reporting it done stay with the lead, through the case's tasks."""
+    if not user.is_active:
+        return False
+    if user.role in (Role.DEPARTMENT_CLERK, Role.DEPARTMENT_LEADER):
+        return user.department_id is not None and (
+            user.department_id == case.department_id or user.department_id in case.co_department_ids
+        )
+    if user.role in (Role.TOWNSHIP_CLERK, Role.TOWNSHIP_LEADER):
+        return case.lead_township and user.township_id == case.township_id
+    return False
+
+
+def _shared_case(department_id: int) -> sa.ColumnElement[bool]:
+    return HelpCase.id.in_(
+        sa.select(CaseCoUnit.case_id).where(CaseCoUnit.department_id == department_id)
+    )
 
 
 def require_case(user: User, case: HelpCase) -> None:
@@ -147,8 +196,10 @@ def require_case(user: User, case: HelpCase) -> None:
 
 
 def case_filter(user: User) -> sa.ColumnElement[bool]:
-    """The SQL condition selecting the cases a user may see."""
-    return scope_condition(user, HelpCase.township_id, HelpCase.village_id, HelpCase.department_id)
+    """The SQL condition selecting the cases a user may see (led by her unit or shared with it)."""
+    return scope_condition(
+        user, HelpCase.township_id, HelpCase.village_id, HelpCase.department_id, _shared_case
+    )
 
 
 def require_role(user: User, *roles: Role) -> None:

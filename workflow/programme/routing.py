@@ -1,4 +1,5 @@
-"""归口: which department answers for an indicator, decided by bpmn/routing.dmn (data, not code)."""
+"""归口: which unit answers for an indicator, decided by bpmn/routing.dmn (data, not code), and
+for an indicator whose gaps are triaged by cause (income) by bpmn/routing_by_cause.dmn."""
 
 from __future__ import annotations
 
@@ -12,17 +13,16 @@ from xml.etree import ElementTree
 import sqlalchemy as sa
 
 from workflow.engine.spiff import decision_engine
-from workflow.models import Department, Role, User
-from workflow.people.access import require_role
-from workflow.platform import clock
+from workflow.models import Department
 from workflow.platform.db import db
 from workflow.platform.settings import PROJECT_ROOT
-from workflow.programme.catalogue import catalogue_in_force
-from workflow.programme.standards_document import available_years
 
 ROUTING_DMN = PROJECT_ROOT / "bpmn" / "routing.dmn"
+ROUTING_BY_CAUSE_DMN = PROJECT_ROOT / "bpmn" / "routing_by_cause.dmn"
 COUNTY_OFFICE = "FPB"
 TOWNSHIP = "TOWNSHIP"
+# Why a household's income falls short, asked at triage (§六.1 产业, §六.2 就业, or other).
+CAUSES = ("industry", "employment", "other")
 # Routings that name no department: the county office must pick one by hand (§六 is silent).
 UNOWNED = frozenset({COUNTY_OFFICE, TOWNSHIP})
 
@@ -62,11 +62,11 @@ def _literal(text: str | None) -> str:
     return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
 
 
-def routing_rules(path: Path = ROUTING_DMN) -> list[RoutingRule]:
-    """The rules of the routing table in the order they are tried (the fallback last)."""
+def _table(path: Path, decision_id: str) -> list[tuple[str, dict[str, str], list[str], str]]:
+    """A decision table's rules as (id, input cells by input name, output cells, description)."""
     root = ElementTree.parse(path).getroot()
     ns = {"dmn": root.tag.split("}")[0].strip("{")}
-    table = root.find("dmn:decision[@id='routing']/dmn:decisionTable", ns)
+    table = root.find(f"dmn:decision[@id='{decision_id}']/dmn:decisionTable", ns)
     inputs = [
         i.findtext("dmn:inputExpression/dmn:text", "", ns) for i in table.findall("dmn:input", ns)
     ]
@@ -75,47 +75,64 @@ def routing_rules(path: Path = ROUTING_DMN) -> list[RoutingRule]:
         cells = dict(
             zip(
                 inputs,
-                (e.findtext("dmn:text", "", ns) for e in rule.findall("dmn:inputEntry", ns)),
+                (
+                    _literal(e.findtext("dmn:text", "", ns))
+                    for e in rule.findall("dmn:inputEntry", ns)
+                ),
                 strict=False,
             )
         )
-        rules.append(
-            RoutingRule(
-                rule.get("id", ""),
-                _literal(cells.get("subject_kind")),
-                _literal(cells.get("indicator")),
-                _literal(rule.findtext("dmn:outputEntry/dmn:text", "", ns)),
-                (rule.findtext("dmn:description", "", ns) or "").strip(),
-            )
-        )
+        outputs = [
+            _literal(e.findtext("dmn:text", "", ns)) for e in rule.findall("dmn:outputEntry", ns)
+        ]
+        description = (rule.findtext("dmn:description", "", ns) or "").strip()
+        rules.append((rule.get("id", ""), cells, outputs, description))
     return rules
 
 
-@dataclass(frozen=True)
-class RoutingRow:
-    """A routing rule as the county reads it: the indicator's label and the department's name."""
-
-    rule: RoutingRule
-    indicator_label: str
-    department_name: str
-
-
-def routing_table(viewer: User, year: int | None = None) -> tuple[int, list[RoutingRow]]:
-    """The routing rules with labels from the year's standards catalogue (the current year's
-    when none is given, or the nearest year there is one for) and department names; for the
-    county office, the administrator and the leading group."""
-    require_role(viewer, Role.COUNTY_OFFICE, Role.ADMIN, Role.LEADING_GROUP)
-    years = available_years()
-    wanted = year or clock.today().year
-    year = min(years, key=lambda y: (abs(y - wanted), -y))
-    _record, standard = catalogue_in_force(year)
-    labels = {ind.code: ind.label for ind in standard.indicators}
-    names = dict(db.session.execute(sa.select(Department.code, Department.name)).all())
-    rows = [
-        RoutingRow(rule, labels.get(rule.indicator_code, ""), names.get(rule.department_code, ""))
-        for rule in routing_rules()
+def routing_rules(path: Path = ROUTING_DMN) -> list[RoutingRule]:
+    """The rules of the routing table in the order they are tried (the fallback last)."""
+    return [
+        RoutingRule(rid, cells.get("subject_kind", ""), cells.get("indicator", ""), out[0], text)
+        for rid, cells, out, text in _table(path, "routing")
     ]
-    return year, rows
+
+
+@dataclass(frozen=True)
+class CauseRule:
+    """A rule of the by-cause table: for an indicator and a cause, the lead and its partners."""
+
+    indicator_code: str
+    cause: str
+    department_code: str
+    co_codes: tuple[str, ...]
+    description: str
+
+
+def split_codes(text: str) -> tuple[str, ...]:
+    """Unit codes written comma-separated (as the tables and the change log store them)."""
+    return tuple(dict.fromkeys(c.strip() for c in text.split(",") if c.strip()))
+
+
+@functools.cache
+def cause_rules(path: Path = ROUTING_BY_CAUSE_DMN) -> tuple[CauseRule, ...]:
+    """The by-cause rules in the order they are tried (read once: the file is data shipped
+    with huitou; the county's own changes live in the database)."""
+    return tuple(
+        CauseRule(
+            cells.get("indicator", ""),
+            cells.get("cause", ""),
+            out[0],
+            split_codes(out[1] if len(out) > 1 else ""),
+            text,
+        )
+        for _rid, cells, out, text in _table(path, "routing_by_cause")
+    )
+
+
+def asks_cause(indicator_code: str) -> bool:
+    """Whether triage asks why a gap of this indicator arose before routing it (income)."""
+    return any(r.indicator_code == indicator_code for r in cause_rules())
 
 
 def departments_missing_from_routing() -> list[str]:

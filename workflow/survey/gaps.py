@@ -29,8 +29,10 @@ from workflow.platform import audit, clock
 from workflow.platform.db import db
 from workflow.platform.errors import NotFound, Refused, ValidationFailed
 from workflow.platform.i18n import _
-from workflow.programme.routing import UNOWNED, route
+from workflow.programme.routing import TOWNSHIP, UNOWNED
+from workflow.programme.routing_changes import lead_unit
 from workflow.programme.standards import Standard, evaluate
+from workflow.survey.gap_units import units_of_gaps
 from workflow.survey.townships import township_survey
 
 DECIDED = (GapStatus.CONFIRMED, GapStatus.DISMISSED)
@@ -70,7 +72,7 @@ def record_findings(
             if (household_id, village_id, finding.code) in decided:
                 continue  # already triaged from an earlier version of the form
             if finding.code not in routes:  # one decision-table run per indicator, not per gap
-                routes[finding.code] = route(kind.value, finding.code)
+                routes[finding.code] = lead_unit(kind.value, finding.code)
             routed = routes[finding.code]
             department = None if routed in UNOWNED else departments.get(routed)
             new_gaps.append(
@@ -120,11 +122,20 @@ def gap_list(
     )
 
 
+def _lead_group(gap: Gap) -> str:
+    if gap.department is not None:
+        return gap.department.name
+    if gap.rerouted or gap.routed_to == TOWNSHIP:
+        return _("The subject's township leads")
+    return ""
+
+
 def triage_board(round_: Round) -> dict[str, list[Gap]]:
-    """OPEN gaps grouped by department name; gaps no department owns come first, under ''."""
+    """OPEN gaps grouped by their lead unit's name (a township-led group under one heading);
+    gaps no unit owns come first, under ''."""
     groups: dict[str, list[Gap]] = defaultdict(list)
     for gap in gap_list(round_, statuses=(GapStatus.OPEN,)):
-        groups[gap.department.name if gap.department else ""].append(gap)
+        groups[_lead_group(gap)].append(gap)
     return dict(sorted(groups.items(), key=lambda kv: (kv[0] != "", kv[0])))
 
 
@@ -154,21 +165,17 @@ def _open_gaps(round_: Round, gap_ids: list[int]) -> list[Gap]:
 
 
 def confirm_gaps(
-    round_: Round, gap_ids: list[int], actor: User, due: date | None = None
+    round_: Round,
+    gap_ids: list[int],
+    actor: User,
+    due: date | None = None,
+    causes: dict[int, str] | None = None,
 ) -> list[int]:
-    """Confirm gaps and open one case per gap for its department; returns the case ids."""
+    """Confirm gaps and open one case per gap for the units the routing names now (an income
+    gap by the cause given for it); returns the case ids."""
     require_role(actor, Role.COUNTY_OFFICE)
     gaps = _open_gaps(round_, gap_ids)
-    unowned = [g.id for g in gaps if g.department_id is None]
-    if unowned:
-        raise ValidationFailed(
-            {
-                "gaps": _(
-                    "Gaps %(ids)s have no responsible department yet. Choose one first.",
-                    ids=", ".join(map(str, unowned)),
-                )
-            }
-        )
+    units = units_of_gaps(gaps, causes or {})
     if due is not None and due > round_.done_by:
         raise ValidationFailed(
             {
@@ -183,22 +190,24 @@ def confirm_gaps(
             Subject.of(gap),
             gap.indicator_code,
             gap.indicator_label,
-            gap.department,
+            unit.lead,
             gap.evidence,
             due,
+            co_departments=unit.co,
         )
-        for gap in gaps
+        for gap, unit in zip(gaps, units, strict=True)
     ]
     case_ids = []
-    for gap, case in zip(gaps, open_cases(round_, openings, actor), strict=True):
+    cases = open_cases(round_, openings, actor)
+    for gap, unit, case in zip(gaps, units, cases, strict=True):
         gap.status, gap.case_id, gap.due = GapStatus.CONFIRMED, case.id, due or round_.done_by
-        audit.record(
-            actor,
-            "gap.confirm",
-            "gap",
-            gap.id,
-            after={"department": gap.department.code, "case": case.id},
-        )
+        gap.department = unit.lead
+        after: dict[str, Any] = {"department": unit.lead_code, "case": case.id}
+        if unit.co:
+            after["co_departments"] = [d.code for d in unit.co]
+        if gap.cause:
+            after["cause"] = gap.cause
+        audit.record(actor, "gap.confirm", "gap", gap.id, after=after)
         case_ids.append(case.id)
     return case_ids
 
@@ -206,27 +215,28 @@ def confirm_gaps(
 def reroute_gaps(
     round_: Round, gap_ids: list[int], department_code: str, reason: str, actor: User
 ) -> None:
-    """Send gaps to another department than the routing table's, with a reason."""
+    """Send gaps to another department than the routing table's (or to the subject's
+    township, TOWNSHIP), with a reason; the routing no longer decides for them."""
     require_role(actor, Role.COUNTY_OFFICE)
     if not reason.strip():
         raise ValidationFailed(
             {"reason": _("Give the reason for sending it to another department.")}
         )
     department = db.session.scalar(sa.select(Department).where(Department.code == department_code))
-    if department is None:
+    if department is None and department_code != TOWNSHIP:
         raise ValidationFailed(
             {"department": _("There is no department with code %(code)s.", code=department_code)}
         )
     for gap in _open_gaps(round_, gap_ids):
         before = gap.department.code if gap.department else gap.routed_to
-        gap.department = department
+        gap.department, gap.rerouted = department, True
         audit.record(
             actor,
             "gap.reroute",
             "gap",
             gap.id,
             before={"department": before},
-            after={"department": department.code},
+            after={"department": department.code if department else TOWNSHIP},
             reason=reason.strip(),
         )
 

@@ -48,6 +48,7 @@ from workflow.survey.checks import (
     check_villages,
 )
 from workflow.survey.gaps import record_findings
+from workflow.survey.problems import record_problems
 from workflow.survey.townships import township_survey
 
 SUBJECT_OF_FORM = {1: SubjectKind.HOUSEHOLD, 2: SubjectKind.VILLAGE, 3: SubjectKind.TOWNSHIP}
@@ -239,6 +240,9 @@ def _store(
         [(row, subject) for row, subject in zip(rows, subjects, strict=True)],
         standard,
     )
+    problem_count = record_problems(
+        round_, submission, kind, list(zip(rows, subjects, strict=True))
+    )
     audit.record(
         actor,
         "survey.import",
@@ -250,6 +254,7 @@ def _store(
             "village": target.village.name if village_id else None,
             "rows": len(rows),
             "gaps": gap_count,
+            "problems": problem_count,
             "hash": submission.content_hash,
             "replaces": previous.id if previous else None,
         },
