@@ -85,5 +85,5 @@ def init_app(app: Flask) -> None:
             "page_language": language,
             "html_lang": html_lang,
             "html_dir": direction,
-            "language_names": i18n.LANGUAGE_NAMES,
+            "language_names": i18n.language_names(),
         }

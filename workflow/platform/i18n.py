@@ -29,9 +29,10 @@ LANGUAGES: dict[str, tuple[str, str, str]] = {
     "zh": ("zh_Hans_CN", "zh-Hans", "ltr"),
     "ug": ("ug_Arab_CN", "ug", "rtl"),
 }
-LANGUAGE_NAMES = {"zh": "中文", "ug": "ئۇيغۇرچە"}  # each language named in itself
 
-_current: contextvars.ContextVar[str | None] = contextvars.ContextVar("huitou_language", default=None)
+_current: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "huitou_language", default=None
+)
 
 
 def known_language(code: str | None) -> str:
@@ -89,6 +90,11 @@ def _messages(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     for path in catalogue_paths(language):
         messages.update(read_catalogue(path, language))
     return messages
+
+
+def language_names() -> dict[str, str]:
+    """Each language named in itself (its own catalogue's "language:<code>"), for the switch."""
+    return {code: _messages(code).get(f"language:{code}", code) for code in LANGUAGES}
 
 
 def gettext(message: str, **variables: object) -> str:
