@@ -78,9 +78,7 @@ def read_catalogue(path: Path, language: str = DEFAULT_LANGUAGE) -> dict[str, st
     """The translated messages of one .po file."""
     with path.open("rb") as fh:
         catalog = read_po(fh, locale=LANGUAGES[language][0])
-    return {
-        m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string
-    }
+    return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
 
 
 @functools.cache
