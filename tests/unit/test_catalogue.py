@@ -90,6 +90,7 @@ DOCUMENT_MODULES = {
     "workflow/forms/layout.py",
     "workflow/forms/register_layout.py",
     "workflow/forms/sheet.py",
+    "workflow/forms/uyghur.py",
     "workflow/forms/writer.py",
 }
 

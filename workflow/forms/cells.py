@@ -24,6 +24,8 @@ from workflow.platform.idcard import InvalidIdNumber, validate_id
 
 _YES = {"是", "有", "√", "✓", "✔", "☑", "1", "Y", "YES", "对", "T", "TRUE", "是的"}
 _NO = {"否", "无", "没有", "×", "✗", "✘", "☒", "X", "0", "N", "NO", "错", "F", "FALSE", "不是"}
+_YES |= {"ھەئە", "هەئە", "بار"}  # Uyghur clerks: yes; there is (docs/GLOSSARY-ug.md)
+_NO |= {"ياق", "يوق"}  # no; there is none
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _UNIT_SUFFIXES = {"元": ("元",), "万元": ("万元", "万"), "%": ("%",)}
 
