@@ -94,8 +94,10 @@ def test_mail_and_notices_go_out_in_each_recipients_language(
     run_tick(OVERDUE)
 
     [uyghur] = smtp_server.to(user("aoyi_fzr").email)
-    assert uyghur.subject.startswith(f"مۆھلىتى ئۆتتى: #{overdue_case} ")
-    assert "2018-09-30" in uyghur.subject
+    assert uyghur.subject.startswith("مۆھلىتى ئۆتتى: ")
+    # Each value is isolated (U+2068 … U+2069): the date reads 2018-09-30, not 30-09-2018.
+    assert f"\u2068#{overdue_case} " in uyghur.subject
+    assert "\u20682018-09-30\u2069" in uyghur.subject
     assert "سۇپىسىدا كۆرۈش" in uyghur.body and f"/cases/{overdue_case}" in uyghur.body
     assert "جاۋاب قايتۇرماڭ" in uyghur.body  # the footer, too
     assert not re.search(r"[\u4e00-\u9fff]{2,}(?:：|，)", uyghur.subject), "no Chinese sentence"
