@@ -20,6 +20,14 @@ def upgrade():
         )
 
 
+    with op.batch_alter_table('household', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('head_name_ug', sa.String(length=60), nullable=False, server_default='')
+        )
+
+
 def downgrade():
+    with op.batch_alter_table('household', schema=None) as batch_op:
+        batch_op.drop_column('head_name_ug')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('language')

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from notifications.models import Notice
 from tests.factories import at, make_round, open_household_case
 from web.i18n import COOKIE
+from workflow.models import HelpCase
 from workflow.platform import clock
 from workflow.platform.db import db
 
@@ -114,3 +115,29 @@ def test_mail_and_notices_go_out_in_each_recipients_language(
     }
     assert notices[user("aoyi_fzr").id].startswith("مۆھلىتى ئۆتتى")
     assert notices[user("dept_slj_fzr").id].startswith("逾期督办")
+
+
+def test_the_case_list_finds_a_household_by_its_chinese_or_uyghur_name(overdue_case, browser):
+    case = db.session.get(HelpCase, overdue_case)
+    case.household.head_name = "阿不都·热合曼"
+    case.household.head_name_ug = "ئابدۇراخمان"
+    id_number = case.household.id_number
+    db.session.commit()
+    clerk = browser("dept_slj")
+
+    def found(query: str) -> bool:
+        page = clerk.get("/cases", query_string={"show": "all", "q": query})
+        assert page.status_code == 200
+        return f'href="/cases/{overdue_case}"' in page.get_data(as_text=True)
+
+    assert found("阿不都·热合曼") and found("阿不都热合曼") and found("热合曼")
+    assert found("阿不都•热合曼"), "another middle dot, as a phone keyboard types it"
+    assert found("ئابدۇراخمان") and found(id_number[-6:])
+    assert not found("买买提") and not found("100%")
+    assert found("")  # no name: every case
+
+    clerk.post("/language", {"language": "ug"})
+    page = clerk.get(f"/cases/{overdue_case}").get_data(as_text=True)
+    assert "ئابدۇراخمان" in page, "a Uyghur reader sees the name as written in Uyghur"
+    listed = clerk.get("/cases", query_string={"show": "all", "q": "x"}).get_data(as_text=True)
+    assert "ناملىق ئائىلىنىڭ ياردەم تۈرى يوق" in listed
