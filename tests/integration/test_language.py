@@ -13,10 +13,14 @@ import sqlalchemy as sa
 
 from notifications.models import Notice
 from tests.factories import at, make_round, open_household_case
+from tests.integration.test_county_data import CODE, good_sheets, workbook
 from web.i18n import COOKIE
-from workflow.models import HelpCase
+from workflow.county.base_data import load_base_data
+from workflow.county.setup import create_county
+from workflow.models import HelpCase, User
 from workflow.platform import clock
 from workflow.platform.db import db
+from workflow.platform.errors import ValidationFailed
 
 OVERDUE = "2018-10-01T00:00:30+08:00"  # just past the deadline of 30 September
 HTML_TAG = re.compile(r"<html[^>]*>")
@@ -141,3 +145,35 @@ def test_the_case_list_finds_a_household_by_its_chinese_or_uyghur_name(overdue_c
     assert "ئابدۇراخمان" in page, "a Uyghur reader sees the name as written in Uyghur"
     listed = clerk.get("/cases", query_string={"show": "all", "q": "x"}).get_data(as_text=True)
     assert "ناملىق ئائىلىنىڭ ياردەم تۈرى يوق" in listed
+
+
+@pytest.fixture
+def new_county(app):
+    """A county just created, with its administrator only (as test_county_data's)."""
+    create_county("若羌县", CODE, "admin", "Ruoqiang-2018")
+    db.session.commit()
+    return db.session.scalar(sa.select(User).where(User.username == "admin"))
+
+
+def test_the_base_data_workbook_may_set_a_persons_language(new_county):
+    sheets = good_sheets()
+    people = sheets["人员"]
+    people[0].append("使用语言")
+    people[1].append("维吾尔文")  # the village clerk reads Uyghur
+    people[2].append("中文")
+    report = load_base_data(workbook(sheets), new_county)
+    db.session.commit()
+    languages = dict(db.session.execute(sa.select(User.username, User.language)).all())
+    assert languages["tj_cun"] == "ug" and languages["rqz_zg"] == "zh"
+    assert languages["slj_jb"] == "zh", "no language given: Chinese"
+    assert report.first_passwords
+
+    db.session.execute(sa.update(User).where(User.username == "slj_jb").values(language="ug"))
+    db.session.commit()
+    load_base_data(workbook(good_sheets()), new_county)  # a file without the column
+    db.session.commit()
+    assert db.session.scalar(sa.select(User.language).where(User.username == "slj_jb")) == "ug"
+
+    people[1][-1] = "法语"
+    with pytest.raises(ValidationFailed):
+        load_base_data(workbook(sheets), new_county)

@@ -19,7 +19,8 @@ def still_open() -> sa.ColumnElement[bool]:
 
 
 # The middle dots a Chinese transliteration of a Uyghur name is written with (阿不都·热合曼).
-NAME_DOTS = "·•・．.‧"
+# · • ・ ． . ‧ (given by code point: the katakana and full-width dots are CJK characters)
+NAME_DOTS = "".join(map(chr, (0xB7, 0x2022, 0x30FB, 0xFF0E, 0x2E, 0x2027)))
 
 
 def _without_dots(column: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
