@@ -121,7 +121,9 @@ def test_mail_and_notices_go_out_in_each_recipients_language(
     assert notices[user("dept_slj_fzr").id].startswith("逾期督办")
 
 
-def test_the_case_list_finds_a_household_by_its_chinese_or_uyghur_name(overdue_case, browser):
+def test_the_case_list_and_inbox_find_a_household_by_its_chinese_or_uyghur_name(
+    overdue_case, browser
+):
     case = db.session.get(HelpCase, overdue_case)
     case.household.head_name = "阿不都·热合曼"
     case.household.head_name_ug = "ئابدۇراخمان"
@@ -139,6 +141,14 @@ def test_the_case_list_finds_a_household_by_its_chinese_or_uyghur_name(overdue_c
     assert found("ئابدۇراخمان") and found(id_number[-6:])
     assert not found("买买提") and not found("100%")
     assert found("")  # no name: every case
+
+    def in_inbox(query: str) -> bool:
+        page = clerk.get("/inbox", query_string={"who": query})
+        assert page.status_code == 200
+        return 'class="tasklist"' in page.get_data(as_text=True)  # the case's planning task
+
+    assert in_inbox("阿不都热合曼") and in_inbox("ئابدۇراخمان") and in_inbox(id_number[-6:])
+    assert not in_inbox("买买提")
 
     clerk.post("/language", {"language": "ug"})
     page = clerk.get(f"/cases/{overdue_case}").get_data(as_text=True)
