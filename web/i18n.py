@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import flask_babel
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import Babel, Domain
 from flask_login import current_user
 
@@ -42,7 +42,12 @@ def request_language() -> str:
 def remember_language(response: Any, language: str) -> None:
     """Keep a language chosen before logging in (the login page's switch) in a cookie."""
     response.set_cookie(
-        COOKIE, i18n.known_language(language), max_age=COOKIE_AGE, samesite="Lax", httponly=True
+        COOKIE,
+        i18n.known_language(language),
+        max_age=COOKIE_AGE,
+        samesite="Lax",
+        httponly=True,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),  # as the session's
     )
 
 
