@@ -79,12 +79,13 @@ def queue_email(
 
 
 def queue_emails(users: list[User], subject: str, body: str, event_key: str) -> int:
-    """Put the same message for each of these users in the outbox with one statement (the
-    caller knows none of them has it yet); returns how many were queued (those with an address)."""
+    """Put the same message for each of these users in the outbox with the session's next flush
+    (the caller knows none of them has it yet); returns how many were queued (those with an
+    address)."""
     now = clock.now()
     rows = [_outbox_row(user, subject, body, event_key, now) for user in users if user.email]
     if rows:
-        db.session.execute(sa.insert(EmailMessage.__table__), rows)
+        db.session.add_all(EmailMessage(**row) for row in rows)
         db.session.info[QUEUED] = True
     return len(rows)
 

@@ -107,8 +107,9 @@ def notify_survey_level(survey: Any, level: int, stage: str = "survey") -> int:
 
 def _tell(people: list[User], key: str, compose: Callable[[], tuple[str, str]], link: str) -> int:
     """One notice and one e-mail per person for an event, never twice for the same event, each
-    in its recipient's language (`compose` writes the subject and body in the current one;
-    one statement each per language); returns how many were told."""
+    in its recipient's language (`compose` writes the subject and body in the current one),
+    written with the session's next flush, together with the rest of the batch; returns how
+    many were told."""
     if not people:
         return 0
     # What is written here needs nothing still pending: the session flushes once, later.
@@ -124,20 +125,17 @@ def _tell(people: list[User], key: str, compose: Callable[[], tuple[str, str]], 
             with use_language(language):
                 subject, body = compose()
                 text = mail_body(subject, body, link)
-            db.session.execute(
-                sa.insert(Notice.__table__),
-                [
-                    {
-                        "user_id": person.id,
-                        "event_key": key,
-                        "created_at": now,
-                        "subject": subject,
-                        "body": body,
-                        "link": link,
-                        "read_at": None,
-                    }
-                    for person in readers
-                ],
+            db.session.add_all(  # with the next flush: a tick's batch writes its notices at once
+                Notice(
+                    user_id=person.id,
+                    event_key=key,
+                    created_at=now,
+                    subject=subject,
+                    body=body,
+                    link=link,
+                    read_at=None,
+                )
+                for person in readers
             )
             queue_emails([p for p in readers if p.id not in mailed], subject, text, key)
     return len(fresh)

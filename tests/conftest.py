@@ -167,6 +167,13 @@ def user(county) -> Callable[[str], object]:
 
 
 @pytest.fixture
+def sqlite_lease(app: Flask) -> None:
+    """The test is about the tick's lease, which only SQLite has."""
+    if db.engine.dialect.name == "postgresql":
+        pytest.skip("PostgreSQL workers share the tick (SKIP LOCKED): there is no lease")
+
+
+@pytest.fixture
 def run_tick(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], str]:
     """Run the real `huitou tick --now …` command against the test database."""
     monkeypatch.setattr(cli_support, "make_app", lambda: app)

@@ -37,7 +37,7 @@ from workflow import services
 from workflow.county.setup import county_name
 from workflow.people import sessions
 from workflow.platform import clock, text
-from workflow.platform.db import db
+from workflow.platform.db import REPLICA, db
 from workflow.platform.i18n import gettext
 from workflow.platform.settings import PROJECT_ROOT, Settings, use_settings
 from workflow.programme.rounds import menu_round, menu_year
@@ -58,6 +58,7 @@ def create_app(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
+        SQLALCHEMY_BINDS=_replica_bind(settings.database_replica_url),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         HUITOU_SETTINGS=settings,
     )
@@ -79,6 +80,13 @@ def create_app(
     wiring.connect(app)
     services.install()
     return app
+
+
+def _replica_bind(url: str) -> dict[str, Any]:
+    """The read replica as a bind of its own, when one is configured."""
+    if not url:
+        return {}
+    return {REPLICA: {"url": url, **_engine_options(url)}}
 
 
 def _engine_options(url: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import login_required
 
 from notifications import rules
-from web.handling import acting_user, domain_view
+from web.handling import acting_user, domain_view, from_replica
 from workflow.oversight import board
 from workflow.platform.i18n import gettext
 
@@ -34,6 +34,7 @@ def _reassign_url(task_ids: list[int]) -> str | None:
 @bp.get("")
 @login_required
 @domain_view
+@from_replica
 def index() -> str:
     """Open cases past their deadline, latest first, grouped by department or by village."""
     year = request.args.get("year")

@@ -12,7 +12,7 @@ from notifications.wiring import tick_and_deliver
 from web import cli_archive, cli_calendar, cli_forms, cli_register
 from web.cli_county import county, init_demo
 from web.cli_support import commit, find_user, make_app, parse_date, read_new_password, with_app
-from web.scheduling import start_scheduler
+from web.scheduling import run_worker, start_scheduler
 from workflow.county import setup as county_setup
 from workflow.models import RoundKind
 from workflow.platform import clock
@@ -21,6 +21,7 @@ from workflow.platform.backup import backup_to
 from workflow.platform.i18n import LANGUAGES, gettext, set_language
 from workflow.platform.schema import upgrade_database
 from workflow.programme import rounds
+from workflow.scheduler import TickReport
 
 
 @click.group()
@@ -108,20 +109,7 @@ def tick(now_text: str | None) -> None:
     if not report.acquired:
         click.echo(gettext("Another scheduler is running; this tick did nothing."))
         sys.exit(2)
-    when = clock.in_beijing(report.moment).strftime("%Y-%m-%d %H:%M")
-    click.echo(
-        gettext(
-            "%(when)s (Beijing time): %(advanced)s processes advanced, %(failed)s failed.",
-            when=when,
-            advanced=len(report.advanced),
-            failed=len(report.failed),
-        )
-    )
-    for instance_id, problem in report.failed.items():
-        click.echo(
-            "  " + gettext("Process %(id)s failed: %(problem)s", id=instance_id, problem=problem),
-            err=True,
-        )
+    _echo_tick(report)
     if report.failed:
         sys.exit(1)
 
@@ -227,6 +215,39 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
         start_scheduler(app)
     click.echo(gettext("huitou is running: http://%(host)s:%(port)s", host=host, port=port))
     waitress_serve(app, host=host, port=port, threads=8)
+
+
+@main.command("scheduler")
+def scheduler_worker() -> None:
+    """Run the tick in this process every HUITOU_TICK_SECONDS, without serving pages (start as
+    many as you like on PostgreSQL; they share the due timers). Stops on SIGTERM or Ctrl-C."""
+    app = make_app()
+    click.echo(gettext("huitou scheduler worker started."))
+    run_worker(app, _tell_tick)
+
+
+def _echo_tick(report: TickReport) -> None:
+    when = clock.in_beijing(report.moment).strftime("%Y-%m-%d %H:%M")
+    click.echo(
+        gettext(
+            "%(when)s (Beijing time): %(advanced)s processes advanced, %(failed)s failed.",
+            when=when,
+            advanced=len(report.advanced),
+            failed=len(report.failed),
+        )
+    )
+    for instance_id, problem in report.failed.items():
+        click.echo(
+            "  " + gettext("Process %(id)s failed: %(problem)s", id=instance_id, problem=problem),
+            err=True,
+        )
+
+
+def _tell_tick(report: TickReport) -> None:
+    if not report.acquired:
+        click.echo(gettext("Another scheduler is running; this tick did nothing."))
+        return
+    _echo_tick(report)
 
 
 for _command in (

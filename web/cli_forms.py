@@ -10,6 +10,7 @@ import click
 import sqlalchemy as sa
 
 from web.cli_support import commit, find_user, parse_date, with_app
+from web.handling import from_replica
 from workflow.cases import results
 from workflow.cases.plans import department_plan_xlsx, plan_rows
 from workflow.county.setup import county_name
@@ -109,6 +110,7 @@ def report() -> None:
 @click.option("--township", help=gettext("Township name or division code"))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @with_app
+@from_replica
 def report_gaps(year: str, township: str | None, output: str) -> None:
     """Write the 补课清单 (one row per gap) as xlsx."""
     round_ = rounds.get_round(year)
@@ -133,6 +135,7 @@ def report_gaps(year: str, township: str | None, output: str) -> None:
 @click.option("--department", "code", required=True, help=gettext("Department code (such as SLJ)"))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @with_app
+@from_replica
 def report_plan(year: str, code: str, output: str) -> None:
     """Write a department's 《“回头帮”年度实施方案》 task list as xlsx."""
     department = db.session.scalar(
@@ -163,6 +166,7 @@ def report_plan(year: str, code: str, output: str) -> None:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
 @with_app
+@from_replica
 def report_accountability(year: str, as_of: str | None, output: str) -> None:
     """Write the leading group's accountability report (by township, by department, items)."""
     day = parse_date(as_of)

@@ -27,7 +27,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow.models import User
-from workflow.platform.db import db
+from workflow.platform.db import db, replica_reads
 from workflow.platform.errors import (
     AccessDenied,
     ConflictError,
@@ -143,3 +143,15 @@ def _back_to(back: Back | None, kwargs: dict[str, Any]) -> str:
         if request.method != "GET" or came_from.path != request.path:
             return target
     return url_for("inbox.inbox")
+
+
+def from_replica(view: F) -> F:
+    """A report or board: its reads go to the read replica when one is configured
+    (`HUITOU_DATABASE_REPLICA_URL`); put it under `domain_view`."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with replica_reads():
+            return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

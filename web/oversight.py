@@ -9,7 +9,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import login_required
 
 from web.downloads import xlsx_response
-from web.handling import acting_user, domain_view
+from web.handling import acting_user, domain_view, from_replica
 from web.identifiers import id_arg, id_list
 from workflow.cases import acceptance
 from workflow.cases.accountability_items import kind_label
@@ -153,6 +153,7 @@ def _require_reader() -> None:
 @bp.get("/<round:year>/accountability")
 @login_required
 @domain_view
+@from_replica
 def accountability_page(year: str) -> str:
     """The leading group's report: every figure links to the cases behind it."""
     _require_reader()
@@ -172,6 +173,7 @@ def accountability_page(year: str) -> str:
 @bp.get("/<round:year>/accountability.xlsx")
 @login_required
 @domain_view
+@from_replica
 def accountability_download(year: str) -> Response:
     """The same report as the county's xlsx."""
     _require_reader()

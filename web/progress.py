@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import login_required
 
-from web.handling import acting_user, domain_view
+from web.handling import acting_user, domain_view, from_replica
 from workflow.oversight import progress
 from workflow.programme import rounds
 
@@ -15,6 +15,7 @@ bp = Blueprint("progress", __name__, url_prefix="/rounds")
 @bp.get("/<round:year>/progress")
 @login_required
 @domain_view
+@from_replica
 def index(year: str) -> str:
     """Surveys and results tables by township against their deadlines; cases by department."""
     report = progress.build_progress(rounds.get_round(year), acting_user())

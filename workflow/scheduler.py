@@ -1,4 +1,9 @@
-"""The scheduler's tick: advance every instance whose timer is due, one scheduler at a time."""
+"""The scheduler's tick: advance every instance whose timer is due.
+
+On PostgreSQL any number of workers tick together: each batch claims the due instances no other
+worker holds (`FOR UPDATE SKIP LOCKED`), so every instance is advanced by exactly one of them,
+and a worker that dies loses only its open batch, whose rows the others then find due. SQLite has
+one writer at a time: there one scheduler ticks, under a lease."""
 
 from __future__ import annotations
 
@@ -14,14 +19,13 @@ import sqlalchemy as sa
 
 from workflow.cases import escalation
 from workflow.engine import instances
-from workflow.models import SchedulerLease
+from workflow.models import ProcessInstance, SchedulerLease
 from workflow.platform import audit, clock
 from workflow.platform.acting import acting_as
 from workflow.platform.db import db
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "tick"
-LEASE_SECONDS = 300
 HOLDER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 # Instances advanced per transaction, and how many due ids one query fetches.
 BATCH = 100
@@ -43,59 +47,17 @@ def _wall_now() -> datetime:
     return datetime.now(UTC)
 
 
-# A lease that follows its holder. On PostgreSQL the ticking process holds a session-level
-# advisory lock on a connection of its own: if the process dies, the server closes that
-# connection and the lock is free at once. The lease row still records who ticks (and a
-# worker that lost it stops). SQLite has no such lock: there the row is a short heartbeat,
-# renewed with every batch, so a dead ticker blocks the tick for HEARTBEAT_SECONDS at most.
+# The lease (SQLite only: PostgreSQL workers share the tick). It is a short heartbeat renewed
+# with every batch, so a ticker that died blocks the tick for HEARTBEAT_SECONDS at most.
 HEARTBEAT_SECONDS = 30
-ADVISORY_KEY = 0x68756974  # "huit"
-_lock_connections: dict[str, sa.Connection] = {}
-_lock_engines: dict[str, sa.Engine] = {}
 
 
 def _on_postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
-def _default_seconds() -> int:
-    return LEASE_SECONDS if _on_postgresql() else HEARTBEAT_SECONDS
-
-
-def _lock_engine() -> sa.Engine:
-    """An engine without a pool: closing its connection ends the server session and its lock."""
-    url = db.engine.url.render_as_string(hide_password=False)
-    if url not in _lock_engines:
-        _lock_engines[url] = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    return _lock_engines[url]
-
-
-def _take_lock(holder: str) -> bool:
-    if holder in _lock_connections:
-        return True
-    connection = _lock_engine().connect()
-    got = connection.execute(
-        sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}
-    ).scalar()
-    connection.commit()
-    if not got:
-        connection.close()
-        return False
-    _lock_connections[holder] = connection
-    return True
-
-
-def _drop_lock(holder: str) -> None:
-    connection = _lock_connections.pop(holder, None)
-    if connection is not None:
-        connection.close()  # the session ends, and with it the advisory lock
-
-
 def acquire_lease(holder: str = HOLDER, seconds: int | None = None) -> bool:
     """Take the tick lease (commits); False if another living holder has it."""
-    postgresql = _on_postgresql()
-    if postgresql and not _take_lock(holder):
-        return False
     now = _wall_now()
     if db.session.get(SchedulerLease, LEASE_NAME) is None:
         db.session.add(
@@ -108,38 +70,32 @@ def acquire_lease(holder: str = HOLDER, seconds: int | None = None) -> bool:
     free = sa.or_(SchedulerLease.expires_at < now, SchedulerLease.holder == holder)
     result = db.session.execute(
         sa.update(SchedulerLease)
-        # With the advisory lock in hand the row is ours whatever it says (its holder died).
-        .where(SchedulerLease.name == LEASE_NAME, sa.true() if postgresql else free)
-        .values(holder=holder, expires_at=now + timedelta(seconds=seconds or _default_seconds()))
+        .where(SchedulerLease.name == LEASE_NAME, free)
+        .values(holder=holder, expires_at=now + timedelta(seconds=seconds or HEARTBEAT_SECONDS))
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    if result.rowcount != 1:
-        _drop_lock(holder)
     return result.rowcount == 1
 
 
 def release_lease(holder: str = HOLDER) -> None:
     """Give the lease back so the next tick need not wait for it to expire."""
-    try:
-        db.session.execute(
-            sa.update(SchedulerLease)
-            .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
-            .values(holder="", expires_at=_wall_now() - timedelta(seconds=1))
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-    finally:
-        _drop_lock(holder)
+    db.session.execute(
+        sa.update(SchedulerLease)
+        .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
+        .values(holder="", expires_at=_wall_now() - timedelta(seconds=1))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def renew_lease(holder: str = HOLDER, seconds: int | None = None) -> bool:
     """Extend the lease this holder has, in the current transaction (which it opens, so that a
-    batch's savepoints nest inside it on SQLite too); False if the lease is no longer ours."""
+    batch's savepoints nest inside it); False if the lease is no longer ours."""
     result = db.session.execute(
         sa.update(SchedulerLease)
         .where(SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder)
-        .values(expires_at=_wall_now() + timedelta(seconds=seconds or _default_seconds()))
+        .values(expires_at=_wall_now() + timedelta(seconds=seconds or HEARTBEAT_SECONDS))
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -153,15 +109,39 @@ def tick(
 ) -> TickReport:
     """Advance every instance whose next timer is due at the moment; the job owns its commits
     (one per batch), and `after_commit` runs after each of them."""
+    if _on_postgresql():
+        return _on_clock(moment, lambda at: _advance_claimed(at, after_commit))
     if not acquire_lease(holder):
         return TickReport(moment or clock.now(), acquired=False)
     try:
-        if moment is None:
-            return _advance_due(clock.now(), holder, after_commit)
-        with clock.frozen_at(moment):
-            return _advance_due(moment, holder, after_commit)
+        return _on_clock(moment, lambda at: _advance_due(at, holder, after_commit))
     finally:
         release_lease(holder)
+
+
+def _on_clock(moment: datetime | None, run: Callable[[datetime], TickReport]) -> TickReport:
+    if moment is None:
+        return run(clock.now())
+    with clock.frozen_at(moment):
+        return run(moment)
+
+
+def _advance_claimed(moment: datetime, after_commit: Callable[[], None] | None) -> TickReport:
+    """The shared tick (PostgreSQL): claim a batch no other worker holds, advance it, commit;
+    until nothing due is left unclaimed."""
+    report = TickReport(moment)
+    passed: set[int] = set()  # failed, or due again at once: not claimed twice in one tick
+    while True:
+        audit.lock_chain()  # the batch's audit stream first, held across its savepoints
+        due = instances.claim_due(moment, BATCH, passed)
+        if not due:
+            db.session.rollback()
+            return report
+        if not _advance_together(due, moment, report, passed):
+            audit.lock_chain()
+            _advance_one_by_one(instances.claim_due(moment, BATCH, passed), moment, report, passed)
+        if after_commit is not None:
+            after_commit()
 
 
 def _advance_due(
@@ -186,34 +166,80 @@ def _advance_due(
 
 
 def _advance_batch(ids: list[int], moment: datetime, holder: str, report: TickReport) -> bool:
-    """Advance a batch of instances in one transaction, each in a savepoint of its own so that
-    one failing instance is rolled back and reported without losing the others; False when
+    """Advance a batch of instances in one transaction under the lease (SQLite); False when
     the lease was lost (another scheduler took over: this one stops)."""
     if not renew_lease(holder):
         db.session.rollback()
         log.warning("the tick lease of %s ran out; stopping this tick", holder)
         return False
     audit.lock_chain()  # the batch takes its audit stream now, held across its savepoints
+    if _advance_together(instances.due_instances(ids, moment), moment, report):
+        return True
+    if not renew_lease(holder):  # the failed try was rolled back, its renewal with it
+        db.session.rollback()
+        return False
+    audit.lock_chain()
+    _advance_one_by_one(instances.due_instances(ids, moment), moment, report)
+    return True
+
+
+def _advance_together(
+    due: list[ProcessInstance], moment: datetime, report: TickReport, passed: set[int] | None = None
+) -> bool:
+    """Advance the batch as one transaction with one flush: each table's new rows go in one
+    statement. False (and rolled back) if any instance failed: then it goes one by one."""
+    cases = escalation.preload_cases([instance.id for instance in due])  # noqa: F841 - held
+    ids = [instance.id for instance in due]
+    try:
+        with acting_as(None):  # the scheduler acts for nobody
+            for instance in due:
+                instances.advance_timers(instance, flush=False)
+        again = {instance.id for instance in due if _due_again(instance, moment)}
+        db.session.commit()
+    except Exception:  # which instance failed is found by advancing them one by one
+        db.session.rollback()
+        log.info("a batch of the tick failed; advancing its instances one by one")
+        return False
+    report.advanced.extend(ids)
+    if passed is not None:
+        passed.update(again)
+    return True
+
+
+def _advance_one_by_one(
+    due: list[ProcessInstance], moment: datetime, report: TickReport, passed: set[int] | None = None
+) -> None:
+    """Advance these (loaded) instances, each in a savepoint of its own so that one failing
+    instance is rolled back and reported without losing the others; then commit the batch.
+    `passed` collects the ids this tick must not take again."""
     advanced = []
-    due = instances.due_instances(ids, moment)
     cases = escalation.preload_cases([instance.id for instance in due])  # noqa: F841 - held
     for instance in due:
         instance_id = instance.id
         try:
-            # the scheduler acts for nobody
             with db.session.begin_nested(), acting_as(None):
                 instances.advance_timers(instance)
         except Exception as exc:  # one broken instance must not stop the county's other timers
             log.exception("tick failed for process instance %s", instance_id)
             report.failed[instance_id] = str(exc)
+            if passed is not None:
+                passed.add(instance_id)
             continue
         advanced.append(instance_id)
+        if passed is not None and _due_again(instance, moment):
+            passed.add(instance_id)
     try:
         db.session.commit()
     except Exception as exc:  # the whole batch is lost; the next tick finds it due again
         db.session.rollback()
         log.exception("tick failed to commit process instances %s", advanced)
         report.failed.update({instance_id: str(exc) for instance_id in advanced})
-        return True
+        if passed is not None:
+            passed.update(advanced)
+        return
     report.advanced.extend(advanced)
-    return True
+
+
+def _due_again(instance: ProcessInstance, moment: datetime) -> bool:
+    due = instance.next_timer_due
+    return due is not None and due < moment

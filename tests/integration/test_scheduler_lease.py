@@ -1,4 +1,5 @@
-"""Only one scheduler acts at a time, even with several web workers: a lease row in the database."""
+"""On SQLite only one scheduler acts at a time, even with several web workers: a lease row in the
+database, a short heartbeat. (On PostgreSQL workers share the tick: test_shared_tick.py.)"""
 
 from __future__ import annotations
 
@@ -7,11 +8,9 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from tests.factories import at, make_round, open_household_case
@@ -27,14 +26,7 @@ def _lease_expires() -> datetime:
     return db.session.get(SchedulerLease, scheduler.LEASE_NAME).expires_at
 
 
-@pytest.fixture(autouse=True)
-def _no_lease_outlives_its_test():
-    yield
-    for holder in list(scheduler._lock_connections):
-        scheduler._drop_lock(holder)
-
-
-def test_a_second_worker_does_not_tick_while_the_first_holds_the_lease(app, county):
+def test_a_second_worker_does_not_tick_while_the_first_holds_the_lease(app, county, sqlite_lease):
     assert scheduler.acquire_lease("worker-a", seconds=60)
     first = _lease_expires()
     report = scheduler.tick(at("2018-10-01T00:30"), holder="worker-b")
@@ -46,7 +38,7 @@ def test_a_second_worker_does_not_tick_while_the_first_holds_the_lease(app, coun
     assert scheduler.tick(at("2018-10-01T00:30"), holder="worker-b").acquired
 
 
-def test_only_the_holder_extends_its_lease_between_batches(app, county):
+def test_only_the_holder_extends_its_lease_between_batches(app, county, sqlite_lease):
     assert scheduler.acquire_lease("worker-a", seconds=60)
     first = _lease_expires()
     assert scheduler.renew_lease("worker-a", seconds=600)
@@ -58,13 +50,11 @@ def test_only_the_holder_extends_its_lease_between_batches(app, county):
     assert _lease_expires() == renewed, "another worker cannot extend it"
 
 
-def test_an_expired_lease_is_taken_over(app, county):
+def test_an_expired_lease_is_taken_over(app, county, sqlite_lease):
     assert scheduler.acquire_lease("crashed-worker", seconds=60)
     lease = db.session.get(SchedulerLease, scheduler.LEASE_NAME)
     lease.expires_at = datetime.now(UTC) - timedelta(seconds=1)  # it died without releasing
     db.session.commit()
-    if db.engine.dialect.name == "postgresql":  # dying closes its connection, and its lock
-        scheduler._drop_lock("crashed-worker")
     assert scheduler.acquire_lease("worker-b")
 
 
@@ -81,9 +71,11 @@ with app.app_context():
 """
 
 
-def test_a_killed_ticker_does_not_block_the_next_tick(app, county, settings, monkeypatch):
-    """`kill -9` during a tick: on PostgreSQL the next tick goes ahead at once; on SQLite as
-    soon as the dead ticker's short heartbeat has run out (not five minutes later)."""
+def test_a_killed_ticker_does_not_block_the_next_tick(
+    app, county, settings, monkeypatch, sqlite_lease
+):
+    """`kill -9` during a tick: the next tick goes ahead as soon as the dead ticker's short
+    heartbeat has run out (not five minutes later)."""
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), *sys.path])}
     ticker = subprocess.Popen(
@@ -100,12 +92,6 @@ def test_a_killed_ticker_does_not_block_the_next_tick(app, county, settings, mon
         ticker.wait(30)
         ticker.stdout.close()
     db.session.expire_all()
-    if db.engine.dialect.name == "postgresql":
-        deadline = time.monotonic() + 10  # the server notices the closed socket at once
-        while not scheduler.tick(at("2018-10-01T00:30"), holder="next-ticker").acquired:
-            assert time.monotonic() < deadline, "the dead ticker's lock outlived it"
-            time.sleep(0.2)
-        return
     assert not scheduler.tick(at("2018-10-01T00:30"), holder="next-ticker").acquired
     later = datetime.now(UTC) + timedelta(seconds=scheduler.HEARTBEAT_SECONDS + 1)
     monkeypatch.setattr(scheduler, "_wall_now", lambda: later)

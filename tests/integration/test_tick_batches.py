@@ -92,7 +92,7 @@ def test_a_second_tick_at_the_same_moment_fires_nothing(five_cases, monkeypatch)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notice)) == 5
 
 
-def test_a_tick_that_lost_its_lease_stops_after_its_batch(five_cases, monkeypatch):
+def test_a_tick_that_lost_its_lease_stops_after_its_batch(five_cases, monkeypatch, sqlite_lease):
     monkeypatch.setattr(scheduler, "BATCH", 2)
 
     def taken_over() -> None:  # this worker stalled; its lease ran out and another took it
@@ -107,7 +107,7 @@ def test_a_tick_that_lost_its_lease_stops_after_its_batch(five_cases, monkeypatc
     assert db.session.get(SchedulerLease, scheduler.LEASE_NAME).holder == "worker-b"
 
 
-def test_the_lease_is_renewed_with_each_batch(five_cases, monkeypatch):
+def test_the_lease_is_renewed_with_each_batch(five_cases, monkeypatch, sqlite_lease):
     monkeypatch.setattr(scheduler, "BATCH", 2)
     expiries = []
 

@@ -35,12 +35,8 @@ def escalate_case(case_id: int, level: int) -> bool:
         return False  # the work was reported done in time; only a send-back reopens it
     if _reached(case_id, level):
         return False
-    with db.session.no_autoflush:  # nothing pending is needed: the session flushes once, later
-        db.session.execute(
-            sa.insert(CaseEscalation.__table__).values(
-                case_id=case_id, level=level, fired_at=clock.now()
-            )
-        )
+    # written with the session's next flush: a tick's batch writes all its levels at once
+    db.session.add(CaseEscalation(case_id=case_id, level=level, fired_at=clock.now()))
     case.escalation_level = max(case.escalation_level, level)
     audit.record(None, LEVEL_ACTIONS[level], "help_case", case_id, after={"level": level})
     if level == 3:

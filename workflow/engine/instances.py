@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -281,9 +282,11 @@ def run_task(instance: ProcessInstance, guid: str, data: dict[str, Any]) -> None
     save(instance, wf)
 
 
-def advance_timers(instance: ProcessInstance) -> None:
+def advance_timers(instance: ProcessInstance, *, flush: bool = True) -> None:
     """Fire whatever timers are due now and save the instance; its user tasks are mirrored
-    again only when the timers changed which of them are ready (a reminder does not)."""
+    again only when the timers changed which of them are ready (a reminder does not).
+    `flush=False` leaves a reminder's writes to the caller's flush (a tick's batch writes
+    them together; a stale instance then fails the batch's flush instead)."""
     wf = load(instance)
     ready = _ready_guids(wf)
     _run(wf)
@@ -291,6 +294,8 @@ def advance_timers(instance: ProcessInstance) -> None:
         save(instance, wf)
         return
     _store_state(instance, wf)
+    if not flush:
+        return
     try:
         db.session.flush()
     except StaleDataError as exc:
@@ -333,6 +338,25 @@ def due_instances(ids: list[int], moment: datetime) -> list[ProcessInstance]:
             .order_by(ProcessInstance.next_timer_due, ProcessInstance.id)
         )
     )
+
+
+def claim_due(moment: datetime, limit: int, passed: Collection[int] = ()) -> list[ProcessInstance]:
+    """Lock and load up to `limit` instances due at the moment that no other transaction holds
+    (PostgreSQL `FOR UPDATE SKIP LOCKED`: workers ticking together never take the same one;
+    an instance another worker has just advanced is no longer due when its lock is released).
+    `passed`: ids this tick has already taken and must leave alone."""
+    query = (
+        sa.select(ProcessInstance)
+        .options(sa.orm.undefer(ProcessInstance.state))
+        .where(
+            ProcessInstance.status == InstanceStatus.RUNNING,
+            ProcessInstance.next_timer_due < moment,
+        )
+    )
+    if passed:
+        query = query.where(ProcessInstance.id.not_in(list(passed)))
+    query = query.order_by(ProcessInstance.next_timer_due, ProcessInstance.id).limit(limit)
+    return list(db.session.scalars(query.with_for_update(skip_locked=True, of=ProcessInstance)))
 
 
 def cancel_instance(instance: ProcessInstance) -> None:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.orm import DeclarativeBase
+
+REPLICA = "replica"  # the bind key of the optional read replica (HUITOU_DATABASE_REPLICA_URL)
+_READS_KEY = "huitou.replica_reads"
 
 
 class Base(DeclarativeBase):
@@ -24,7 +31,32 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+class RoutingSession(FlaskSession):
+    """A session that sends plain reads to the read replica while `replica_reads()` is on and a
+    replica is configured; every write, and every read outside it, goes to the primary."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kw: Any) -> Any:
+        if bind is None and self.info.get(_READS_KEY) and isinstance(clause, sa.Select):
+            replica = self._db.engines.get(REPLICA)
+            if replica is not None:
+                return replica
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kw)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
+
+
+@contextmanager
+def replica_reads() -> Iterator[None]:
+    """Read from the replica inside the block (reports, boards, exports): they may lag the
+    primary by the replication delay, which a report can afford and a form cannot."""
+    session = db.session()
+    before = session.info.get(_READS_KEY, False)
+    session.info[_READS_KEY] = True
+    try:
+        yield
+    finally:
+        session.info[_READS_KEY] = before
 
 
 class UTCDateTime(sa.types.TypeDecorator):

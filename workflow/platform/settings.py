@@ -7,6 +7,9 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from workflow.platform.clock import parse_moment
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +53,7 @@ class Settings:
 
     database_url: str
     secret_key: str
+    database_replica_url: str = ""  # a read replica for reports and boards (PostgreSQL)
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_user: str = ""
@@ -69,6 +73,11 @@ class Settings:
     login_lock_minutes: int = 15
 
     def __post_init__(self) -> None:
+        if self.database_replica_url:
+            try:
+                make_url(self.database_replica_url)
+            except ArgumentError as exc:
+                raise SettingsError(f"HUITOU_DATABASE_REPLICA_URL: {exc}") from exc
         if self.rehearsal_start:
             try:
                 parse_moment(self.rehearsal_start)
@@ -83,6 +92,7 @@ class Settings:
         default_db = f"sqlite:///{instance_dir / 'huitou.db'}"
         return cls(
             database_url=env.get("HUITOU_DATABASE_URL") or default_db,
+            database_replica_url=env.get("HUITOU_DATABASE_REPLICA_URL", ""),
             secret_key=_secret_key(env, instance_dir),
             smtp_host=env.get("HUITOU_SMTP_HOST", ""),
             smtp_port=_int(env, "HUITOU_SMTP_PORT", 25, minimum=1),
