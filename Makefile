@@ -60,7 +60,7 @@ assets:
 	cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js node_modules/bpmn-js/dist/assets/diagram-js.css \
 		node_modules/bpmn-js/dist/assets/bpmn-js.css web/static/vendor/bpmn-js/
 	@mkdir -p web/static/vendor/fonts
-	# Uyghur pages (Arabic script): Noto Sans Arabic, regular and bold, served by huitou itself.
+# Uyghur pages (Arabic script): Noto Sans Arabic, regular and bold, served by huitou itself.
 	cp node_modules/@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-400-normal.woff2 \
 		node_modules/@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-700-normal.woff2 \
 		node_modules/@fontsource/noto-sans-arabic/LICENSE web/static/vendor/fonts/
