@@ -24,6 +24,8 @@ from workflow.programme import rounds
 
 pytestmark = pytest.mark.browser
 YES_SPELLINGS = ("是", "√", "有", "1", "✓", "Y")
+FONT_LOADED = """document.fonts.ready.then(() => [...document.fonts].some(
+    f => f.family.includes("Noto Sans Arabic") && f.status === "loaded"))"""
 
 
 @pytest.fixture
@@ -72,6 +74,7 @@ def test_village_clerk_files_her_forms_in_uyghur(new_page, launched, size, tmp_p
     page.locator(".langswitch input[type=submit][lang=ug]").click()
     _right_to_left(page)
     expect(page.locator("h1")).to_have_text("كىرىش")
+    assert page.evaluate(FONT_LOADED), "the Uyghur font is served by huitou and used"
     assert no_sideways_scroll(page)
     shoot(page, "uyghur-village-clerk", "0-login", size)
 
