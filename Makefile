@@ -49,7 +49,7 @@ bench-smoke: $(STAMP)
 	@echo "== benchmark smoke run =="
 	$(BIN)/python -m bench.run --size smoke
 
-## The browser-side assets (the BPMN viewer), installed from npm, never fetched at run time.
+## The browser-side assets (the BPMN viewer, the Uyghur font), installed from npm, never fetched at run time.
 assets:
 	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then \
 		command -v npm >/dev/null 2>&1 || { echo "!! npm is not installed: the case page's BPMN viewer comes from npm (apt-get install npm)."; exit 1; }; \
@@ -59,6 +59,11 @@ assets:
 	@mkdir -p web/static/vendor/bpmn-js
 	cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js node_modules/bpmn-js/dist/assets/diagram-js.css \
 		node_modules/bpmn-js/dist/assets/bpmn-js.css web/static/vendor/bpmn-js/
+	@mkdir -p web/static/vendor/fonts
+# Uyghur pages (Arabic script): Noto Sans Arabic, regular and bold, served by huitou itself.
+	cp node_modules/@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-400-normal.woff2 \
+		node_modules/@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-700-normal.woff2 \
+		node_modules/@fontsource/noto-sans-arabic/LICENSE web/static/vendor/fonts/
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info

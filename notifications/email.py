@@ -27,7 +27,7 @@ from notifications.models import EmailMessage, EmailStatus
 from workflow.models import DigestMode, User
 from workflow.platform import clock
 from workflow.platform.db import db
-from workflow.platform.i18n import gettext
+from workflow.platform.i18n import gettext, use_language
 from workflow.platform.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -159,14 +159,15 @@ def _fold_digest(
     if _in_outbox(session, user_id, key):
         return False  # one digest a day; anything later waits for tomorrow's
     user = session.get(User, user_id)
-    parts = [gettext("Your notices since the last daily digest:"), ""]
+    with use_language(user.language if user is not None else None):
+        parts = [gettext("Your notices since the last daily digest:"), ""]
+        subject = gettext(
+            "huitou daily digest for %(day)s: %(count)s notices", day=day, count=len(messages)
+        )
     for number, message in enumerate(messages, start=1):
         parts += [f"{number}. {message.body}", ""]
         message.status = EmailStatus.SENT
         message.sent_at = moment
-    subject = gettext(
-        "huitou daily digest for %(day)s: %(count)s notices", day=day, count=len(messages)
-    )
     session.add(
         EmailMessage(
             user_id=user_id,
@@ -241,11 +242,11 @@ def _claim(session: Session, message_id: int, moment: datetime) -> sa.Row[Any] |
     if claimed.rowcount != 1:
         session.rollback()
         return None  # another worker has it, or it was sent meanwhile
-    columns = (EmailMessage.to_address, EmailMessage.subject, EmailMessage.body)
+    columns = (EmailMessage.to_address, EmailMessage.subject, EmailMessage.body, User.language)
     row = session.execute(
-        sa.select(EmailMessage.id, EmailMessage.attempts, *columns).where(
-            EmailMessage.id == message_id
-        )
+        sa.select(EmailMessage.id, EmailMessage.attempts, *columns)
+        .outerjoin(User, User.id == EmailMessage.user_id)
+        .where(EmailMessage.id == message_id)
     ).one()
     session.commit()  # copied out, so no transaction stays open while sending
     return row
@@ -318,6 +319,12 @@ def _quit(smtp: smtplib.SMTP) -> None:
 
 
 def _mime(outgoing: sa.Row[Any], settings: Settings, moment: datetime) -> MimeMessage:
+    with use_language(outgoing.language):
+        return _written(outgoing, settings, moment)
+
+
+def _written(outgoing: sa.Row[Any], settings: Settings, moment: datetime) -> MimeMessage:
+    """The message as sent, its sender's name and footer in the recipient's language."""
     sender = Address(display_name=gettext("huitou"), addr_spec=settings.smtp_sender)
     mime = MimeMessage()
     mime["Subject"] = outgoing.subject

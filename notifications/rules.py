@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from itertools import groupby
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +13,7 @@ from notifications.models import EmailMessage, Notice
 from workflow.models import HelpCase, Role, User
 from workflow.platform import clock, transaction_memo
 from workflow.platform.db import db
-from workflow.platform.i18n import gettext
+from workflow.platform.i18n import gettext, use_language
 from workflow.platform.settings import get_settings
 
 
@@ -57,20 +59,28 @@ _SUBJECTS = {
 def notify_case_level(case: HelpCase, level: int) -> int:
     """Write one in-app notice per person to tell (never twice for the same case and level)."""
     due = clock.in_beijing(case.due_at).strftime("%Y-%m-%d")
-    subject = gettext(
-        _SUBJECTS[level],
-        case=f"#{case.id} {case.indicator_label}",
-        due=due,
-        days=get_settings().level2_after_days,
-    )
-    body = gettext(
+
+    def compose() -> tuple[str, str]:
+        subject = gettext(
+            _SUBJECTS[level],
+            case=f"#{case.id} {case.indicator_label}",
+            due=due,
+            days=get_settings().level2_after_days,
+        )
+        return subject, _case_line(case)
+
+    key = f"case:{case.id}:level:{level}"
+    return _tell(recipients_for_level(case, level), key, compose, f"/cases/{case.id}")
+
+
+def _case_line(case: HelpCase) -> str:
+    """A case in one line of a notice: what is missing, who works it, for whom."""
+    return gettext(
         "%(subject)s · %(department)s · %(who)s",
         subject=case.indicator_label,
         department=case.lead_name,
         who=case.subject_label,
     )
-    key = f"case:{case.id}:level:{level}"
-    return _tell(recipients_for_level(case, level), key, subject, body, f"/cases/{case.id}")
 
 
 _LATE_SUBJECTS = {
@@ -91,9 +101,10 @@ def notify_survey_level(survey: Any, level: int, stage: str = "survey") -> int:
         )
     else:
         people = _users(User.role == Role.COUNTY_OFFICE)
-    subject = gettext(_LATE_SUBJECTS[(stage, level)], township=survey.township.name)
+    township = survey.township.name
     key = f"{stage}:{survey.round_id}:{survey.township_id}:level:{level}"
-    return _tell(people, key, subject, "", "/inbox")
+    subject = _LATE_SUBJECTS[(stage, level)]
+    return _tell(people, key, lambda: (gettext(subject, township=township), ""), "/inbox")
 
 
 def notify_certification_late(survey: Any, department_ids: list[int]) -> int:
@@ -108,16 +119,19 @@ def notify_certification_late(survey: Any, department_ids: list[int]) -> int:
             User.role == Role.COUNTY_OFFICE,
         )
     )
-    subject = gettext(
-        "The income certification of %(township)s is overdue", township=survey.township.name
-    )
+    township = survey.township.name
+
+    def compose() -> tuple[str, str]:
+        return gettext("The income certification of %(township)s is overdue", township=township), ""
+
     key = f"certify:{survey.round_id}:{survey.township_id}"
-    return _tell(people, key, subject, "", "/inbox")
+    return _tell(people, key, compose, "/inbox")
 
 
-def _tell(people: list[User], key: str, subject: str, body: str, link: str) -> int:
-    """One notice and one e-mail per person for an event, never twice for the same event
-    (written with the session's next flush, together with the rest of the batch); returns how
+def _tell(people: list[User], key: str, compose: Callable[[], tuple[str, str]], link: str) -> int:
+    """One notice and one e-mail per person for an event, never twice for the same event, each
+    in its recipient's language (`compose` writes the subject and body in the current one),
+    written with the session's next flush, together with the rest of the batch; returns how
     many were told."""
     if not people:
         return 0
@@ -128,20 +142,25 @@ def _tell(people: list[User], key: str, subject: str, body: str, link: str) -> i
         if not fresh:
             return 0
         now = clock.now()
-        db.session.add_all(  # with the next flush: a tick's batch writes its notices at once
-            Notice(
-                user_id=person.id,
-                event_key=key,
-                created_at=now,
-                subject=subject,
-                body=body,
-                link=link,
-                read_at=None,
+        by_language = sorted(fresh, key=lambda person: person.language or "")
+        for language, group in groupby(by_language, key=lambda person: person.language or ""):
+            readers = list(group)
+            with use_language(language):
+                subject, body = compose()
+                text = mail_body(subject, body, link)
+            db.session.add_all(  # with the next flush: a tick's batch writes its notices at once
+                Notice(
+                    user_id=person.id,
+                    event_key=key,
+                    created_at=now,
+                    subject=subject,
+                    body=body,
+                    link=link,
+                    read_at=None,
+                )
+                for person in readers
             )
-            for person in fresh
-        )
-        text = mail_body(subject, body, link)
-        queue_emails([p for p in fresh if p.id not in mailed], subject, text, key)
+            queue_emails([p for p in readers if p.id not in mailed], subject, text, key)
     return len(fresh)
 
 
@@ -164,17 +183,16 @@ def _told_and_mailed(key: str, ids: list[int]) -> tuple[set[int], set[int]]:
 def notify_case_reminder(case: HelpCase, people: list[User], actor: User) -> int:
     """Tell the people who can work a late case's current step that a supervisor asks for it
     (one notice and e-mail each, once per case per day)."""
-    subject = gettext(
-        "%(who)s asks you to act on overdue case %(case)s (deadline %(due)s)",
-        who=actor.display_name,
-        case=f"#{case.id} {case.indicator_label}",
-        due=clock.in_beijing(case.due_at).strftime("%Y-%m-%d"),
-    )
-    body = gettext(
-        "%(subject)s · %(department)s · %(who)s",
-        subject=case.indicator_label,
-        department=case.lead_name,
-        who=case.subject_label,
-    )
+    due = clock.in_beijing(case.due_at).strftime("%Y-%m-%d")
+
+    def compose() -> tuple[str, str]:
+        subject = gettext(
+            "%(who)s asks you to act on overdue case %(case)s (deadline %(due)s)",
+            who=actor.display_name,
+            case=f"#{case.id} {case.indicator_label}",
+            due=due,
+        )
+        return subject, _case_line(case)
+
     key = f"case:{case.id}:remind:{clock.today().isoformat()}"
-    return _tell(people, key, subject, body, f"/cases/{case.id}")
+    return _tell(people, key, compose, f"/cases/{case.id}")

@@ -7,15 +7,23 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from web.handling import acting_user, domain_view
+from web.i18n import remember_language
+from web.redirects import local_target
 from workflow.people import sessions
-from workflow.people.accounts import change_own_password, update_preferences
+from workflow.people.accounts import change_own_password, choose_language, update_preferences
 from workflow.platform.errors import ValidationFailed
-from workflow.platform.i18n import gettext
+from workflow.platform.i18n import LANGUAGES, current_language, gettext
 
 bp = Blueprint("account", __name__)
 
 # What a person with a first password may still open: the page to change it, and the way out.
-_FIRST_PASSWORD_ENDPOINTS = {"account.me", "account.change_password", "auth.logout", "auth.login"}
+_FIRST_PASSWORD_ENDPOINTS = {
+    "account.me",
+    "account.change_password",
+    "account.language",
+    "auth.logout",
+    "auth.login",
+}
 
 
 def init_app(app: Flask) -> None:
@@ -105,3 +113,19 @@ def end_sessions():
     logout_user()
     flash(gettext("You have logged out everywhere. Log in again to go on."), "info")
     return redirect(url_for("auth.login"))  # as logging out does
+
+
+@bp.post("/language")
+@domain_view
+def language() -> Response:
+    """Choose the language of the pages: remembered in a cookie (the login page's switch) and,
+    for a logged-in person, on her account (e-mails and notices follow it)."""
+    chosen = request.form.get("language", "")
+    if chosen not in LANGUAGES:
+        chosen = current_language()  # nothing (or nonsense) chosen: the language stays
+    if current_user.is_authenticated:
+        choose_language(acting_user(), acting_user(), chosen)
+    target = local_target(request.form.get("next")) or url_for("inbox.home")
+    response = redirect(target)  # as logging out does: a cookie, often no row, changes
+    remember_language(response, chosen)
+    return response

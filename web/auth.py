@@ -7,9 +7,11 @@ from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from web.handling import acting_user, domain_view
+from web.i18n import COOKIE
 from web.redirects import local_target
 from workflow.people import login_guard, sessions
-from workflow.platform.i18n import gettext
+from workflow.people.accounts import choose_language
+from workflow.platform.i18n import LANGUAGES, gettext
 
 bp = Blueprint("auth", __name__)
 
@@ -46,6 +48,11 @@ def login() -> str | Response | tuple[str, int]:
         error = gettext("Wrong username or password.")
         return login_form(error=error), 401
     login_user(result.user)
+    # The language chosen on the login page (its cookie) becomes the account's: pages, e-mails
+    # and notices follow it from now on.
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES and chosen != result.user.language:
+        choose_language(result.user, result.user, chosen)
     return redirect(_safe_next(request.args.get("next")))
 
 

@@ -38,13 +38,17 @@ def index() -> str:
     view = request.args.get("show", "open")
     view = view if view in case_lists.CASE_VIEWS else "open"
     page = count_arg(request.args.get("page"), 1, MAX_PAGE)
+    named = request.args.get("q", "")[:60]
     user = acting_user()
-    total = case_lists.count_cases(user, view, ids)
-    rows = case_lists.list_cases(user, view, ids, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    total = case_lists.count_cases(user, view, ids, named)
+    rows = case_lists.list_cases(
+        user, view, ids, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, named=named
+    )
     return render_template(
         "cases/index.html",
         cases=rows,
         view="" if ids else view,
+        named=named,
         total=total,
         page=page,
         first=(page - 1) * PAGE_SIZE + 1,

@@ -26,15 +26,23 @@ from workflow.models import RoundKind
 from workflow.platform import clock
 from workflow.platform.audit import verify_chain
 from workflow.platform.backup import backup_to
-from workflow.platform.i18n import gettext
+from workflow.platform.i18n import LANGUAGES, gettext, set_language
 from workflow.platform.schema import upgrade_database
 from workflow.programme import rounds
 from workflow.scheduler import TickReport
 
 
 @click.group()
-def main() -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(sorted(LANGUAGES)),
+    envvar="HUITOU_LANG",
+    help="Language of the output: zh (default) or ug (Uyghur); or set HUITOU_LANG.",
+)
+def main(lang: str | None) -> None:
     """huitou 回头看·回头帮 — a county's case management on SpiffWorkflow."""
+    if lang:
+        set_language(lang)
 
 
 @main.command()

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from workflow.platform import clock
-from workflow.platform.i18n import gettext
+from workflow.platform.i18n import LANGUAGES, current_language, gettext
 
 
 def beijing(moment: datetime | None, with_time: bool = True) -> str:
@@ -26,7 +26,9 @@ def day(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = clock.in_beijing(value).date()
-    return value.strftime("%Y-%m-%d")
+    text = value.strftime("%Y-%m-%d")
+    # Inside right-to-left text the date is isolated left to right, or it reads 13-07-2018.
+    return f"\u2066{text}\u2069" if LANGUAGES[current_language()][2] == "rtl" else text
 
 
 def due_state(moment: datetime | None) -> dict[str, Any]:

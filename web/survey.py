@@ -12,7 +12,7 @@ from workflow.models import HumanTask, Round, Township, Village
 from workflow.people.access import require_task
 from workflow.platform.db import db
 from workflow.platform.errors import ImportRefused, Refused, ValidationFailed
-from workflow.platform.i18n import gettext
+from workflow.platform.i18n import current_language, gettext
 from workflow.survey import flow as survey_flow
 from workflow.survey import templates as survey_templates
 from workflow.survey.intake import import_survey
@@ -79,7 +79,9 @@ def download(task_id: int, form_no: int) -> Response:
     round_ = db.session.get(Round, task.instance.round_id)
     village = db.session.get(Village, task.village_id) if task.village_id else None
     township = db.session.get(Township, task.instance.township_id)
-    data = survey_templates.survey_template(form_no, round_, village=village, township=township)
+    data = survey_templates.survey_template(
+        form_no, round_, village=village, township=township, uyghur=current_language() == "ug"
+    )
     unit = (village or township).name
     name = gettext("form%(n)s_%(unit)s_%(year)s.xlsx", n=form_no, unit=unit, year=round_.year)
     return xlsx_response(data, name)

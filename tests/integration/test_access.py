@@ -388,6 +388,8 @@ MATRIX: dict[str, Route] = {
     "account.end_sessions": Route(
         POST, "POST /me/sessions/end", verdicts(LOGIN_FIRST, Expect(302, "/login"))
     ),
+    # The language switch (login page and /me): anyone; nothing sent keeps the language.
+    "account.language": Route(POST, "POST /language", verdicts(Expect(302, "/"), Expect(302, "/"))),
     "account.change_password": Route(
         POST,
         "POST /me/password",

@@ -100,6 +100,7 @@ DOCUMENT_MODULES = {
     "workflow/forms/reconcile_report.py",
     "workflow/forms/register_layout.py",
     "workflow/forms/sheet.py",
+    "workflow/forms/uyghur.py",
     "workflow/forms/writer.py",
 }
 

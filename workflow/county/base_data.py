@@ -275,6 +275,7 @@ def _store_people(
             "role": e.role,
             "email": e.email,
             "phone": e.phone,
+            **({"language": e.language} if e.language else {}),
             "is_active": True,
             **units.scope(e),
         }

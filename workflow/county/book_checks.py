@@ -9,7 +9,14 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from workflow.county.book_reader import BookRow, RawBook
-from workflow.county.sheets import DEPARTMENTS, PEOPLE, ROLE_ALIASES, TOWNSHIPS, VILLAGES
+from workflow.county.sheets import (
+    DEPARTMENTS,
+    LANGUAGE_SPELLINGS,
+    PEOPLE,
+    ROLE_ALIASES,
+    TOWNSHIPS,
+    VILLAGES,
+)
 from workflow.forms.reader import FormError
 from workflow.models import Role
 from workflow.platform.i18n import _, gettext
@@ -59,6 +66,7 @@ class PersonEntry:
     unit_code: str | None  # village, township or department code; None for county-wide roles
     phone: str
     email: str
+    language: str = ""  # "zh", "ug", or "" (not given: the person's choice stays)
 
 
 @dataclass
@@ -308,8 +316,26 @@ class _Checker:
             if phone and not _PHONE.fullmatch(phone):
                 self.error(row, "phone", _("A mobile number is 7–20 digits."))
                 ok = False
+            language = _plain(v.get("language", "")).upper()
+            if language and language not in LANGUAGE_SPELLINGS:
+                self.error(
+                    row,
+                    "language",
+                    _("The language is Chinese or Uyghur; leave it empty for Chinese."),
+                )
+                ok = False
             if ok and role is not None and "name" in v:
-                self.data.people.append(PersonEntry(username, v["name"], role, unit, phone, email))
+                self.data.people.append(
+                    PersonEntry(
+                        username,
+                        v["name"],
+                        role,
+                        unit,
+                        phone,
+                        email,
+                        LANGUAGE_SPELLINGS.get(language, ""),
+                    )
+                )
 
 
 def check_book(raw: RawBook, county_code: str, county_name: str, known: Known) -> CountyData:

@@ -15,6 +15,7 @@ from workflow.county.sheets import (
     DEPARTMENTS,
     INSTRUCTION_LINES,
     INSTRUCTIONS,
+    LANGUAGE_LABELS,
     NO,
     PEOPLE,
     SHEETS,
@@ -63,6 +64,7 @@ def write_county_data(data: CountyData, county_name: str) -> bytes:
                 _unit(p.role, p.unit_code, county_name),
                 p.phone,
                 p.email,
+                LANGUAGE_LABELS.get(p.language, ""),
             )
             for p in data.people
         ],

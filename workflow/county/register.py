@@ -232,6 +232,7 @@ def _household_values(h: HouseholdIn, village_id: int) -> dict[str, Any]:
         "household_number": h.number or None,
         "id_number": h.head_id,
         "head_name": h.head_name,
+        "head_name_ug": h.head_name_ug,
         "village_id": village_id,
         "family_size": h.family_size,
         "exit_year": h.exit_year,

@@ -72,11 +72,34 @@ SHEETS: tuple[SheetLayout, ...] = (
             _col("unit", "所属单位", TEXT, "单位", "所在单位", "工作单位", required=False),
             _col("phone", "手机", TEXT, "手机号", "手机号码", "联系电话", "电话", required=False),
             _col("email", "邮箱", TEXT, "电子邮箱", "邮件", "电子邮件", "E-mail", required=False),
+            # Optional: the person's language of pages, e-mails and notices (empty: Chinese).
+            _col("language", "使用语言", TEXT, "语言", required=False),
         ),
-        ("zhangsan", "张三", "乡镇扶贫专干", "城关镇", "13912345678", "zhangsan@example.com"),
+        (
+            "zhangsan",
+            "张三",
+            "乡镇扶贫专干",
+            "城关镇",
+            "13912345678",
+            "zhangsan@example.com",
+            "中文",
+        ),
     ),
 )
 SHEET_BY_NAME = {s.name: s for s in SHEETS}
+# How the people sheet names a language (使用语言): huitou's code of each spelling.
+LANGUAGE_SPELLINGS = {
+    "中文": "zh",
+    "汉文": "zh",
+    "汉语": "zh",
+    "ZH": "zh",
+    "维吾尔文": "ug",
+    "维吾尔语": "ug",
+    "维文": "ug",
+    "UG": "ug",
+    "ئۇيغۇرچە": "ug",
+}
+LANGUAGE_LABELS = {"zh": "中文", "ug": "维吾尔文"}
 
 # Role names as the README's table and the 人员 sheet write them, besides the catalogue's own.
 ROLE_ALIASES = {

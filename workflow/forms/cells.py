@@ -25,6 +25,8 @@ from workflow.programme.standards import NOT_APPLICABLE, NOT_APPLICABLE_SPELLING
 
 _YES = {"是", "有", "√", "✓", "✔", "☑", "1", "Y", "YES", "对", "T", "TRUE", "是的"}
 _NO = {"否", "无", "没有", "×", "✗", "✘", "☒", "X", "0", "N", "NO", "错", "F", "FALSE", "不是"}
+_YES |= {"ھەئە", "هەئە", "بار"}  # Uyghur clerks: yes; there is (docs/GLOSSARY-ug.md)
+_NO |= {"ياق", "يوق"}  # no; there is none
 _NOT_APPLICABLE = {
     re.sub(r"\s", "", unicodedata.normalize("NFKC", s)).upper() for s in NOT_APPLICABLE_SPELLINGS
 }

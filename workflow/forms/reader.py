@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from workflow.forms.cells import CellError, Formula, Percent, blank, read_cell
 from workflow.forms.layout import SEQ, SHEET_PREFIX, FormLayout, survey_layout
+from workflow.forms.uyghur import is_uyghur_line
 from workflow.platform.i18n import _
 from workflow.programme.standards import Standard
 
@@ -252,7 +253,9 @@ def _too_many(max_rows: int) -> str:
 
 
 def norm_header(text: str) -> str:
-    """Return a header text as compared: half-width, no spaces or *, no trailing (unit)."""
+    """Return a header text as compared: half-width, no spaces or *, no trailing (unit), without
+    the Uyghur line a Uyghur-language clerk's download adds under it (forms/uyghur.py)."""
+    text = "\n".join(line for line in text.splitlines() if not is_uyghur_line(line))
     text = re.sub(r"[\s*]", "", unicodedata.normalize("NFKC", text))
     return re.sub(r"\([^()]*\)$", "", text)
 

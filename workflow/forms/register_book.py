@@ -167,6 +167,7 @@ def _read_households(rows: Iterable[tuple], book: RegisterBook) -> None:
             value(values, row, "helper_name") if "helper_name" in positions else "",
             value(values, row, "helper_unit") if "helper_unit" in positions else "",
             value(values, row, "phone") if "phone" in positions else "",
+            value(values, row, "head_name_ug") if "head_name_ug" in positions else "",
         )
         if h.attribute and h.attribute not in attributes:
             errors.append(

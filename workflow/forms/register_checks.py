@@ -29,6 +29,7 @@ class HouseholdIn:
     helper_name: str
     helper_unit: str
     phone: str
+    head_name_ug: str = ""  # the head's name in Uyghur script, where the register gives it
 
 
 @dataclass(slots=True)

@@ -63,6 +63,8 @@ HOUSEHOLD_COLUMNS = (
     Column("helper_name", "帮扶责任人", TEXT, 12, aliases=("帮扶人",)),
     Column("helper_unit", "帮扶单位", TEXT, 18, aliases=("帮扶责任单位",)),
     Column("phone", "联系电话", TEXT, 14, aliases=("电话", "手机", "手机号码")),
+    # Optional: the head's name as written in Uyghur (the Chinese one is a transliteration).
+    Column("head_name_ug", "户主维吾尔文姓名", TEXT, 16, aliases=("维吾尔文姓名",)),
 )
 
 MEMBER_COLUMNS = (

@@ -11,13 +11,23 @@ from urllib.parse import parse_qsl, urlencode
 
 import sqlalchemy as sa
 
-from workflow.models import Department, HumanTask, SavedFilter, Township, User, Village
+from workflow.cases.lists import household_named
+from workflow.models import (
+    Department,
+    HelpCase,
+    Household,
+    HumanTask,
+    SavedFilter,
+    Township,
+    User,
+    Village,
+)
 from workflow.platform import audit, clock
 from workflow.platform.db import db
 from workflow.platform.errors import NotFound, Refused, ValidationFailed
 from workflow.platform.i18n import _
 
-FIELDS = ("kind", "township", "village", "department", "due_before", "overdue")
+FIELDS = ("kind", "township", "village", "department", "due_before", "overdue", "who")
 _KIND = re.compile(r"[a-z][a-z0-9_]{0,79}")
 MAX_SAVED = 30
 
@@ -32,6 +42,7 @@ class InboxFilter:
     department: Department | None = None
     due_before: date | None = None
     overdue: bool = False
+    who: str = ""  # a household head's name (Chinese or Uyghur script) or ID number
 
     def condition(self) -> sa.ColumnElement[bool]:
         """The SQL condition on HumanTask this filter stands for."""
@@ -48,6 +59,10 @@ class InboxFilter:
             parts.append(HumanTask.due_at <= clock.end_of_day(self.due_before))
         if self.overdue:
             parts.append(HumanTask.due_at < clock.now())
+        if self.who:
+            households = sa.select(Household.id).where(household_named(self.who))
+            cases = sa.select(HelpCase.instance_id).where(HelpCase.household_id.in_(households))
+            parts.append(HumanTask.instance_id.in_(cases))
         return sa.and_(sa.true(), *parts)
 
     def query(self) -> dict[str, str]:
@@ -59,6 +74,7 @@ class InboxFilter:
             "department": self.department.code if self.department else "",
             "due_before": self.due_before.isoformat() if self.due_before else "",
             "overdue": "1" if self.overdue else "",
+            "who": self.who,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -106,7 +122,8 @@ def parse_filter(args: Mapping[str, str]) -> InboxFilter:
         problems["overdue"] = _("“Overdue only” is either on or off.")
     if problems:
         raise ValidationFailed(problems)
-    return InboxFilter(kind, township, village, department, due_before, raw["overdue"] == "1")
+    who = raw["who"][:60]
+    return InboxFilter(kind, township, village, department, due_before, raw["overdue"] == "1", who)
 
 
 def _kind_exists(kind: str) -> bool:

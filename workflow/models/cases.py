@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.models.org import Department, Household, Township, Village
 from workflow.platform.db import UTCDateTime, db, enum_column
-from workflow.platform.i18n import _
+from workflow.platform.i18n import _, current_language
 
 
 class SubjectKind(enum.StrEnum):
@@ -44,9 +44,11 @@ class NamesItsSubject:
     def subject_label(self) -> str:
         """The subject as the county writes it: household head and ID, or village, or township."""
         if self.household is not None:
-            return _(
-                "%(name)s (%(id)s)", name=self.household.head_name, id=self.household.id_number
-            )
+            # A Uyghur reader sees the name as written in Uyghur where the register gives it.
+            name = self.household.head_name
+            if self.household.head_name_ug and current_language() == "ug":
+                name = self.household.head_name_ug
+            return _("%(name)s (%(id)s)", name=name, id=self.household.id_number)
         if self.village is not None:
             return f"{self.township.name}{self.village.name}"
         return self.township.name

@@ -74,6 +74,9 @@ class Household(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     id_number: Mapped[str] = mapped_column(sa.String(18), unique=True)
     head_name: Mapped[str] = mapped_column(sa.String(60))
+    # The head's name in Uyghur script where the register gives it (head_name: as the county
+    # writes it in Chinese, a transliteration with the middle dot).
+    head_name_ug: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
     village_id: Mapped[int] = mapped_column(sa.ForeignKey("village.id"), index=True)
     family_size: Mapped[int]
     exit_year: Mapped[int | None] = mapped_column(index=True)

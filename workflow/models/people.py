@@ -88,6 +88,8 @@ class User(db.Model):
     digest_mode: Mapped[DigestMode] = mapped_column(
         enum_column(DigestMode, "digest_mode"), default=DigestMode.IMMEDIATE
     )
+    # The language pages, e-mails and notices speak to this person: "zh" or "ug" (i18n.LANGUAGES).
+    language: Mapped[str] = mapped_column(sa.String(8), default="zh", server_default="zh")
     township: Mapped[Township | None] = relationship()
     village: Mapped[Village | None] = relationship()
     department: Mapped[Department | None] = relationship()

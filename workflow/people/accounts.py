@@ -12,6 +12,7 @@ from workflow.people.passwords import check_password_strength
 from workflow.platform import audit
 from workflow.platform.db import db
 from workflow.platform.errors import AccessDenied, ValidationFailed
+from workflow.platform.i18n import LANGUAGES
 from workflow.platform.i18n import gettext as _
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -41,6 +42,21 @@ def update_preferences(user: User, actor: User, *, email: str, digest_mode: str)
         before=before,
         after={"email": email, "digest_mode": mode.value},
     )
+    return user
+
+
+def choose_language(user: User, actor: User, language: str) -> User:
+    """Change one's own language of pages, e-mails and notices (audited)."""
+    if actor.id != user.id:
+        raise AccessDenied(_("You can only change your own settings."))
+    if language not in LANGUAGES:
+        raise ValidationFailed({"language": _("Choose Chinese or Uyghur.")})
+    if language != user.language:
+        before = {"language": user.language}
+        user.language = language
+        audit.record(
+            actor, "user.language", "user", user.id, before=before, after={"language": language}
+        )
     return user
 
 

@@ -6,6 +6,8 @@ import sqlalchemy as sa
 
 from workflow.county.setup import county_name
 from workflow.forms import HouseholdRow, SurveyContext, VillageRow, write_survey_form
+from workflow.forms.layout import survey_layout
+from workflow.forms.uyghur import add_uyghur_aids
 from workflow.models import CatalogueRecord, Round, Township, Village
 from workflow.platform import clock
 from workflow.platform.db import db
@@ -39,10 +41,16 @@ def find_township(name_or_code: str) -> Township:
 
 
 def survey_template(
-    form_no: int, round_: Round, *, village: Village | None = None, township: Township | None = None
+    form_no: int,
+    round_: Round,
+    *,
+    village: Village | None = None,
+    township: Township | None = None,
+    uyghur: bool = False,
 ) -> bytes:
     """附件1 for a village (its households), 附件2 for a village or a township's exited villages,
-    附件3 for a township — laid out officially and pre-filled."""
+    附件3 for a township — laid out officially and pre-filled; for a Uyghur-language clerk with a
+    Uyghur line under each header and a Uyghur instruction sheet (forms/uyghur.py)."""
     standard = standard_of(db.session.get(CatalogueRecord, round_.catalogue_id))
     today = clock.today()
     if form_no == 1:
@@ -91,4 +99,5 @@ def survey_template(
         context = SurveyContext(township=township.name, date=today, county=county_name())
     else:
         raise ValidationFailed({"form": _("The survey forms are forms 1, 2 and 3 only.")})
-    return write_survey_form(form_no, standard, context)
+    data = write_survey_form(form_no, standard, context)
+    return add_uyghur_aids(data, survey_layout(form_no, standard)) if uyghur else data
