@@ -26,6 +26,7 @@ from bench.synthetic import SURVEY_YEAR, filled_forms, synthetic_county
 from workflow.demo.county import load_demo_county
 from workflow.engine import specs
 from workflow.inbox import tasks
+from workflow.inbox.steps import CERTIFY
 from workflow.models import (
     CatalogueRecord,
     HumanTask,
@@ -41,8 +42,8 @@ from workflow.platform.db import db
 from workflow.programme import rounds
 from workflow.programme.catalogue import standard_of
 from workflow.programme.routing import COUNTY_OFFICE
+from workflow.survey import certification, gaps
 from workflow.survey import flow as survey_flow
-from workflow.survey import gaps
 from workflow.survey.intake import import_survey
 
 LAUNCHED_AT = "2018-06-20T10:00+08:00"
@@ -192,6 +193,28 @@ def _submit_all(round_id: int, result: SurveyRun) -> None:
             )
             db.session.commit()
         result.stages["sign and submit"] = time.perf_counter() - start
+        start = time.perf_counter()
+        _certify_all()
+        result.stages["certify (核定)"] = time.perf_counter() - start
+
+
+def _certify_all() -> None:
+    """县农经局 and 县统计局 certify every township's rows (nothing marked): only then are the
+    gaps final for triage (§六.4, §六.5)."""
+    clerks = {
+        user.department_id: user
+        for user in db.session.scalars(
+            sa.select(User).where(User.role == Role.DEPARTMENT_CLERK).order_by(User.id.desc())
+        )
+    }
+    ready = db.session.scalars(
+        sa.select(HumanTask)
+        .where(HumanTask.spec_name == CERTIFY, HumanTask.state == TaskState.READY)
+        .order_by(HumanTask.id)
+    ).all()
+    for task in ready:
+        certification.certify_households(task, clerks[task.department_id], {})
+        db.session.commit()
 
 
 def _triage_all(round_id: int, result: SurveyRun) -> None:
