@@ -41,7 +41,7 @@ from workflow.platform.i18n import _
 from workflow.programme.catalogue import standard_of
 from workflow.programme.routing import UNOWNED, route
 from workflow.programme.standards import Indicator, Standard, format_number
-from workflow.survey.townships import township_survey
+from workflow.survey.townships import open_pending_gaps, township_survey
 
 CERTIFY_DAYS = 5  # days after the survey reaches the county within which both certify
 LIVE = (GapStatus.PENDING, GapStatus.OPEN, GapStatus.CONFIRMED)
@@ -220,17 +220,7 @@ def make_final(round_id: int, township_id: int) -> None:
     if survey.final_at is not None:
         return
     survey.final_at = clock.now()
-    db.session.execute(
-        sa.update(Gap)
-        .where(
-            Gap.round_id == round_id,
-            Gap.township_id == township_id,
-            Gap.status == GapStatus.PENDING,
-        )
-        .values(status=GapStatus.OPEN)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire_all()
+    open_pending_gaps(round_id, township_id)
     audit.record(current_actor.get(), "survey.final", "township_survey", survey.id)
 
 

@@ -10,8 +10,6 @@ from workflow.archive.documents import documents_of_object, file_at_village, reg
 from workflow.engine import instances
 from workflow.inbox.tasks import complete_task
 from workflow.models import (
-    Gap,
-    GapStatus,
     HumanTask,
     Role,
     Round,
@@ -36,7 +34,7 @@ from workflow.programme.lookback import (
     villages_in_scope,
 )
 from workflow.survey.results_flow import start_township_results
-from workflow.survey.townships import record_late, township_survey
+from workflow.survey.townships import open_pending_gaps, record_late, township_survey
 
 PROCESS_ID = "township_survey"
 
@@ -165,20 +163,6 @@ def survey_submitted(round_id: int, township_id: int) -> None:
     audit.record(current_actor.get(), "survey.submitted", "township_survey", survey.id)
 
 
-def _open_pending_gaps(round_id: int, township_id: int) -> None:
-    db.session.execute(
-        sa.update(Gap)
-        .where(
-            Gap.round_id == round_id,
-            Gap.township_id == township_id,
-            Gap.status == GapStatus.PENDING,
-        )
-        .values(status=GapStatus.OPEN)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire_all()
-
-
 def release_early(round_id: int, township_id: int, actor: User) -> None:
     """The county office starts triage for a township before it has submitted (§五.3)."""
     require_role(actor, Role.COUNTY_OFFICE)
@@ -186,7 +170,7 @@ def release_early(round_id: int, township_id: int, actor: User) -> None:
     if survey.status == TownshipSurveyStatus.SUBMITTED:
         raise Refused(_("The township has submitted; there is no need to release it early."))
     survey.released_early = True
-    _open_pending_gaps(round_id, township_id)
+    open_pending_gaps(round_id, township_id)
     audit.record(actor, "survey.release_early", "township_survey", survey.id)
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from blinker import signal
 
 from workflow.cases.accountability_items import open_late_township
-from workflow.models import SurveyEscalation, TownshipSurvey
+from workflow.models import Gap, GapStatus, SurveyEscalation, TownshipSurvey
 from workflow.platform import audit, clock
 from workflow.platform.db import db
 
@@ -51,3 +51,18 @@ def record_late(survey: TownshipSurvey, stage: str, level: int) -> bool:
     if level == 2:  # the county office hears of it: 按时报送 failed, an item for the leader
         open_late_township(survey.round_id, survey.township_id, stage)
     return True
+
+
+def open_pending_gaps(round_id: int, township_id: int) -> None:
+    """The township's gaps still waiting (待上报、核定) open for triage."""
+    db.session.execute(
+        sa.update(Gap)
+        .where(
+            Gap.round_id == round_id,
+            Gap.township_id == township_id,
+            Gap.status == GapStatus.PENDING,
+        )
+        .values(status=GapStatus.OPEN)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
