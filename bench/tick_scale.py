@@ -13,17 +13,14 @@ refresh the timers, step, serialize, with the diagrams' domain functions replace
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench import bulk, pages
+from bench import bulk, pages, tick_worker
 from bench.common import Backend, Measurement, Size, make_app
 from notifications import wiring
 from workflow.engine import instances, specs
@@ -208,22 +205,9 @@ def _shared_tick(url: str, one_worker: float) -> list[Measurement]:
         )
     )
     db.session.rollback()
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), *sys.path])}
     start_at = time.time() + 8  # every process started and connected by then
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bench.tick_worker", url, SHARED_TICK, str(start_at)],
-            stdout=subprocess.PIPE,
-            env=env,
-            text=True,
-        )
-        for _ in range(SHARED_WORKERS)
-    ]
-    results = [
-        json.loads(worker.communicate(timeout=3600)[0].strip().splitlines()[-1])
-        for worker in workers
-    ]
+    workers = [tick_worker.start(url, SHARED_TICK, start_at) for _ in range(SHARED_WORKERS)]
+    results = [tick_worker.outcome(worker) for worker in workers]
     advanced = sum(r["advanced"] for r in results)
     failed = sum(r["failed"] for r in results)
     seconds = max(r["ended"] for r in results) - min(r["started"] for r in results)

@@ -11,7 +11,6 @@ audit head (the audit log's streams: docs/AUDIT.md) — there should be none.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import statistics
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench import bulk
+from bench import bulk, tick_worker
 from bench.common import Backend, Measurement, Size, make_app
 from bench.load_users import SimulatedUser, run_users
 from workflow.cases.lifecycle import Subject, open_case
@@ -231,15 +230,8 @@ class TickUnderLoad:
 def _load_while_ticking(url: str, users: list[SimulatedUser], seconds: float) -> TickUnderLoad:
     """The users work while a tick worker advances the due reminders; meanwhile a sampler asks
     PostgreSQL five times a second whether any session waits for a lock on an audit head."""
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), *sys.path])}
     start_at = time.time() + 6
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "bench.tick_worker", url, TICK_MOMENT, str(start_at)],
-        stdout=subprocess.PIPE,
-        env=env,
-        text=True,
-    )
+    worker = tick_worker.start(url, TICK_MOMENT, start_at)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         due = conn.scalar(
@@ -262,7 +254,7 @@ def _load_while_ticking(url: str, users: list[SimulatedUser], seconds: float) ->
     time.sleep(max(0.0, start_at - time.time()))
     sampler.start()
     run_users(users, seconds, trivial=False)
-    result = json.loads(worker.communicate(timeout=3600)[0].strip().splitlines()[-1])
+    result = tick_worker.outcome(worker)
     stop.set()
     sampler.join()
     engine.dispose()
