@@ -4,6 +4,7 @@ reports it done. A township can lead a case (帮扶手册、扶持证): its cler
 
 from __future__ import annotations
 
+import json
 from io import BytesIO
 
 import pytest
@@ -12,7 +13,9 @@ import sqlalchemy as sa
 from tests.evidence_files import png_bytes
 from tests.scenario import ALL_YES_HOUSEHOLD
 from tests.survey_filling import fill, rows_of
+from notifications.rules import recipients_for_level
 from workflow.models import (
+    AuditEvent,
     CaseNote,
     CaseStatus,
     Gap,
@@ -166,3 +169,67 @@ def test_a_booklet_gap_is_led_by_the_township_whose_clerk_works_it(round2018, us
     assert browser("dept_slj").get(f"/cases/{case.id}").status_code == 403
     assert clerk.post(f"/cases/{case.id}/submit", {"summary": "已补填"}).status_code == 303
     assert _case_of(gap.id).status == CaseStatus.VERIFYING
+
+
+def _ready_task(case: HelpCase) -> HumanTask:
+    return db.session.scalar(
+        sa.select(HumanTask).where(
+            HumanTask.instance_id == case.instance_id, HumanTask.state == TaskState.READY
+        )
+    )
+
+
+def test_the_county_office_hands_a_township_led_case_to_a_department(round2018, user, browser):
+    gap = _gap_in_triage(round2018, user, BOOKLET_MISSING, "A-BOOKLET")
+    confirm_gaps(round2018, [gap.id], user("fpb"))
+    db.session.commit()
+    case = _case_of(gap.id)
+    assert case.lead_township
+    township_task = _ready_task(case)
+
+    fpb = browser("fpb")
+    page = fpb.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "移交行业部门牵头" in page
+    no_reason = fpb.post(f"/cases/{case.id}/reassign", {"department": "SLJ", "reason": " "})
+    assert no_reason.status_code == 422 and "改派" in no_reason.get_data(as_text=True)
+    handed = fpb.post(
+        f"/cases/{case.id}/reassign", {"department": "SLJ", "reason": "手册由水利局驻村工作队补填"}
+    )
+    assert handed.status_code == 303
+
+    case = _case_of(gap.id)
+    assert not case.lead_township and case.department.code == "SLJ"
+    task = _ready_task(case)
+    assert task.id == township_task.id  # the same open step, now the department's
+    assert (task.role, task.department_id, task.lane) == (
+        Role.DEPARTMENT_CLERK,
+        case.department_id,
+        "行业部门",
+    )
+    assert f"/tasks/{task.id}" in browser("dept_slj").get("/inbox").get_data(as_text=True)
+    clerk = browser("aoyi_zg")
+    assert f"/tasks/{task.id}" not in clerk.get("/inbox").get_data(as_text=True)
+    plan = {
+        "measure": "逐户补填帮扶手册",
+        "target_standard": "手册、扶持证填写规范",
+        "responsible_person": "买买提",
+        "planned_completion": "2018-09-30",
+    }
+    assert clerk.post(f"/cases/{case.id}/plan", plan).status_code == 403
+    assert browser("dept_slj").post(f"/cases/{case.id}/plan", plan).status_code == 303
+    case = _case_of(gap.id)
+    assert case.status == CaseStatus.IN_PROGRESS
+    # The step after planning is drawn in the department lane and goes to the department too.
+    assert (_ready_task(case).role, _ready_task(case).department_id) == (
+        Role.DEPARTMENT_CLERK,
+        case.department_id,
+    )
+    assert {u.username for u in recipients_for_level(case, 0)} >= {"dept_slj"}
+    assert "aoyi_zg" not in {u.username for u in recipients_for_level(case, 0)}
+    event = db.session.scalar(
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "case.reassign", AuditEvent.object_id == str(case.id))
+        .order_by(AuditEvent.id.desc())
+    )
+    assert json.loads(event.before) == {"township_leads": True}
+    assert json.loads(event.after) == {"department": "SLJ"}
