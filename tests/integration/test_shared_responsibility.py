@@ -74,6 +74,11 @@ def test_an_income_gap_asks_its_cause_and_industry_reaches_both_departments(
     assert db.session.get(Gap, gap.id).cause == "industry"
 
     nyj, rsj, slj = browser("dept_nyj"), browser("dept_rsj"), browser("dept_slj")
+    listed = rsj.get("/api/v1/cases").get_json()["items"]
+    shown = next(c for c in listed if c["id"] == case.id)
+    assert shown["department"]["code"] == "NYJ" and not shown["township_leads"]
+    assert [d["code"] for d in shown["co_departments"]] == ["RSJ"]
+    assert rsj.get(f"/api/v1/cases/{case.id}").get_json()["co_departments"][0]["name"] == "县人社局"
     assert case.subject_label.split(" ")[0] in nyj.get("/inbox").get_data(as_text=True)
     task = db.session.scalar(
         sa.select(HumanTask).where(

@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, jsonify, request
+from sqlalchemy.orm import selectinload
 
 from web.api import api_user, bp, serialize
 from web.identifiers import id_arg
@@ -14,7 +15,7 @@ from workflow.cases import lifecycle as cases
 from workflow.cases import lists as case_lists
 from workflow.inbox import tasks
 from workflow.inbox.steps import STEP_OF_CASE_STATUS
-from workflow.models import CaseNote, CaseStatus, HelpCase, User
+from workflow.models import CaseCoUnit, CaseNote, CaseStatus, HelpCase, User
 from workflow.platform.db import db
 from workflow.platform.errors import ValidationFailed
 from workflow.platform.i18n import gettext
@@ -77,6 +78,7 @@ def case_list() -> Response:
         and (not township or c.township.code == township)
     ]
     page, following = serialize.page_after(rows, lambda c: c.id, _key, after, limit)
+    _load_co_units(page)
     return jsonify(
         {
             "items": [serialize.case_summary(c) for c in page],
@@ -84,6 +86,16 @@ def case_list() -> Response:
             "next_after": following,
         }
     )
+
+
+def _load_co_units(page: list[HelpCase]) -> None:
+    """Each listed case's co-responsible departments, in one query for the page."""
+    if page:
+        db.session.scalars(
+            sa.select(HelpCase)
+            .where(HelpCase.id.in_([c.id for c in page]))
+            .options(selectinload(HelpCase.co_units).joinedload(CaseCoUnit.department))
+        ).all()
 
 
 @bp.get("/cases/<int:case_id>")

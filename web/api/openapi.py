@@ -244,6 +244,16 @@ SCHEMAS: dict[str, Any] = {
             "township": UNIT,
             "village": UNIT,
             "department": UNIT,
+            "township_leads": {
+                "type": "boolean",
+                "description": "The subject's township leads the case (department is null)",
+            },
+            "co_departments": {
+                "type": "array",
+                "items": UNIT,
+                "description": "Co-responsible departments (协办): they see the case and record "
+                "progress and evidence; only the lead plans it and reports it done",
+            },
             "due": DAY,
             "due_at": MOMENT,
             "overdue": {"type": "boolean"},

@@ -95,6 +95,8 @@ def case_summary(row: HelpCase) -> dict[str, Any]:
         "status": row.status.value,
         **subject(row),
         "department": unit(row.department),
+        "township_leads": row.lead_township,
+        "co_departments": [unit(u.department) for u in row.co_units],
         "indicator": {"code": row.indicator_code, "label": row.indicator_label},
         **deadline(row.due_at),
         "overdue": row.status not in FINISHED
