@@ -12,6 +12,7 @@ from web.cli_support import commit, find_user, with_app
 from web.formatting import beijing
 from workflow.operations import health, incidents, migration, versions
 from workflow.platform import clock
+from workflow.platform.db import db
 from workflow.platform.i18n import gettext
 
 
@@ -140,47 +141,66 @@ def _ids(text: str | None) -> list[int] | None:
 @click.option("--to", "target", type=click.Choice(["newest"]), default="newest", show_default=True)
 @click.option("--instances", default=None, help="Only these instance ids (1,2,3).")
 @click.option("--dry-run", is_flag=True, help="Say what would move; change nothing.")
+@click.option(
+    "--batch",
+    type=click.IntRange(1, 10000),
+    default=200,
+    show_default=True,
+    help="Instances checked and moved per transaction.",
+)
 @click.option("--as", "username", default="admin", show_default=True)
 @with_app
 def process_migrate(
-    process_id: str, target: str, instances: str | None, dry_run: bool, username: str
+    process_id: str, target: str, instances: str | None, dry_run: bool, batch: int, username: str
 ) -> None:
-    """Move running instances of PROCESS_ID that can move to the newest version."""
+    """Move running instances of PROCESS_ID that can move to the newest version, a batch at a
+    time (each batch committed before the next is read)."""
     actor = find_user(username)
     ids = _ids(instances)
-    if dry_run:
-        plan = migration.plan_migration(process_id, actor, ids)
-    else:
-        plan = migration.migrate_to_newest(process_id, actor, ids)
-        commit()
-    for item in plan.plans:
-        if item.error:
-            text = gettext("cannot be read: %(error)s", error=item.error)
-        elif item.can_move:
-            verb = gettext("moved") if item.moved else gettext("can move")
-            text = f"{verb}; " + gettext(
-                "moves: %(steps)s", steps=gettext(", ").join(item.check.moves)
-            )
+    after, movable, moved, checked, missing = 0, 0, 0, 0, []
+    while True:
+        if dry_run:
+            plan = migration.plan_migration(process_id, actor, ids, after=after, limit=batch)
         else:
-            text = (
-                gettext("stays")
-                + "; "
-                + "; ".join(
-                    gettext("done and %(kind)s: %(name)s", kind=_change(c.kind), name=c.name)
-                    for c in item.check.blocking
-                )
-            )
-        click.echo(f"#{item.instance.id} {item.instance.subject}: {text}")
-    for missing in plan.missing:
-        click.echo(gettext("Not running behind the newest version: %(ids)s", ids=missing))
+            plan = migration.migrate_to_newest(process_id, actor, ids, after=after, limit=batch)
+            commit()
+        for item in plan.plans:
+            click.echo(f"#{item.instance.id} {item.instance.subject}: {_verdict(item)}")
+        movable, moved, checked = (
+            movable + plan.movable,
+            moved + plan.moved,
+            checked + len(plan.plans),
+        )
+        missing = plan.missing
+        if plan.next_after is None:
+            break
+        after = plan.next_after
+        for item in plan.plans:  # this batch's instances and their states are done with
+            db.session.expunge(item.instance)
+    for lost in missing:
+        click.echo(gettext("Not running behind the newest version: %(ids)s", ids=lost))
     click.echo(
         gettext(
             "%(moved)s of %(total)s instances moved to the newest version.",
-            moved=plan.moved,
-            total=len(plan.plans),
+            moved=moved,
+            total=checked,
         )
         if not dry_run
-        else gettext(
-            "%(movable)s of %(total)s can move", movable=plan.movable, total=len(plan.plans)
+        else gettext("%(movable)s of %(total)s can move", movable=movable, total=checked)
+    )
+
+
+def _verdict(item: migration.InstancePlan) -> str:
+    if item.error:
+        return gettext("cannot be read: %(error)s", error=item.error)
+    if item.can_move:
+        verb = gettext("moved") if item.moved else gettext("can move")
+        return f"{verb}; " + gettext("moves: %(steps)s", steps=gettext(", ").join(item.check.moves))
+    return (
+        gettext("stays")
+        + "; "
+        + "; ".join(
+            gettext("done and %(kind)s: %(name)s", kind=_change(c.kind), name=c.name)
+            for c in item.check.blocking
         )
     )

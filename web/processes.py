@@ -8,7 +8,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from web.identifiers import id_list
+from web.identifiers import id_arg, id_list
 from workflow.operations import migration, versions
 from workflow.platform.i18n import gettext
 
@@ -63,9 +63,13 @@ def _migration_page(process_id: str, **_view_args: object) -> str:
 def migrate_page(process_id: str) -> str:
     """A dry run: for each instance behind the newest version, whether it can move and what."""
     ids = _instance_ids()
-    plan = migration.plan_migration(process_id, acting_user(), ids)
+    after = id_arg(request.args.get("after")) or 0
+    plan = migration.plan_migration(process_id, acting_user(), ids, after=after)
     return render_template(
-        "operations/migrate.html", plan=plan, instances=",".join(map(str, ids or []))
+        "operations/migrate.html",
+        plan=plan,
+        instances=",".join(map(str, ids or [])),
+        after=after,
     )
 
 
@@ -78,7 +82,7 @@ def migrate(process_id: str):
     plan = migration.migrate_to_newest(process_id, acting_user(), ids)
     if not plan.moved:  # nothing could move (or someone moved them first): the plan, as it is
         page = render_template(
-            "operations/migrate.html", plan=plan, instances=",".join(map(str, ids or []))
+            "operations/migrate.html", plan=plan, instances=",".join(map(str, ids or [])), after=0
         )
         return page, 422
     flash(

@@ -217,3 +217,46 @@ def test_the_command_and_the_page_migrate_what_they_are_told(
     assert "check_plan" in diagram["xml"], "the version's own diagram"
     old = office.get(f"/operations/versions/{versions_before[first]}").get_data(as_text=True)
     assert "新增 · 复核帮扶措施" in old and "修改 · 制定帮扶措施" in old
+
+
+def test_thousands_behind_are_checked_and_moved_a_page_at_a_time(
+    app, county, user, browser, changed_diagrams, monkeypatch
+):
+    monkeypatch.setattr(cli_support, "make_app", lambda: app)
+    monkeypatch.setattr(migration, "PAGE", 2)
+    clock.set_now(at("2018-08-01T10:00"))
+    round_ = make_round()
+    villages = ("布古纳村", "喀特勒什村", "布古纳村", "喀特勒什村", "布古纳村")
+    ids = [open_household_case(round_, v, due=date(2018, 9, 30)).instance_id for v in villages]
+    db.session.commit()
+    changed_diagrams()
+
+    first = migration.plan_migration("gap_case", user("admin"), limit=2)
+    assert [p.instance.id for p in first.plans] == sorted(ids)[:2]
+    assert (first.behind, first.next_after) == (5, sorted(ids)[1])
+    last = migration.plan_migration("gap_case", user("admin"), after=sorted(ids)[3], limit=2)
+    assert [p.instance.id for p in last.plans] == sorted(ids)[4:] and last.next_after is None
+
+    office = browser("fpb")
+    page = office.get("/operations/processes/gap_case/migrate").get_data(as_text=True)
+    assert "共有 5 个实例落后于最新版本；本页检查其中 2 个" in page
+    assert f"after={sorted(ids)[1]}" in page and f'id="instance-{sorted(ids)[2]}"' not in page
+    second = office.get(f"/operations/processes/gap_case/migrate?after={sorted(ids)[1]}")
+    assert f'id="instance-{sorted(ids)[2]}"' in second.get_data(as_text=True)
+    # The page's button moves the instances listed on it, no others.
+    listed = ",".join(map(str, sorted(ids)[:2]))
+    assert f'name="instances" value="{listed}"' in page
+    office.post("/operations/processes/gap_case/migrate", {"instances": listed})
+    db.session.expire_all()
+    behind = migration.plan_migration("gap_case", user("admin"), limit=10)
+    assert sorted(p.instance.id for p in behind.plans) == sorted(ids)[2:]
+
+    result = CliRunner().invoke(
+        cli.main, ["process", "migrate", "gap_case", "--batch", "2"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 个流程中 3 个已迁移到最新版本" in result.output
+    db.session.expire_all()
+    assert not migration.plan_migration("gap_case", user("admin")).plans
+    for instance_id in ids:
+        _consistent(instance_id)

@@ -10,10 +10,10 @@ from io import BytesIO
 import pytest
 import sqlalchemy as sa
 
+from notifications.rules import recipients_for_level
 from tests.evidence_files import png_bytes
 from tests.scenario import ALL_YES_HOUSEHOLD
 from tests.survey_filling import fill, rows_of
-from notifications.rules import recipients_for_level
 from workflow.models import (
     AuditEvent,
     CaseNote,

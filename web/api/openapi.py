@@ -251,7 +251,7 @@ SCHEMAS: dict[str, Any] = {
             "co_departments": {
                 "type": "array",
                 "items": UNIT,
-                "description": "Co-responsible departments (协办): they see the case and record "
+                "description": "Co-responsible departments: they see the case and record "
                 "progress and evidence; only the lead plans it and reports it done",
             },
             "due": DAY,
