@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from tests.scenario import ALL_YES_HOUSEHOLD
 from tests.survey_filling import column_letter, fill, rows_of
-from workflow.models import Gap, GapStatus, Household, Village
+from workflow.models import Gap, GapStatus, Household, HouseholdMember, Village
 from workflow.platform.db import db
 from workflow.platform.errors import ImportRefused
 from workflow.programme.applicability import members_of, reference_date
@@ -108,3 +108,39 @@ def test_dibao_gap_only_for_a_household_that_qualifies_and_is_not_covered(round2
     assert dibao.routed_to == "MZJ" and dibao.department.name == "县民政局"
     all_dibao = db.session.scalars(sa.select(Gap).where(Gap.indicator_code == "H-DIBAO")).all()
     assert [g.household_id for g in all_dibao] == [with_child.id]
+
+
+def test_the_register_pre_fills_who_is_on_dibao_and_the_village_judges_who_qualifies(
+    round2018, user
+):
+    covered = set(
+        db.session.scalars(
+            sa.select(HouseholdMember.household_id).where(
+                HouseholdMember.subsistence, HouseholdMember.in_register
+            )
+        )
+    )
+    households = db.session.scalars(
+        sa.select(Household)
+        .join(Village)
+        .where(Village.name == "布古纳村", Household.exit_year.between(2014, 2017))
+    ).all()
+    on_dibao = next(h for h in households if h.id in covered)
+    off_dibao = next(h for h in households if h.id not in covered)
+    template = survey_template(1, round2018, village=find_village("布古纳村"))
+    column = column_letter(template, "已纳入低保")
+    rows = rows_of(template, "身份证号")
+    sheet = load_workbook(BytesIO(template)).active
+    assert sheet[f"{column}{rows[on_dibao.id_number]}"].value == "是"
+    assert sheet[f"{column}{rows[off_dibao.id_number]}"].value == "否"
+    assert (
+        sheet[f"{column_letter(template, '符合低保条件')}{rows[on_dibao.id_number]}"].value is None
+    )
+
+    # The village keeps the register's coverage and finds the covered household no longer
+    # qualifies: 应退未退.
+    answers = {k: v for k, v in ALL_YES_HOUSEHOLD.items() if k != "已纳入低保"}
+    filled = fill(template, "身份证号", {on_dibao.id_number: {"符合低保条件": "否"}}, answers)
+    import_survey(filled, user("buguna_cun"), round2018)
+    assert _gaps(round2018, on_dibao)["H-DIBAO"].evidence == "符合低保条件：否；已纳入低保：是"
+    assert "H-DIBAO" not in _gaps(round2018, off_dibao)

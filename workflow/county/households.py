@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from workflow.forms.register_layout import RELATION_HEAD
 from workflow.models import HouseholdMember
+from workflow.models.register import MEMBER_NORMAL
 from workflow.platform.db import db
 
 
@@ -53,3 +54,23 @@ def members_of(household_id: int | None, day: date) -> list[MemberLine]:
     ]
     # The head first, then the others from the eldest.
     return sorted(lines, key=lambda line: line.relation != RELATION_HEAD)
+
+
+def subsistence_by_household(household_ids: list[int]) -> dict[int, bool]:
+    """Whether the register has each household on 低保 (a living member of it is), for the
+    households the register lists members of; the others are left out (nothing to say)."""
+    if not household_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            HouseholdMember.household_id,
+            sa.func.max(sa.cast(HouseholdMember.subsistence, sa.Integer)),
+        )
+        .where(
+            HouseholdMember.household_id.in_(household_ids),
+            HouseholdMember.in_register,
+            HouseholdMember.status == MEMBER_NORMAL,
+        )
+        .group_by(HouseholdMember.household_id)
+    )
+    return {household_id: bool(on) for household_id, on in rows}

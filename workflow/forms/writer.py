@@ -65,6 +65,7 @@ class HouseholdRow:
     helper: str = ""
     phone: str = ""
     not_applicable: tuple[str, ...] = ()  # indicator codes the register says do not apply
+    prefilled: tuple[tuple[str, object], ...] = ()  # answers the register gives (低保 covered)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ def write_survey_form(form_no: int, standard: Standard, context: SurveyContext) 
                 "exit_year": h.exit_year,
                 "helper": h.helper,
                 "phone": h.phone,
+                **dict(h.prefilled),
                 **dict.fromkeys(h.not_applicable, NOT_APPLICABLE),
             }
             for h in context.households

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from workflow.county.households import subsistence_by_household
 from workflow.county.setup import county_name
+from workflow.county.sheets import NO, YES
 from workflow.forms import HouseholdRow, SurveyContext, VillageRow, write_survey_form
 from workflow.forms.layout import survey_layout
 from workflow.forms.uyghur import add_uyghur_aids
@@ -16,6 +18,7 @@ from workflow.platform.i18n import _
 from workflow.programme.applicability import members_of, not_applicable, reference_date
 from workflow.programme.catalogue import standard_of
 from workflow.programme.lookback import households_in_scope, village_exited_in
+from workflow.programme.standards import Standard
 
 
 def find_village(name_or_code: str) -> Village:
@@ -58,6 +61,7 @@ def survey_template(
             raise ValidationFailed({"village": _("Form 1 needs a village.")})
         households = households_in_scope(round_, village)
         members = members_of((h.id for h in households), reference_date(round_))
+        covered = _register_answers(standard, [h.id for h in households])
         rows = [
             HouseholdRow(
                 h.head_name,
@@ -67,6 +71,7 @@ def survey_template(
                 h.helper_name,
                 h.phone,
                 not_applicable(standard, members.get(h.id, [])),
+                covered.get(h.id, ()),
             )
             for h in households
         ]
@@ -101,3 +106,19 @@ def survey_template(
         raise ValidationFailed({"form": _("The survey forms are forms 1, 2 and 3 only.")})
     data = write_survey_form(form_no, standard, context)
     return add_uyghur_aids(data, survey_layout(form_no, standard)) if uyghur else data
+
+
+def _register_answers(
+    standard: Standard, household_ids: list[int]
+) -> dict[int, tuple[tuple[str, str], ...]]:
+    """What the register already answers on 附件1: whether each household is on 低保 (the
+    coverage column of 应纳尽纳、应退尽退; whether it meets the conditions is the village's to
+    judge). The clerk checks it like any pre-filled cell."""
+    codes = [i.code for i in standard.for_kind("household") if i.judge == "eligible_covered"]
+    if not codes:
+        return {}
+    on = subsistence_by_household(household_ids)
+    return {
+        household: tuple((code, YES if covered else NO) for code in codes)
+        for household, covered in on.items()
+    }
