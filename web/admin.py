@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from web.handling import acting_user, domain_view
-from workflow.models import CatalogueRecord, Role, User
+from workflow.models import CatalogueRecord, Department, Role, User
 from workflow.people.access import require_role
 from workflow.people.accounts import create_user, reset_password, set_active
 from workflow.people.administration import require_some_section
@@ -50,6 +50,9 @@ def _page(year: int, problems: list[str] | None = None, status: int = 200):
         standard=standard,
         versions=versions,
         problems=problems or [],
+        department_names=dict(
+            db.session.execute(sa.select(Department.code, Department.name)).all()
+        ),
     ), status
 
 

@@ -53,3 +53,16 @@ def test_admin_changes_the_poverty_line_and_a_bad_catalogue_changes_nothing(
     assert refused.exit_code == 1
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CatalogueRecord)) == 2
+
+
+def test_the_catalogue_page_says_to_whom_each_indicator_applies_and_who_certifies_it(
+    county, browser
+):
+    page = browser("fpb").get("/admin/catalogue/2018").get_data(as_text=True)
+    rows = {row.split("</td>")[0].rsplit(">", 1)[-1]: row for row in page.split("<tr><td>")[1:]}
+    assert "有 6–15 周岁成员的户" in rows["H-EDU"] and "义务教育法" in rows["H-EDU"]
+    assert "有 16 周岁及以上成员的户" in rows["H-PENSION"]
+    assert '<td class="applies">全部</td>' in rows["H-WATER"]
+    assert '<td class="certifier">县统计局</td>' in rows["H-INCOME-GROWTH"]
+    assert '<td class="certifier">县农经局</td>' in rows["H-INCOME"]
+    assert '<td class="certifier">—</td>' in rows["H-WATER"]
