@@ -133,6 +133,7 @@ class Snapshot:
 _lock = threading.Lock()
 _snapshots: dict[tuple[str, str, tuple[str, ...]], Snapshot | None] = {}
 _enabled = [True]
+_made = [0]
 
 
 @contextmanager
@@ -168,7 +169,13 @@ def start(loaded: Any, data: dict[str, Any], engine: EngineSteps) -> Started | N
             _snapshots[key] = snapshot
     if snapshot is None or not _fits(snapshot, data):
         return None
+    _made[0] += 1
     return snapshot.start(data)
+
+
+def made() -> int:
+    """How many instances this process has started from a snapshot."""
+    return _made[0]
 
 
 def _fits(snapshot: Snapshot, data: dict[str, Any]) -> bool:
