@@ -3,8 +3,10 @@ deadlines, reminders and escalations when the clock moves, and the same way to c
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
+from uuid import UUID
 
 import sqlalchemy as sa
 
@@ -243,3 +245,24 @@ def test_a_case_whose_reminder_is_due_at_its_opening_is_started_by_the_engine(co
     run_tick("2018-08-01T10:01+08:00")
     assert db.session.get(HelpCase, case.id).escalation_level == 0
     assert db.session.scalars(sa.select(CaseEscalation.level)).all() == [0]
+
+
+def test_cases_from_the_snapshot_share_no_task_id(county):
+    """Each case's tasks get ids of their own (random UUIDs), and its inbox task is one of them."""
+    clock.set_now(at("2018-08-01T10:00"))
+    round_ = make_round()
+    opened = [_open(round_, h, "SLJ", date(2018, 12, 31)) for h in _households("布古纳村", 3)]
+    db.session.commit()
+    seen: set[str] = set()
+    for case in opened:
+        instance = db.session.get(ProcessInstance, case.instance_id)
+        ids = {UUID(m) for m in _ID.findall(instance.state)}
+        state = json.loads(instance.state)
+        subprocesses = state["subprocesses"].values()
+        assert len(ids) == len(state["tasks"]) + sum(len(sub["tasks"]) for sub in subprocesses)
+        assert {i.version for i in ids} == {4} and not {str(i) for i in ids} & seen
+        seen |= {str(i) for i in ids}
+        guid = db.session.scalar(
+            sa.select(HumanTask.task_guid).where(HumanTask.instance_id == instance.id)
+        )
+        assert guid in seen
