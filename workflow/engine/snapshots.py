@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from workflow.engine.services import check_calls
 from workflow.engine.spiff import (
     BoundaryEventSplit,
     BpmnStartTask,
@@ -171,6 +172,7 @@ def start(loaded: Any, data: dict[str, Any], engine: EngineSteps) -> Started | N
     it (no snapshot fits this version or this data)."""
     if not _enabled[0]:
         return None
+    check_calls(loaded.spec, loaded.subprocess_specs)  # refused as the engine's start refuses
     key = (loaded.process_id, loaded.content_hash, tuple(data))
     with _lock:
         known = key in _snapshots
