@@ -161,12 +161,6 @@ def engine_start_only() -> Iterator[None]:
         _enabled[0] = before
 
 
-def clear() -> None:
-    """Forget every template (they are rebuilt on the next start)."""
-    with _lock:
-        _snapshots.clear()
-
-
 def start(loaded: Any, data: dict[str, Any], engine: EngineSteps) -> Started | None:
     """An instance's first state made from the version's snapshot, or None: the engine starts
     it (no snapshot fits this version or this data)."""
