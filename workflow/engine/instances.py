@@ -12,7 +12,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow.engine import specs
+from workflow.engine import snapshots, specs
 from workflow.engine.lanes import role_for_lane
 from workflow.engine.services import check_calls
 from workflow.engine.spiff import (
@@ -69,19 +69,26 @@ def start_instances(
     """Start many instances of a process at once (data, scope, subject each): each runs to its
     first wait, then all rows and their user tasks are written together."""
     row, loaded = specs.stored_spec(process_id)
+    engine = snapshots.EngineSteps(_new_workflow, _run, _serialize)
     started = []
     for data, scope, subject in starts:
-        wf = _new_workflow(loaded, data)
-        _run(wf)
         instance = _new_row(process_id, row.id, scope, subject)
-        _store_state(instance, wf)
-        started.append((instance, wf))
-    db.session.add_all(instance for instance, _wf in started)
+        made = snapshots.start(loaded, data, engine)  # the same state, without the engine's run
+        if made is None:
+            wf = _new_workflow(loaded, data)
+            _run(wf)
+            _store_state(instance, wf)
+            ready: Any = _ready_tasks(wf)
+        else:
+            instance.state, instance.next_timer_due = made.state, made.next_timer_due
+            ready = {t.id: t for t in made.ready}
+        started.append((instance, ready))
+    db.session.add_all(instance for instance, _ready in started)
     db.session.flush()
-    for instance, wf in started:
-        mirror_tasks(instance, wf, new=True, flush=False)
+    for instance, ready in started:
+        mirror_ready(instance, ready, new=True, flush=False)
     db.session.flush()
-    return [instance for instance, _wf in started]
+    return [instance for instance, _ready in started]
 
 
 def _new_workflow(loaded: specs.LoadedSpec, data: dict[str, Any]) -> BpmnWorkflow:
@@ -218,7 +225,17 @@ def mirror_tasks(
 ) -> None:
     """Make the human_task rows match the workflow's READY user tasks (a new instance has none
     yet, so there is nothing to look up; a batch of them flushes once, at its end)."""
-    ready = {str(t.id): t for t in wf.get_tasks(state=SpiffTaskState.READY, manual=True)}
+    mirror_ready(instance, _ready_tasks(wf), new=new, flush=flush)
+
+
+def _ready_tasks(wf: BpmnWorkflow) -> dict[str, Any]:
+    return {str(t.id): t for t in wf.get_tasks(state=SpiffTaskState.READY, manual=True)}
+
+
+def mirror_ready(
+    instance: ProcessInstance, ready: dict[str, Any], *, new: bool = False, flush: bool = True
+) -> None:
+    """`mirror_tasks` for READY user tasks given by id (each with `task_spec` and `data`)."""
     existing = (
         {}
         if new

@@ -13,6 +13,17 @@ import SpiffWorkflow.bpmn.specs.event_definitions.timer as _timer_module
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit, BpmnStartTask
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
@@ -22,10 +33,20 @@ from SpiffWorkflow.util.task import TaskState as SpiffTaskState
 from workflow.platform import clock
 
 __all__ = [
+    "BoundaryEventSplit",
+    "BpmnStartTask",
     "BpmnWorkflow",
     "EngineError",
+    "ExclusiveGateway",
+    "InclusiveGateway",
+    "NoneEventDefinition",
+    "ParallelGateway",
     "SpecDiff",
     "SpiffTaskState",
+    "StartEvent",
+    "SubWorkflowTask",
+    "TimeDateEventDefinition",
+    "TimerEventDefinition",
     "WorkflowException",
     "diff_workflow",
     "make_parser",
