@@ -164,17 +164,50 @@ def _tell(people: list[User], key: str, compose: Callable[[], tuple[str, str]], 
     return len(fresh)
 
 
+# transaction_memo name: event key -> (users asked about, told, mailed), for a batch's cases.
+_TOLD = "told_and_mailed"
+
+
 def _told_and_mailed(key: str, ids: list[int]) -> tuple[set[int], set[int]]:
     """Which of these users already have a notice, and which a message, for the event (one
-    query for both)."""
-    told = sa.select(Notice.user_id, sa.literal(True)).where(
-        Notice.event_key == key, Notice.user_id.in_(ids)
+    query for both, unless the batch's look-up already answered for them)."""
+    known = transaction_memo.for_transaction(_TOLD).get(key)
+    if known is not None and known[0].issuperset(ids):
+        return known[1] & set(ids), known[2] & set(ids)
+    return _look_up([key], ids).get(key, (set(), set()))
+
+
+def _look_up(keys: list[str], ids: list[int]) -> dict[str, tuple[set[int], set[int]]]:
+    """For each event key, which of these users have a notice and which a message."""
+    told = sa.select(Notice.event_key, Notice.user_id, sa.literal(True)).where(
+        Notice.event_key.in_(keys), Notice.user_id.in_(ids)
     )
-    mailed = sa.select(EmailMessage.user_id, sa.literal(False)).where(
-        EmailMessage.event_key == key, EmailMessage.user_id.in_(ids)
+    mailed = sa.select(EmailMessage.event_key, EmailMessage.user_id, sa.literal(False)).where(
+        EmailMessage.event_key.in_(keys), EmailMessage.user_id.in_(ids)
     )
-    rows = db.session.execute(told.union_all(mailed)).all()
-    return {u for u, notice in rows if notice}, {u for u, notice in rows if not notice}
+    found: dict[str, tuple[set[int], set[int]]] = {}
+    for key, user_id, notice in db.session.execute(told.union_all(mailed)):
+        found.setdefault(key, (set(), set()))[0 if notice else 1].add(user_id)
+    return found
+
+
+def preload_case_notices(cases: list[HelpCase]) -> None:
+    """Whom a tick's batch of cases could tell at any level, and who of them was told or
+    mailed already: one query for the batch instead of one per escalation. Kept for the
+    transaction; a level is told once per case, so what the batch writes is not asked again."""
+    keys, ids = [], set()
+    for case in cases:
+        for level in _SUBJECTS:
+            keys.append(f"case:{case.id}:level:{level}")
+            ids.update(person.id for person in recipients_for_level(case, level))
+    if not keys or not ids:
+        return
+    found = _look_up(keys, sorted(ids))
+    memo = transaction_memo.for_transaction(_TOLD)
+    asked = frozenset(ids)
+    for key in keys:
+        told, mailed = found.get(key, (set(), set()))
+        memo[key] = (asked, told, mailed)
 
 
 # -- boards: a supervisor reminds whoever holds a late case (oversight.board.remind_owner) --

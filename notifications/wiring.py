@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from notifications import email, rules
 from workflow import scheduler
-from workflow.cases.escalation import case_escalated
+from workflow.cases.escalation import case_escalated, cases_loaded
 from workflow.platform import clock
 from workflow.platform.db import db
 from workflow.survey.certification import certification_late
@@ -31,6 +31,10 @@ COMMITTED = "huitou.mail_committed"
 
 def _on_case_escalated(case: Any, level: int, **_: Any) -> None:
     rules.notify_case_level(case, level)
+
+
+def _on_cases_loaded(cases: list[Any], **_: Any) -> None:
+    rules.preload_case_notices(cases)
 
 
 def _on_survey_escalated(survey: Any, level: int, stage: str = "survey", **_: Any) -> None:
@@ -81,6 +85,7 @@ def tick_and_deliver(moment: datetime | None = None) -> scheduler.TickReport:
 def connect(app: Flask) -> None:
     """Subscribe the notification rules to the domain's events and mail to commits (idempotent)."""
     case_escalated.connect(_on_case_escalated, weak=False)
+    cases_loaded.connect(_on_cases_loaded, weak=False)
     survey_escalated.connect(_on_survey_escalated, weak=False)
     certification_late.connect(_on_certification_late, weak=False)
     for name, listener in (

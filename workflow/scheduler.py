@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from workflow.cases import escalation
-from workflow.engine import instances
+from workflow.engine import instances, state_batch
 from workflow.models import ProcessInstance, SchedulerLease
 from workflow.operations import health, incidents
 from workflow.platform import audit, clock
@@ -214,9 +214,11 @@ def _advance_together(
     cases = escalation.preload_cases([instance.id for instance in due])  # noqa: F841 - held
     ids = [instance.id for instance in due]
     try:
+        states = state_batch.StateBatch()
         with acting_as(None):  # the scheduler acts for nobody
             for instance in due:
-                instances.advance_timers(instance, flush=False)
+                instances.advance_timers(instance, batch=states)
+        states.write()
         again = {instance.id for instance in due if _due_again(instance, moment)}
         incidents.resolve_advanced([i for i in ids if i in failing], moment)
         db.session.commit()

@@ -22,6 +22,9 @@ LEVEL_ACTIONS = {
 # Sent inside the transaction that recorded the escalation; notifications/ decides whom to tell.
 case_escalated = signal("case-escalated")
 case_closed = signal("case-closed")
+# Sent when a batch's cases are loaded for escalating them: notifications/ looks up at once
+# whom it has already told about them.
+cases_loaded = signal("cases-loaded")
 # transaction_memo name: the levels each case has reached, looked up once per transaction.
 _REACHED = "escalation_levels"
 
@@ -83,6 +86,7 @@ def preload_cases(instance_ids: list[int]) -> list[HelpCase]:
         )
     ):
         known[case_id].add(level)
+    cases_loaded.send(cases)
     return cases
 
 

@@ -302,20 +302,28 @@ def run_task(instance: ProcessInstance, guid: str, data: dict[str, Any]) -> None
     save(instance, wf)
 
 
-def advance_timers(instance: ProcessInstance, *, flush: bool = True) -> None:
+def advance_timers(instance: ProcessInstance, *, batch: Any = None) -> None:
     """Fire whatever timers are due now and save the instance; its user tasks are mirrored
     again only when the timers changed which of them are ready (a reminder does not).
-    `flush=False` leaves a reminder's writes to the caller's flush (a tick's batch writes
-    them together; a stale instance then fails the batch's flush instead)."""
+    `batch` (a `state_batch.StateBatch`) keeps a reminder's new state for the caller to write
+    with the rest of a tick's batch (a stale instance then fails the batch's write instead)."""
     wf = load(instance)
     ready = _ready_guids(wf)
     _run(wf)
     if _ready_guids(wf) != ready:
         save(instance, wf)
         return
-    _store_state(instance, wf)
-    if not flush:
+    if batch is not None:
+        done = wf.is_completed()
+        batch.add(
+            instance,
+            _serialize(wf),
+            clock.now(),
+            InstanceStatus.COMPLETED if done else instance.status,
+            None if done else next_timer_due(wf),
+        )
         return
+    _store_state(instance, wf)
     try:
         db.session.flush()
     except StaleDataError as exc:

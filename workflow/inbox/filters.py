@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from urllib.parse import parse_qsl, urlencode
 
 import sqlalchemy as sa
@@ -213,11 +214,17 @@ class Units:
     villages: list[Village]
     departments: list[Department]
 
+    @cached_property
+    def _by_id(self) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+        return (
+            {t.id: t.name for t in self.townships},
+            {v.id: v.name for v in self.villages},
+            {d.id: d.name for d in self.departments},
+        )
+
     def names(self, task: HumanTask) -> dict[str, str]:
         """The task's township, village and department names ('' where it has none)."""
-        township = {t.id: t.name for t in self.townships}
-        village = {v.id: v.name for v in self.villages}
-        department = {d.id: d.name for d in self.departments}
+        township, village, department = self._by_id  # built once, not for every row
         return {
             "township": township.get(task.township_id, ""),
             "village": village.get(task.village_id, ""),

@@ -138,26 +138,33 @@ def _group_condition(user: User) -> sa.ColumnElement[bool]:
     return sa.and_(HumanTask.role == user.role, scoped)
 
 
-def _own_condition(user: User) -> sa.ColumnElement[bool]:
-    return sa.or_(
-        HumanTask.assignee_id == user.id,
-        sa.and_(_group_condition(user), HumanTask.assignee_id.is_(None)),
-    )
-
-
 def inbox_filter(user: User) -> sa.ColumnElement[bool]:
     """The SQL condition selecting the READY tasks a user may work: her group's unclaimed ones,
     those assigned to her, and the same for every colleague she stands in for today."""
-    people = [user, *acting_for(user)]
-    return sa.and_(HumanTask.state == TaskState.READY, sa.or_(*(_own_condition(p) for p in people)))
+    return sa.and_(HumanTask.state == TaskState.READY, sa.or_(*inbox_branches(user)))
 
 
 def group_filter(user: User) -> sa.ColumnElement[bool]:
     """The SQL condition of the READY tasks of the user's group and of those she stands in for,
     including those a colleague has claimed (shown with who holds them, not workable)."""
+    return sa.and_(HumanTask.state == TaskState.READY, sa.or_(*group_branches(user)))
+
+
+def inbox_branches(user: User) -> list[sa.ColumnElement[bool]]:
+    """`inbox_filter` (without its READY) as conditions whose OR it is, each one an index's
+    range (a role in a unit, or an assignee): a list can read each in deadline order."""
     people = [user, *acting_for(user)]
-    reach = [sa.or_(_group_condition(p), HumanTask.assignee_id == p.id) for p in people]
-    return sa.and_(HumanTask.state == TaskState.READY, sa.or_(*reach))
+    return [
+        *(sa.and_(_group_condition(p), HumanTask.assignee_id.is_(None)) for p in people),
+        *(HumanTask.assignee_id == p.id for p in people),
+    ]
+
+
+def group_branches(user: User) -> list[sa.ColumnElement[bool]]:
+    """`group_filter` (without its READY) as conditions whose OR it is (`inbox_branches`)."""
+    people = [user, *acting_for(user)]
+    groups = [_group_condition(p) for p in people]
+    return [*groups, *(HumanTask.assignee_id == p.id for p in people)]
 
 
 def can_view_case(user: User, case: HelpCase) -> bool:
