@@ -34,18 +34,29 @@ def _holders(role: Role, unit: str) -> dict[int | None, list[User]]:
 
 
 def recipients_for_level(case: HelpCase, level: int) -> list[User]:
-    """Level 0 the department's clerks; 1 its leader and the township leader; 2 the county office
-    and the leading group; 3 the leading group, which decides accountability."""
-    if level == 0 and case.lead_township:  # the township leads: its clerks do the work
-        return _holders(Role.TOWNSHIP_CLERK, "township_id").get(case.township_id, [])
+    """Level 0 the clerks who work the case (the lead department's, or its township's when the
+    township leads); 1 the lead department's leader and the township leader; 2 the county office
+    and the leading group; 3 the leading group, which decides accountability. Co-responsible
+    departments (协办) hear levels 0 and 1 too: their clerks and their leaders."""
     if level == 0:
-        return _holders(Role.DEPARTMENT_CLERK, "department_id").get(case.department_id, [])
+        lead = (
+            _holders(Role.TOWNSHIP_CLERK, "township_id").get(case.township_id, [])
+            if case.lead_township  # the township leads: its clerks do the work
+            else _holders(Role.DEPARTMENT_CLERK, "department_id").get(case.department_id, [])
+        )
+        return lead + _co_responsible(case, Role.DEPARTMENT_CLERK)
     if level == 1:
         leaders = _holders(Role.DEPARTMENT_LEADER, "department_id").get(case.department_id, [])
         township = _holders(Role.TOWNSHIP_LEADER, "township_id").get(case.township_id, [])
-        return leaders + township
+        return leaders + township + _co_responsible(case, Role.DEPARTMENT_LEADER)
     county = _holders(Role.COUNTY_OFFICE, "role").get(Role.COUNTY_OFFICE, [])
     return county + _holders(Role.LEADING_GROUP, "role").get(Role.LEADING_GROUP, [])
+
+
+def _co_responsible(case: HelpCase, role: Role) -> list[User]:
+    """The people with a role in the case's co-responsible departments."""
+    holders = _holders(role, "department_id")
+    return [person for unit in case.co_department_ids for person in holders.get(unit, [])]
 
 
 _SUBJECTS = {

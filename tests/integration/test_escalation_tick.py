@@ -9,9 +9,18 @@ import SpiffWorkflow.bpmn.specs.event_definitions.timer as timer_module
 import sqlalchemy as sa
 
 import workflow.engine.spiff  # noqa: F401 - installs the clock
-from notifications.models import Notice
-from tests.factories import at, make_round, open_household_case, work_done
-from workflow.models import AuditEvent, CaseEscalation, HelpCase, HumanTask, TaskState
+from notifications.models import EmailMessage, Notice
+from tests.factories import at, department, household_of, make_round, open_household_case, work_done
+from workflow.cases.lifecycle import Subject, open_case
+from workflow.models import (
+    AuditEvent,
+    CaseEscalation,
+    HelpCase,
+    HumanTask,
+    SubjectKind,
+    TaskState,
+    User,
+)
 from workflow.platform import clock
 from workflow.platform.db import db
 
@@ -76,6 +85,43 @@ def test_escalation_tells_the_right_people_once(county, user, run_tick):
     assert by_key[f"case:{case.id}:level:0"] == {user("dept_slj").id}
     assert by_key[f"case:{case.id}:level:1"] == {user("dept_slj_fzr").id, user("aoyi_fzr").id}
     assert len(told) == 3
+
+
+def test_co_responsible_departments_hear_the_reminder_and_the_first_escalation(
+    county, user, run_tick
+):
+    clock.set_now(at("2018-08-01T10:00"))
+    household = household_of("布古纳村")
+    subject = Subject(
+        SubjectKind.HOUSEHOLD, household.village.township, household.village, household
+    )
+    case = open_case(
+        make_round(),
+        subject,
+        "H-INCOME",
+        "人均纯收入",
+        department("NYJ"),
+        None,
+        due=date(2018, 9, 30),
+        co_departments=(department("RSJ"),),
+    )
+    run_tick("2018-09-23T09:01+08:00")  # the reminder
+    run_tick("2018-10-01T00:00:30+08:00")  # overdue: level 1
+    run_tick("2018-10-15T00:00:30+08:00")  # level 2: the county, not the departments
+    told: dict[str, set[str]] = {}
+    for username, key in db.session.execute(
+        sa.select(User.username, Notice.event_key).join(User, User.id == Notice.user_id)
+    ):
+        told.setdefault(key, set()).add(username)
+    assert told[f"case:{case.id}:level:0"] == {"dept_nyj", "dept_rsj"}
+    assert told[f"case:{case.id}:level:1"] == {"dept_nyj_fzr", "aoyi_fzr", "dept_rsj_fzr"}
+    assert not {"dept_rsj", "dept_rsj_fzr"} & told[f"case:{case.id}:level:2"]
+    mailed = db.session.scalars(
+        sa.select(User.username)
+        .join(EmailMessage, EmailMessage.user_id == User.id)
+        .where(EmailMessage.event_key == f"case:{case.id}:level:0")
+    ).all()
+    assert sorted(mailed) == sorted(u for u in ("dept_nyj", "dept_rsj") if user(u).email)
 
 
 def test_work_done_in_time_stops_escalation(county, user, run_tick):

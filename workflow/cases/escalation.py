@@ -65,9 +65,9 @@ def _reached(case_id: int, level: int) -> bool:
 
 def preload_cases(instance_ids: list[int]) -> list[HelpCase]:
     """Load the cases of these process instances with what their reminders name (household,
-    village, township, department) in a few queries, so that escalating them in the same
-    transaction finds them in the session instead of asking for each. Hold on to the list
-    meanwhile: the session keeps unchanged rows only while someone refers to them."""
+    village, township, department, co-responsible units) in a few queries, so that escalating
+    them in the same transaction finds them in the session instead of asking for each. Hold on
+    to the list meanwhile: the session keeps unchanged rows only while someone refers to them."""
     if not instance_ids:
         return []
     cases = list(
@@ -90,7 +90,13 @@ def preload_cases(instance_ids: list[int]) -> list[HelpCase]:
     return cases
 
 
-_NAMED = (HelpCase.household, HelpCase.village, HelpCase.township, HelpCase.department)
+_NAMED = (
+    HelpCase.household,
+    HelpCase.village,
+    HelpCase.township,
+    HelpCase.department,
+    HelpCase.co_units,  # co-responsible departments hear the first two levels too
+)
 
 
 def close_case_from_process(case_id: int) -> None:
