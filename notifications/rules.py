@@ -13,7 +13,7 @@ from notifications.models import EmailMessage, Notice
 from workflow.models import HelpCase, Role, User
 from workflow.platform import clock, transaction_memo
 from workflow.platform.db import db
-from workflow.platform.i18n import gettext, use_language
+from workflow.platform.i18n import data_name, gettext, use_language
 from workflow.platform.settings import get_settings
 
 
@@ -74,7 +74,7 @@ def notify_case_level(case: HelpCase, level: int) -> int:
     def compose() -> tuple[str, str]:
         subject = gettext(
             _SUBJECTS[level],
-            case=f"#{case.id} {case.indicator_label}",
+            case=f"#{case.id} {data_name(case.indicator_label)}",
             due=due,
             days=get_settings().level2_after_days,
         )
@@ -88,7 +88,7 @@ def _case_line(case: HelpCase) -> str:
     """A case in one line of a notice: what is missing, who works it, for whom."""
     return gettext(
         "%(subject)s · %(department)s · %(who)s",
-        subject=case.indicator_label,
+        subject=data_name(case.indicator_label),
         department=case.lead_name,
         who=case.subject_label,
     )
@@ -233,7 +233,7 @@ def notify_case_reminder(case: HelpCase, people: list[User], actor: User) -> int
         subject = gettext(
             "%(who)s asks you to act on overdue case %(case)s (deadline %(due)s)",
             who=actor.display_name,
-            case=f"#{case.id} {case.indicator_label}",
+            case=f"#{case.id} {data_name(case.indicator_label)}",
             due=due,
         )
         return subject, _case_line(case)

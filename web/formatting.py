@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from workflow.platform import clock
-from workflow.platform.i18n import LANGUAGES, current_language, gettext
+from workflow.platform.i18n import LANGUAGES, current_language, data_name, gettext
 
 
 def beijing(moment: datetime | None, with_time: bool = True) -> str:
@@ -51,4 +51,4 @@ def due_state(moment: datetime | None) -> dict[str, Any]:
     return {"css": css, "text": gettext("%(days)s days left", days=days)}
 
 
-FILTERS = {"beijing": beijing, "day": day, "due_state": due_state}
+FILTERS = {"beijing": beijing, "day": day, "due_state": due_state, "named": data_name}

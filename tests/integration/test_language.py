@@ -106,9 +106,12 @@ def test_mail_and_notices_go_out_in_each_recipients_language(
     assert "سۇپىسىدا كۆرۈش" in uyghur.body and f"/cases/{overdue_case}" in uyghur.body
     assert "جاۋاب قايتۇرماڭ" in uyghur.body  # the footer, too
     assert not re.search(r"[\u4e00-\u9fff]{2,}(?:：|，)", uyghur.subject), "no Chinese sentence"
+    assert "بىخەتەر ئىچىملىك سۇ بار" in uyghur.subject, "the indicator named in Uyghur"
+    assert "有安全饮水" not in uyghur.subject
 
     [chinese] = smtp_server.to(user("dept_slj_fzr").email)
     assert chinese.subject.startswith(f"逾期督办：帮扶事项 #{overdue_case} ")
+    assert "有安全饮水" in chinese.subject
     assert "请勿直接回复" in chinese.body and "جاۋاب" not in chinese.body
 
     notices = {
@@ -188,3 +191,16 @@ def test_the_base_data_workbook_may_set_a_persons_language(new_county):
     people[1][-1] = "法语"
     with pytest.raises(ValidationFailed):
         load_base_data(workbook(sheets), new_county)
+
+
+def test_a_uyghur_reader_sees_indicators_and_steps_named_in_uyghur(overdue_case, browser):
+    clerk = browser("dept_slj")
+    chinese = clerk.get(f"/cases/{overdue_case}").get_data(as_text=True)
+    assert "<h1>有安全饮水 <small>" in chinese and "<b>制定帮扶措施</b>" in chinese
+    clerk.post("/language", {"language": "ug", "next": "/me"})
+    case_page = clerk.get(f"/cases/{overdue_case}").get_data(as_text=True)
+    assert "<h1>بىخەتەر ئىچىملىك سۇ بار <small>" in case_page
+    assert "<b>ياردەم تەدبىرى تۈزۈش</b>" in case_page
+    inbox = clerk.get("/inbox").get_data(as_text=True)
+    assert '<span class="title">ياردەم تەدبىرى تۈزۈش</span>' in inbox
+    assert "有安全饮水" not in inbox and "制定帮扶措施" not in inbox

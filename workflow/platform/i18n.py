@@ -13,6 +13,7 @@ import contextlib
 import contextvars
 import functools
 import io
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,6 +113,35 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
 
 
 _ = gettext
+
+
+_SUBJECT = "%(indicator)s: %(subject)s"  # a case's process subject (cases.lifecycle)
+
+
+@functools.cache
+def _data_names(language: str) -> dict[str, str]:
+    """A language's names of what huitou keeps as data in Chinese (`<language>/names.json`)."""
+    path = CATALOGUE_DIR / language / "names.json"
+    if language == DEFAULT_LANGUAGE or not path.exists():
+        return {}
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return {**document["indicators"], **document["steps"]}
+
+
+def data_name(text: str | None) -> str:
+    """A name kept as data in Chinese (an indicator's label, a step drawn in a diagram) in the
+    current language, where its catalogue names it; otherwise as kept. A process's subject, as
+    a case's start wrote it ("有安全饮水：<household>"), has its indicator named the same way."""
+    text = text or ""
+    names = _data_names(current_language())
+    if text in names or not names:
+        return names.get(text, text)
+    kept = _messages().get(_SUBJECT, _SUBJECT)  # as the start wrote it: in Chinese
+    separator = kept.removeprefix("%(indicator)s").removesuffix("%(subject)s")
+    head, found, subject = text.partition(separator)
+    if found and head in names:
+        return gettext(_SUBJECT, indicator=names[head], subject=subject)
+    return text
 
 
 @functools.cache
