@@ -13,6 +13,7 @@ from web.handling import acting_user, domain_view
 from web.identifiers import id_arg, id_list
 from workflow.county.setup import county_name
 from workflow.forms.gap_list import write_gap_list
+from workflow.inbox import confirmation
 from workflow.models import (
     Department,
     Gap,
@@ -31,7 +32,7 @@ from workflow.programme import planned_exits, rounds
 from workflow.programme.calendar import programme_line
 from workflow.programme.routing import CAUSES, TOWNSHIP
 from workflow.survey import flow as survey_flow
-from workflow.survey import gaps
+from workflow.survey import gap_filing, gaps
 from workflow.survey import problems as survey_problems
 from workflow.survey.gap_units import needs_cause
 
@@ -142,14 +143,45 @@ def show(year: str) -> str:
 @domain_view
 def gap_page(year: str) -> str:
     """The 补课清单 of a round, as far as the user's scope reaches."""
+    return _gap_view(year)
+
+
+def _gap_view(year: str, status: int = 200, errors: dict[str, str] | None = None):
     round_, township, rows = _gaps_in_view(year)
+    user = acting_user()
+    filing = gap_filing.filing_of(round_) if user.role in COUNTY_WIDE_READERS else None
     return render_template(
         "rounds/gaps.html",
         round=round_,
         gaps=rows,
         township=township,
         townships=db.session.scalars(sa.select(Township).order_by(Township.code)).all(),
-    )
+        filing=filing,
+        filed_copy=gap_filing.filed_copy(filing.signature) if filing else None,
+        may_file=user.role == Role.COUNTY_OFFICE,
+        errors=errors or {},
+    ), status
+
+
+@bp.post("/<round:year>/gaps/file")
+@login_required
+@domain_view
+def gap_file(year: str):
+    """The county office signs the 补课清单 as triaged and files it (报州扶贫办备案)."""
+    user = acting_user()
+    require_role(user, Role.COUNTY_OFFICE)
+    try:
+        confirmation.require_confirmed(request.form.get(confirmation.CONFIRM_FIELD))
+    except ValidationFailed as exc:
+        return _gap_view(year, 422, exc.by_field())
+    try:
+        gap_filing.file_gap_list(rounds.get_round(year), user)
+    except Refused as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _gap_view(year, 409)
+    flash(gettext("The make-up list is signed and filed."), "success")
+    return redirect(url_for("rounds.gap_page", year=year), 303)
 
 
 @bp.get("/<round:year>/gaps.xlsx")

@@ -125,6 +125,12 @@ MATRIX: dict[str, Route] = {
     "rounds.show": Route(GET, "GET /rounds/2018", verdicts(LOGIN_FIRST, OK)),
     "rounds.gap_page": Route(GET, "GET /rounds/2018/gaps", verdicts(LOGIN_FIRST, OK)),
     "rounds.gap_download": Route(GET, "GET /rounds/2018/gaps.xlsx", verdicts(LOGIN_FIRST, OK)),
+    "rounds.gap_file": Route(
+        POST,
+        "POST /rounds/2018/gaps/file",
+        verdicts(LOGIN_FIRST, FORBIDDEN, fpb=Expect(409)),  # no gap is triaged yet
+        data={"confirm": "yes"},
+    ),
     "rounds.launch": Route(
         POST,
         "POST /rounds/launch",

@@ -25,7 +25,12 @@ def kind_label(kind: str) -> str:
     """What an archived document is, as the archive page names it."""
     if kind.startswith("form") and kind[4:].isdigit():
         return _("Form %(n)s", n=kind[4:])
-    return {"plan": _("Department plan"), "evidence": _("Evidence")}.get(kind, kind)
+    labels = {
+        "plan": _("Department plan"),
+        "evidence": _("Evidence"),
+        "gap_list": _("Make-up list"),
+    }
+    return labels.get(kind, kind)
 
 
 def keep_original(

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workflow.forms.layout import DATE, SEQ, TEXT, Column, FormLayout
-from workflow.forms.sheet import BODY_FONT, BOX, CENTER, FIRST_HEADER_ROW, LEFT, put
+from workflow.forms.sheet import BODY_FONT, BOX, CENTER, FIRST_HEADER_ROW, LEFT, note_row, put
 from workflow.forms.writer import draw_sheet, new_workbook
 
 SHEET = "任务清单"
@@ -94,7 +94,7 @@ def write_department_plan(context: PlanContext) -> bytes:
     _summary_row(ws, summary, plan_summary(context.rows))
     _leader_signs(ws, summary + 2)
     if context.signed:
-        _signed_note(ws, summary + 3, context.signed)
+        note_row(ws, summary + 3, len(LAYOUT.columns), context.signed)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -120,12 +120,3 @@ def _leader_signs(ws: Worksheet, row: int) -> None:
     for cell in ws[row]:
         if isinstance(cell.value, str) and cell.value.startswith("负责人"):
             cell.value = "部门" + cell.value
-
-
-def _signed_note(ws: Worksheet, row: int, text: str) -> None:
-    """Write the in-system signature record under the signature row."""
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(LAYOUT.columns))
-    put(ws.cell(row, 1), text)
-    ws.cell(row, 1).font = Font(name=BODY_FONT, size=10, italic=True)
-    ws.cell(row, 1).alignment = Alignment(horizontal="left", vertical="center")
-    ws.row_dimensions[row].height = 20

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import asdict, dataclass
 from datetime import date
 
 from workflow.forms.layout import TEXT, Column, FormLayout
-from workflow.forms.writer import render_sheet
+from workflow.forms.sheet import note_row
+from workflow.forms.writer import draw_sheet, new_workbook
 
 SHEET = "补课清单"
 LAYOUT = FormLayout(
@@ -51,8 +53,30 @@ def write_gap_list(
     township: str = "",
     when: date | None = None,
     county: str = "",
+    signed: str = "",
 ) -> bytes:
-    """The 补课清单 workbook for a round (or one township of it) of the county named."""
-    title = f"{county}{township}{year}年“回头看”补课清单"
+    """The 补课清单 workbook for a round (or one township of it) of the county named; `signed`:
+    the record of its signature, printed under the signature row of the copy that is filed."""
+    title = list_title(county, township, year)
     values = [{**asdict(r), "seq": n} for n, r in enumerate(rows, start=1)]
-    return render_sheet(LAYOUT, title, f"{county}{township}", "", when, values)
+    wb = new_workbook()
+    ws = wb.create_sheet()
+    draw_sheet(ws, LAYOUT, title, f"{county}{township}", "", when, values)
+    if signed:
+        note_row(ws, ws.max_row + 1, len(LAYOUT.columns), signed)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def list_title(county: str, township: str, year: int) -> str:
+    """The list's title, which its file is named after."""
+    return f"{county}{township}{year}年“回头看”补课清单"
+
+
+def filed_note(signer: str, day: date, digest: str) -> str:
+    """The line the filed copy prints about its signature."""
+    return (
+        f"本清单由{signer}于{day.year}年{day.month}月{day.day}日在系统中签字，"
+        f"报州扶贫开发领导小组办公室备案。内容校验码：{digest[:16]}"
+    )

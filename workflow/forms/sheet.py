@@ -216,3 +216,13 @@ def put(cell: Cell, value: object) -> None:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.data_type = "s"
         cell.quotePrefix = True
+
+
+def note_row(ws: Worksheet, row: int, columns: int, text: str) -> None:
+    """Write a note across a form's columns under its signature row (the in-system record of
+    a signature, printed on the file that was signed)."""
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    put(ws.cell(row, 1), text)
+    ws.cell(row, 1).font = Font(name=BODY_FONT, size=10, italic=True)
+    ws.cell(row, 1).alignment = Alignment(horizontal="left", vertical="center")
+    ws.row_dimensions[row].height = 20
