@@ -26,6 +26,7 @@ from workflow.forms import (
     SurveyContext,
     VillageRow,
     read_survey_form,
+    survey_layout,
     survey_sheets,
     write_survey_form,
 )
@@ -98,6 +99,23 @@ def shuffled_columns_form() -> bytes:
     return saved(book)
 
 
+def shifted_form() -> bytes:
+    """A 附件1 table that starts at C4, with nothing in columns A and B or above it."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    headers = [c.header for c in survey_layout(1, STANDARD).columns if c.key != "seq"]
+    answers = ["是"] * 11
+    rows = [
+        headers,
+        ["阿依古丽", person(21), 4, 2016, 3100, *answers],
+        ["买买提", person(22), 3, "2017年", "２９００", *answers],
+    ]
+    for r, values in enumerate(rows, start=4):
+        for c, value in enumerate(values, start=3):
+            ws.cell(r, c, value)
+    return saved(book)
+
+
 def representative_forms() -> dict[str, tuple[int, bytes]]:
     idx = id_ending_in_x()
     full_width = idx[:-1].translate({ord(d): 0xFF10 + int(d) for d in "0123456789"}) + "x"
@@ -148,6 +166,7 @@ def representative_forms() -> dict[str, tuple[int, bytes]]:
         "rows below the signature": (1, edit(plain, {"B13": "迟到户", "C13": person(20)})),
         "duplicate household": (1, edit(plain, {"C7": person(1)})),
         "shuffled columns, title rows": (1, shuffled_columns_form()),
+        "a table starting at C4": (1, shifted_form()),
         "village form": (
             2,
             edit(
@@ -186,10 +205,18 @@ def test_both_readers_give_the_same_rows_and_problems(name):
 def test_calamine_reads_the_plain_forms_and_leaves_the_doubtful_ones_to_openpyxl():
     trusted = {name for name, (_n, data) in FORMS.items() if read_grid(data) is not None}
     assert {"filled template", "messy answers", "percent cells", "village form"} <= trusted
+    assert "a table starting at C4" in trusted
     assert "a formula" not in trusted and "an error value" not in trusted
     # The 18-digit number is read by calamine as a float: the reader falls back on openpyxl.
     fast, _slow = both_ways(1, FORMS["ID as an 18-digit number"][1])
     assert fast.errors and fast.errors[0].cell == "C7"
+
+
+def test_a_table_away_from_a1_is_read_in_its_own_cells():
+    fast, slow = both_ways(1, FORMS["a table starting at C4"][1])
+    assert fast == slow
+    assert [r.cells["id_number"] for r in fast.rows] == ["D5", "D6"]
+    assert fast.rows[0].values["H-WATER"] is True
 
 
 def test_a_percentage_is_still_read_as_one():

@@ -160,18 +160,28 @@ def _special_cells(
 
 def _rows(sheet: Any, special: dict[tuple[int, int], Any]) -> Iterator[tuple]:
     """The sheet's rows from A1, as openpyxl's read-only reader gives their values; raises
-    Doubt on a value calamine may have read differently."""
+    Doubt on a value calamine may have read differently. (calamine's rows start at row 1 but at
+    the first used column: the columns before it are put back.)"""
+    if sheet.start is None:
+        return  # an empty sheet
+    (_top, left), (bottom, right) = sheet.start, sheet.end
+    pad = (None,) * left
     by_row: dict[int, dict[int, Any]] = {}
     for (row, col), value in special.items():
         by_row.setdefault(row, {})[col] = value
+    number = 0
     for number, row in enumerate(sheet.iter_rows(), start=1):
+        if len(row) != right - left + 1:
+            raise Doubt
         here = by_row.get(number)
         if here is None:
-            yield tuple(_value(v) for v in row)
+            yield pad + tuple(_value(v) for v in row)
         else:
-            yield tuple(
-                here[col] if col in here else _value(v) for col, v in enumerate(row, start=1)
+            yield pad + tuple(
+                here[col] if col in here else _value(v) for col, v in enumerate(row, start=left + 1)
             )
+    if number != bottom + 1:
+        raise Doubt  # not the rows from row 1 to the last: let openpyxl number them
 
 
 def _value(value: Any) -> Any:
