@@ -34,6 +34,15 @@ PG_ADMIN_URL = os.environ.get(
     "HUITOU_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 DEMO_PASSWORD = "huitou-demo"
+# HUITOU_TEST_READER=openpyxl reads every uploaded survey form with openpyxl only, so that the
+# reader's tests can be run against either way into a workbook (forms/survey_sheets.py).
+OPENPYXL_ONLY = os.environ.get("HUITOU_TEST_READER") == "openpyxl"
+
+
+@pytest.fixture(autouse=True)
+def _survey_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    if OPENPYXL_ONLY:
+        monkeypatch.setattr("workflow.forms.survey_sheets.FAST", False)
 
 
 @pytest.fixture(autouse=True)

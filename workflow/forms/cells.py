@@ -30,6 +30,12 @@ _NO |= {"ياق", "يوق"}  # no; there is none
 _NOT_APPLICABLE = {
     re.sub(r"\s", "", unicodedata.normalize("NFKC", s)).upper() for s in NOT_APPLICABLE_SPELLINGS
 }
+# The answers already written as compared (no spaces, upper case, half-width): no normalizing.
+_ANSWERS = {
+    s: s in _YES
+    for s in _NO | _YES
+    if re.sub(r"\s", "", unicodedata.normalize("NFKC", s)).upper() == s
+}
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _UNIT_SUFFIXES = {"元": ("元",), "万元": ("万元", "万"), "%": ("%",)}
 
@@ -120,6 +126,8 @@ def _unit(column: Column) -> str:
 def _yes_no(column: Column, raw: Any) -> bool | str:
     """Return the answer of a 是/否 cell written in any of the ways clerks write it, or
     NOT_APPLICABLE (不涉及, /, —, 无此情况) where the column allows it."""
+    if type(raw) is str and (answer := _ANSWERS.get(raw)) is not None:
+        return answer
     if isinstance(raw, bool):
         return raw
     if isinstance(raw, int | float) and raw in (0, 1):

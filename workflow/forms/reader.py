@@ -8,16 +8,17 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-import warnings
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from workflow.forms.cells import CellError, Formula, Percent, blank, read_cell
+from workflow.forms.cells import CellError, blank, read_cell
 from workflow.forms.layout import SEQ, SHEET_PREFIX, FormLayout, survey_layout
+from workflow.forms.survey_sheets import HEADER_SCAN as _HEADER_SCAN
+from workflow.forms.survey_sheets import Refused as _Refused
+from workflow.forms.survey_sheets import load_form_sheet, too_many
 from workflow.forms.uyghur import is_uyghur_line
 from workflow.platform.i18n import _
 from workflow.programme.standards import Standard
@@ -25,7 +26,6 @@ from workflow.programme.standards import Standard
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_RATIO = 100
 _RATIO_FLOOR = 1024 * 1024  # members smaller than this cannot hurt, whatever their ratio
-_HEADER_SCAN = 30  # non-blank rows searched for the header
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
 _SIGNATURE = re.compile(r"\s*(填表人|审核人|负责人)[^:：]{0,6}[:：]")
@@ -95,14 +95,6 @@ class ParsedForm:
         return not self.errors
 
 
-class _Refused(Exception):
-    """A whole-file refusal; caught inside read_survey_form."""
-
-    def __init__(self, message: str, sheet: str = "") -> None:
-        super().__init__(message)
-        self.sheet = sheet
-
-
 def read_survey_form(
     form_no: int, standard: Standard, data: bytes, max_rows: int = 20000
 ) -> ParsedForm:
@@ -110,7 +102,9 @@ def read_survey_form(
     layout = survey_layout(form_no, standard)
     try:
         _check_container(data)
-        sheet, grid = _load(layout, data, max_rows)
+        sheet, grid = load_form_sheet(
+            data, layout.sheet_name, lambda g: _find_header(layout, g)[1] is not None, max_rows
+        )
         return _parse(layout, sheet, grid, max_rows)
     except _Refused as refusal:
         return ParsedForm([], [FormError(refusal.sheet, "", str(refusal))])
@@ -175,83 +169,6 @@ def check_container(data: bytes, limit: int) -> FormError | None:
     return None
 
 
-def _load(layout: FormLayout, data: bytes, max_rows: int) -> tuple[str, list[tuple[int, tuple]]]:
-    """Return the sheet holding the form (the one named 附件N first) and its non-blank rows."""
-    with warnings.catch_warnings():
-        # openpyxl's notes on unsupported extensions mean nothing to a clerk.
-        warnings.simplefilter("ignore")
-        try:
-            # Formulas as written (data_only=False): a formula is refused as one, not read as
-            # its cached value or, without one, as an empty cell.
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        except Exception:
-            raise _Refused(
-                _("The file cannot be opened: it is not a valid Excel workbook (.xlsx).")
-            ) from None
-        try:
-            sheets = sorted(book.worksheets, key=lambda ws: ws.title.strip() != layout.sheet_name)
-            if not sheets:
-                raise _Refused(_("The workbook has no sheets."))
-            found = []
-            for ws in sheets:
-                grid = _collect(ws, max_rows)
-                if _find_header(layout, grid)[1] is not None:
-                    return ws.title, grid
-                found.append((ws.title, grid))
-            return found[0]
-        except _Refused:
-            raise
-        except Exception:
-            raise _Refused(
-                _(
-                    "The file's content is damaged and cannot be read. Save it again in Excel and "
-                    "upload it again."
-                )
-            ) from None
-        finally:
-            book.close()
-
-
-def _collect(ws: Any, max_rows: int) -> list[tuple[int, tuple]]:
-    """Return (row number, values) of the non-blank rows of a sheet, refusing overlong sheets."""
-    ws.reset_dimensions()  # some writers record a wrong sheet size; read what is there
-    grid = []
-    for number, cells in enumerate(ws.iter_rows(), start=1):
-        values = tuple(_value(c) for c in cells)
-        if all(blank(v) for v in values):
-            continue
-        grid.append((number, values))
-        if len(grid) > max_rows + _HEADER_SCAN:
-            raise _Refused(_too_many(max_rows), ws.title)
-    return grid
-
-
-def _value(cell: Any) -> Any:
-    """A cell's value as read: a formula marked as one, a percentage as a Percent."""
-    if getattr(cell, "data_type", None) == "f":
-        return Formula(getattr(cell.value, "text", None) or cell.value or "=")
-    return Percent(cell.value) if _is_percent_cell(cell) else cell.value
-
-
-def _is_percent_cell(cell: Any) -> bool:
-    """Tell whether a cell holds a number displayed as a percentage."""
-    value = cell.value
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and "%" in (cell.number_format or "")
-    )
-
-
-def _too_many(max_rows: int) -> str:
-    """Return the refusal for a sheet with too many rows."""
-    return _(
-        "The sheet has more than %(rows)s rows, too many to import at once. Split it and "
-        "import the parts one by one.",
-        rows=f"{max_rows:,}",
-    )
-
-
 def norm_header(text: str) -> str:
     """Return a header text as compared: half-width, no spaces or *, no trailing (unit), without
     the Uyghur line a Uyghur-language clerk's download adds under it (forms/uyghur.py)."""
@@ -310,17 +227,20 @@ def _parse(
                 )
             )
     if len(body) > max_rows:
-        return ParsedForm([], [FormError(sheet, "", _too_many(max_rows))])
+        return ParsedForm([], [FormError(sheet, "", too_many(max_rows))])
     rows = []
     first_seen: dict[tuple, str] = {}
+    read = [
+        (column, positions[column.key], get_column_letter(positions[column.key] + 1))
+        for column in layout.columns
+        if column.key in positions and column.kind != SEQ
+    ]
     for number, values in body:
         parsed = ParsedRow(number, {}, {})
-        for column in layout.columns:
-            if column.key not in positions or column.kind == SEQ:
-                continue
-            cell = f"{get_column_letter(positions[column.key] + 1)}{number}"
+        for column, col, letter in read:
+            cell = f"{letter}{number}"
             parsed.cells[column.key] = cell
-            raw = _at(values, positions[column.key])
+            raw = values[col] if col < len(values) else None
             if blank(raw):
                 if column.required:
                     errors.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -56,7 +57,14 @@ def catalogue_in_force(year: int) -> tuple[CatalogueRecord | None, Standard]:
 
 def standard_of(record: CatalogueRecord) -> Standard:
     """The Standard a stored catalogue row describes."""
-    return parse_standard(json.loads(record.document))
+    return _standard_of_document(record.document)
+
+
+@functools.lru_cache(maxsize=8)
+def _standard_of_document(document: str) -> Standard:
+    """A stored catalogue parsed once per process (every upload of a round reads it; a Standard
+    is immutable, and a new version is a new document)."""
+    return parse_standard(json.loads(document))
 
 
 def standard_for_year(year: int) -> Standard:

@@ -32,8 +32,10 @@ def _decide() -> Callable[[dict[str, Any]], dict[str, Any]]:
     return decision_engine(str(ROUTING_DMN), "routing")
 
 
+@functools.cache
 def route(subject_kind: str, indicator_code: str) -> str:
-    """The department code for a gap (FPB when the table names nobody)."""
+    """The department code for a gap (FPB when the table names nobody); the table is a file
+    read once per process, so each answer is too."""
     result = _decide()({"subject_kind": subject_kind, "indicator": indicator_code})
     return result.get("department") or COUNTY_OFFICE
 

@@ -91,32 +91,40 @@ def plan_certification(round_id: int, township_id: int) -> tuple[list[int], str]
     return departments, clock.iso(due)
 
 
-def certify_rows(task: HumanTask) -> list[CertifyRow]:
-    """The township's households on the 附件1 forms in force, by village and form row."""
+def _on_forms(task: HumanTask) -> sa.Select:
+    """The township's 附件1 answers in force (the task's round and township)."""
     instance = task.instance
-    answers = db.session.execute(
-        sa.select(SurveyAnswer, Household, Village)
+    return (
+        sa.select(SurveyAnswer.household_id)
         .join(SurveySubmission, SurveyAnswer.submission_id == SurveySubmission.id)
-        .join(Household, SurveyAnswer.household_id == Household.id)
-        .join(Village, Household.village_id == Village.id)
         .where(
             SurveySubmission.round_id == instance.round_id,
             SurveySubmission.township_id == instance.township_id,
             SurveySubmission.form_no == 1,
             SurveySubmission.is_current,
         )
+    )
+
+
+def certify_rows(task: HumanTask) -> list[CertifyRow]:
+    """The township's households on the 附件1 forms in force, by village and form row."""
+    answers = db.session.execute(
+        _on_forms(task)
+        .add_columns(Village.name, Household.head_name, Household.id_number, SurveyAnswer.values)
+        .join(Household, SurveyAnswer.household_id == Household.id)
+        .join(Village, Household.village_id == Village.id)
         .order_by(Village.code, SurveyAnswer.row_number, SurveyAnswer.id)
     ).all()
     rows = []
-    for answer, household, village in answers:
-        values = json.loads(answer.values)
+    for household_id, village, head_name, id_number, stored in answers:
+        values = json.loads(stored)
         income = values.get("H-INCOME")
         rows.append(
             CertifyRow(
-                household.id,
-                village.name,
-                household.head_name,
-                household.id_number,
+                household_id,
+                village,
+                head_name,
+                id_number,
                 values.get("family_size"),
                 format_number(income) if isinstance(income, int | float) else "",
             )
@@ -132,10 +140,11 @@ def certify_households(task: HumanTask, actor: User, marks: dict[int, str]) -> i
     round_ = db.session.get(Round, instance.round_id)
     department = db.session.get(Department, task.department_id)
     indicators = certified_indicators(_standard(round_), department.code)
-    rows = {r.household_id: r for r in certify_rows(task)}
+    # Only marked rows need checking against the forms (most certifications mark none).
+    listed = set(db.session.scalars(_on_forms(task))) if marks else set()
     problems = {}
     for household_id, reason in marks.items():
-        if household_id not in rows:
+        if household_id not in listed:
             problems[f"reason-{household_id}"] = _("This household is not on the township's forms.")
         elif not reason.strip():
             problems[f"reason-{household_id}"] = _("Give the reason why it does not pass.")

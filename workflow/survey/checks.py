@@ -146,14 +146,13 @@ def check_applicability(
     ]
     if not claimed:
         return []
-    households = {
-        h.id_number: h.id
-        for h in db.session.scalars(
-            sa.select(Household).where(
+    households = dict(
+        db.session.execute(
+            sa.select(Household.id_number, Household.id).where(
                 Household.id_number.in_([r.values["id_number"] for r in claimed])
             )
-        )
-    }
+        ).all()
+    )
     on = reference_date(round_)
     members = members_of(households.values(), on)
     problems = []

@@ -97,9 +97,8 @@ def submit_village_forms(task: HumanTask, actor: User) -> None:
     require_task(actor, task)
     instance = task.instance
     village = db.session.get(Village, task.village_id)
-    forms = {
-        s.form_no for s in current_submissions(instance.round_id, village.township_id, village.id)
-    }
+    submissions = current_submissions(instance.round_id, village.township_id, village.id)
+    forms = {s.form_no for s in submissions}
     round_ = db.session.get(Round, instance.round_id)
     needed = {2} if village_exited_in(round_, village) else set()
     if has_households_in_scope(round_, village):
@@ -108,7 +107,6 @@ def submit_village_forms(task: HumanTask, actor: User) -> None:
     if missing:
         forms_missing = _(", ").join(_("Form %(n)s", n=n) for n in missing)
         raise ValidationFailed({"forms": _("Not imported yet: %(forms)s", forms=forms_missing)})
-    submissions = current_submissions(instance.round_id, village.township_id, village.id)
     complete_task(task, actor, {})
     signature = sign(
         actor,

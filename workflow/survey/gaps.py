@@ -30,7 +30,7 @@ from workflow.platform.db import db
 from workflow.platform.errors import NotFound, Refused, ValidationFailed
 from workflow.platform.i18n import _
 from workflow.programme.routing import TOWNSHIP, UNOWNED
-from workflow.programme.routing_changes import lead_unit
+from workflow.programme.routing_changes import changes_in_force, units_for
 from workflow.programme.standards import Standard, evaluate
 from workflow.survey.gap_units import units_of_gaps
 from workflow.survey.townships import township_survey
@@ -65,6 +65,7 @@ def record_findings(
     }
     departments = _departments_by_code()
     routes: dict[str, str] = {}
+    changes = None  # the county's routing changes, read once per upload when a gap needs them
     new_gaps = []
     for row, subject in rows:
         household_id, village_id = subject.get("household_id"), subject.get("village_id")
@@ -72,7 +73,8 @@ def record_findings(
             if (household_id, village_id, finding.code) in decided:
                 continue  # already triaged from an earlier version of the form
             if finding.code not in routes:  # one decision-table run per indicator, not per gap
-                routes[finding.code] = lead_unit(kind.value, finding.code)
+                changes = changes_in_force() if changes is None else changes
+                routes[finding.code] = units_for(kind.value, finding.code, changes=changes).lead
             routed = routes[finding.code]
             department = None if routed in UNOWNED else departments.get(routed)
             new_gaps.append(
