@@ -79,13 +79,17 @@ class HumanTask(db.Model):
         sa.Index("ix_human_task_inbox_village", "state", "role", "village_id"),
         sa.Index("ix_human_task_inbox_department", "state", "role", "department_id"),
         sa.Index("ix_human_task_due", "state", "due_at"),
-        # READY rows only on PostgreSQL (migration 0005scale): the inboxes' lists and counts.
+        # READY rows only on PostgreSQL (migrations 0005scale, 0019boardidx): the inboxes'
+        # lists, and their counts and task kinds read from the index alone.
         *(
             sa.Index(
                 f"ix_human_task_ready_{name}",
                 "state",
                 *columns,
                 "due_at",
+                postgresql_include=[
+                    c for c in ("assignee_id", "spec_name", "title") if c not in columns
+                ],
                 postgresql_where=sa.text("state = 'ready'"),
             )
             for name, columns in (

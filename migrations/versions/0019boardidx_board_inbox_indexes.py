@@ -1,0 +1,64 @@
+"""indexes for the overdue board and the inbox's counts at a million tasks
+
+The board reads a round's open cases (not finished, not verified) by township, by department
+or county-wide, most overdue first, and counts them by band and by group: on PostgreSQL
+partial indexes over the open cases only, in (due_at, id) order, carrying the grouping units so
+that counting reads no table row. The weekly trend reads every case of a township's round by
+when it was opened, done and due: one covering index. The READY tasks' partial indexes carry
+what the inbox's badge and task kinds read (assignee, step name and title), so those are
+index-only too. On SQLite the same indexes are plain ones (INCLUDE and WHERE are PostgreSQL's).
+
+Revision ID: 0019boardidx
+Revises: 0018language
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0019boardidx'
+down_revision = '0018language'
+branch_labels = None
+depends_on = None
+
+OPEN = sa.text("status NOT IN ('closed', 'carried_over') AND verified_at IS NULL")
+READY = sa.text("state = 'ready'")
+CASE_INDEXES = (
+    ('ix_help_case_open_township', ['round_id', 'township_id', 'due_at', 'id'],
+     ['department_id', 'village_id'], OPEN),
+    ('ix_help_case_open_department', ['round_id', 'department_id', 'due_at', 'id'],
+     ['township_id', 'village_id'], OPEN),
+    ('ix_help_case_open_round', ['round_id', 'due_at', 'id'],
+     ['township_id', 'village_id', 'department_id'], OPEN),
+    ('ix_help_case_trend_township', ['round_id', 'township_id', 'opened_at'],
+     ['due_at', 'verified_at', 'closed_at'], None),
+)
+TASK_COLUMNS = (
+    ('ix_human_task_ready_department', ['state', 'role', 'department_id', 'due_at']),
+    ('ix_human_task_ready_township', ['state', 'role', 'township_id', 'due_at']),
+    ('ix_human_task_ready_village', ['state', 'role', 'village_id', 'due_at']),
+    ('ix_human_task_ready_assignee', ['state', 'assignee_id', 'due_at']),
+)
+TASK_INCLUDE = ['assignee_id', 'spec_name', 'title']
+
+
+def upgrade():
+    for name, columns, include, where in CASE_INDEXES:
+        op.create_index(
+            name, 'help_case', columns, postgresql_include=include, postgresql_where=where
+        )
+    for name, columns in TASK_COLUMNS:
+        op.drop_index(name, table_name='human_task')
+        op.create_index(
+            name,
+            'human_task',
+            columns,
+            postgresql_include=[c for c in TASK_INCLUDE if c not in columns],
+            postgresql_where=READY,
+        )
+
+
+def downgrade():
+    for name, columns in reversed(TASK_COLUMNS):
+        op.drop_index(name, table_name='human_task')
+        op.create_index(name, 'human_task', columns, postgresql_where=READY)
+    for name, _columns, _include, _where in reversed(CASE_INDEXES):
+        op.drop_index(name, table_name='help_case')
