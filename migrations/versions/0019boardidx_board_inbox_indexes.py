@@ -4,9 +4,10 @@ The board reads a round's open cases (not finished, not verified) by township, b
 or county-wide, most overdue first, and counts them by band and by group: on PostgreSQL
 partial indexes over the open cases only, in (due_at, id) order, carrying the grouping units so
 that counting reads no table row. The weekly trend reads every case of a township's round by
-when it was opened, done and due: one covering index. The READY tasks' partial indexes carry
-what the inbox's badge and task kinds read (assignee, step name and title), so those are
-index-only too. On SQLite the same indexes are plain ones (INCLUDE and WHERE are PostgreSQL's).
+when it was opened, done and due: one covering index. On PostgreSQL the READY tasks' partial indexes are
+rebuilt without their leading state (see below) and carry what the inbox's badge and task kinds
+read (assignee, step name and title), so those are index-only too. On SQLite the case indexes
+are plain ones (INCLUDE and WHERE are PostgreSQL's) and the task indexes stay as they were.
 
 Revision ID: 0019boardidx
 Revises: 0018language
@@ -32,12 +33,16 @@ CASE_INDEXES = (
      ['due_at', 'verified_at', 'closed_at'], None),
 )
 TASK_COLUMNS = (
-    ('ix_human_task_ready_department', ['state', 'role', 'department_id', 'due_at']),
-    ('ix_human_task_ready_township', ['state', 'role', 'township_id', 'due_at']),
-    ('ix_human_task_ready_village', ['state', 'role', 'village_id', 'due_at']),
-    ('ix_human_task_ready_assignee', ['state', 'assignee_id', 'due_at']),
+    ('department', ['role', 'department_id']),
+    ('township', ['role', 'township_id']),
+    ('village', ['role', 'village_id']),
+    ('assignee', ['assignee_id']),
 )
 TASK_INCLUDE = ['assignee_id', 'spec_name', 'title']
+
+
+def _postgresql():
+    return op.get_bind().dialect.name == 'postgresql'
 
 
 def upgrade():
@@ -45,20 +50,30 @@ def upgrade():
         op.create_index(
             name, 'help_case', columns, postgresql_include=include, postgresql_where=where
         )
+    if not _postgresql():
+        return
+    # 0005scale's READY indexes were led by the state, which their predicate implies: the
+    # planner drops that condition and then reads the whole index for a role in a unit.
     for name, columns in TASK_COLUMNS:
-        op.drop_index(name, table_name='human_task')
+        op.drop_index(f'ix_human_task_ready_{name}', table_name='human_task')
         op.create_index(
-            name,
+            f'ix_human_task_ready_{name}_pg',
             'human_task',
-            columns,
+            [*columns, 'due_at'],
             postgresql_include=[c for c in TASK_INCLUDE if c not in columns],
             postgresql_where=READY,
         )
 
 
 def downgrade():
-    for name, columns in reversed(TASK_COLUMNS):
-        op.drop_index(name, table_name='human_task')
-        op.create_index(name, 'human_task', columns, postgresql_where=READY)
+    if _postgresql():
+        for name, columns in reversed(TASK_COLUMNS):
+            op.drop_index(f'ix_human_task_ready_{name}_pg', table_name='human_task')
+            op.create_index(
+                f'ix_human_task_ready_{name}',
+                'human_task',
+                ['state', *columns, 'due_at'],
+                postgresql_where=READY,
+            )
     for name, _columns, _include, _where in reversed(CASE_INDEXES):
         op.drop_index(name, table_name='help_case')
