@@ -23,7 +23,7 @@ from workflow.inbox import filters as inbox_filters
 from workflow.models import HelpCase, HumanTask, ProcessInstance, Round, TaskState, User
 from workflow.people.access import (
     acting_for,
-    group_filter,
+    group_branches,
     in_task_group,
     require_case,
     require_task,
@@ -65,7 +65,9 @@ def _page(
         raw=request.args,
         problems=problems,
         units=inbox_filters.units_for(user),
-        kinds=inbox_filters.kinds_of(group_filter(user)),
+        kinds=inbox_filters.kinds_of(
+            *(sa.and_(HumanTask.state == TaskState.READY, b) for b in group_branches(user))
+        ),
         holders=inbox_filters.holders(rows),
         principals={t.id: working_for(user, t, away) for t in rows},
         saved=inbox_filters.saved_filters(user),

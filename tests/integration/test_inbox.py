@@ -178,6 +178,31 @@ def test_a_substitution_no_longer_applies_after_its_last_day_or_when_ended(verif
     assert db.session.get(Substitution, sub.id).ended_at is not None
 
 
+def test_a_substitution_set_or_ended_shows_at_once_and_its_tasks_are_counted_once(
+    verifying, round2018, user
+):
+    """Who stands in for whom is asked once per transaction: setting or ending a substitution
+    in it still changes the inbox at once; a colleague of the same group adds her own tasks to
+    the badge, not her group's a second time."""
+    task = _verify_task(verifying)
+    task.assignee_id = user("aoyi_zg").id
+    zg2 = user("aoyi_zg2")
+    assert task not in tasks.inbox(zg2)
+    sub = assignment.set_substitute(
+        user("aoyi_zg"), zg2, date(2018, 8, 1), date(2018, 8, 3), "出差", user("aoyi_zg")
+    )
+    assert task in tasks.inbox(zg2)
+    other = open_household_case(round2018, indicator="H-HOUSE", label="住房安全有保障")
+    work_done(other, user("dept_slj"))
+    group = _verify_task(other)  # the township clerks', held by nobody: hers and her colleague's
+    assert group.assignee_id is None and group in tasks.inbox(zg2)
+    listed = tasks.inbox(zg2)
+    assert tasks.inbox_counts(zg2)[0] == len(listed) == len(set(listed))
+    assignment.end_substitute(sub.id, user("aoyi_fzr"))
+    assert task not in tasks.inbox(zg2)
+    assert tasks.inbox_counts(zg2)[0] == len(tasks.inbox(zg2))
+
+
 def test_a_substitute_must_hold_the_same_role_in_the_same_unit(verifying, user, browser):
     for wrong in ("qmz_zg", "aoyi_fzr", "buguna_cun"):
         with pytest.raises(ValidationFailed):

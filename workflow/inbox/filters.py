@@ -132,13 +132,17 @@ def _kind_exists(kind: str) -> bool:
     return found is not None
 
 
-def kinds_of(condition: sa.ColumnElement[bool]) -> list[tuple[str, str]]:
-    """The task kinds (spec name and title) among the tasks a condition selects."""
+def kinds_of(*conditions: sa.ColumnElement[bool]) -> list[tuple[str, str]]:
+    """The task kinds (spec name and title) among the tasks the conditions select (any of
+    them). Each condition is read apart (on PostgreSQL from its index alone, when it is one of
+    `access.group_branches` with READY) and the kinds gathered."""
+    seen = sa.union_all(
+        *(sa.select(HumanTask.spec_name, HumanTask.title).where(c) for c in conditions)
+    ).subquery()
     rows = db.session.execute(
-        sa.select(HumanTask.spec_name, sa.func.min(HumanTask.title))
-        .where(condition)
-        .group_by(HumanTask.spec_name)
-        .order_by(HumanTask.spec_name)
+        sa.select(seen.c.spec_name, sa.func.min(seen.c.title))
+        .group_by(seen.c.spec_name)
+        .order_by(seen.c.spec_name)
     )
     return [(name, title) for name, title in rows]
 

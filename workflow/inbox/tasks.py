@@ -14,7 +14,6 @@ from workflow.operations import incidents
 from workflow.people.access import (
     group_branches,
     inbox_branches,
-    inbox_filter,
     require_task,
     working_for,
 )
@@ -72,12 +71,20 @@ def inbox(
 
 
 def inbox_counts(user: User) -> tuple[int, int]:
-    """How many READY tasks the user may work, and how many of them are overdue."""
-    overdue = sa.case((HumanTask.due_at < clock.now(), 1), else_=0)
-    ready, late = db.session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(overdue), 0)).where(
-            inbox_filter(user)
+    """How many READY tasks the user may work, and how many of them are overdue.
+
+    The deadlines of each branch of her reach (`inbox_branches`, which never select the same
+    task twice) are read apart and counted together: each is an index range, counted from the
+    index alone on PostgreSQL, where an OR of them would fetch every task's row."""
+    due = sa.union_all(
+        *(
+            sa.select(HumanTask.due_at).where(HumanTask.state == TaskState.READY, branch)
+            for branch in inbox_branches(user)
         )
+    ).subquery()
+    overdue = sa.case((due.c.due_at < clock.now(), 1), else_=0)
+    ready, late = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(overdue), 0)).select_from(due)
     ).one()
     return int(ready), int(late)
 

@@ -58,9 +58,36 @@ class HelpCase(NamesItsSubject, db.Model):
     """One gap routed to one department, with a deadline and a named responsible person."""
 
     __tablename__ = "help_case"
-    __table_args__ = (  # the overdue board and the report, by scope (migration 0005)
+    __table_args__ = (  # the overdue board and the report, by scope (migrations 0005, 0019)
         sa.Index("ix_help_case_round_township_due", "round_id", "township_id", "due_at"),
         sa.Index("ix_help_case_round_department_due", "round_id", "department_id", "due_at"),
+        # Open cases only on PostgreSQL, most overdue first, with the board's grouping units.
+        *(
+            sa.Index(
+                f"ix_help_case_open_{name}",
+                "round_id",
+                *columns,
+                "due_at",
+                "id",
+                postgresql_include=list(include),
+                postgresql_where=sa.text(
+                    "status NOT IN ('closed', 'carried_over') AND verified_at IS NULL"
+                ),
+            )
+            for name, columns, include in (
+                ("township", ("township_id",), ("department_id", "village_id")),
+                ("department", ("department_id",), ("township_id", "village_id")),
+                ("round", (), ("township_id", "village_id", "department_id")),
+            )
+        ),
+        # The board's weekly trend: every case of a township's round, read from the index.
+        sa.Index(
+            "ix_help_case_trend_township",
+            "round_id",
+            "township_id",
+            "opened_at",
+            postgresql_include=["due_at", "verified_at", "closed_at"],
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id"), index=True)

@@ -79,20 +79,33 @@ class HumanTask(db.Model):
         sa.Index("ix_human_task_inbox_village", "state", "role", "village_id"),
         sa.Index("ix_human_task_inbox_department", "state", "role", "department_id"),
         sa.Index("ix_human_task_due", "state", "due_at"),
-        # READY rows only on PostgreSQL (migration 0005scale): the inboxes' lists and counts.
+        # The inboxes' lists, counts and task kinds by role and unit or by assignee, soonest
+        # due first. On PostgreSQL (migration 0019boardidx) partial indexes over the READY rows
+        # only, carrying what the counts and kinds read: the state is not a column of theirs,
+        # since the planner drops a condition the index's predicate implies and a leading
+        # column without its condition would read the whole index. SQLite's (0005scale) are
+        # plain ones led by the state.
         *(
-            sa.Index(
-                f"ix_human_task_ready_{name}",
-                "state",
-                *columns,
-                "due_at",
-                postgresql_where=sa.text("state = 'ready'"),
-            )
+            index
             for name, columns in (
                 ("department", ("role", "department_id")),
                 ("township", ("role", "township_id")),
                 ("village", ("role", "village_id")),
                 ("assignee", ("assignee_id",)),
+            )
+            for index in (
+                sa.Index(
+                    f"ix_human_task_ready_{name}_pg",
+                    *columns,
+                    "due_at",
+                    postgresql_include=[
+                        c for c in ("assignee_id", "spec_name", "title") if c not in columns
+                    ],
+                    postgresql_where=sa.text("state = 'ready'"),
+                ).ddl_if(dialect="postgresql"),
+                sa.Index(f"ix_human_task_ready_{name}", "state", *columns, "due_at").ddl_if(
+                    dialect="sqlite"
+                ),
             )
         ),
     )

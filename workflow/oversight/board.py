@@ -141,17 +141,37 @@ def _late_since(days: int) -> datetime:
     return datetime.combine(clock.today() - timedelta(days=days - 1), time(0), clock.BEIJING)
 
 
-def _counts(user: User, round_: Round, now: datetime) -> tuple[int, dict[int, int]]:
-    """Open cases in scope, and the late ones by band: one aggregate query."""
+def _counts(
+    user: User, round_: Round, now: datetime, grouping: str
+) -> tuple[int, dict[int, int], dict[tuple, int]]:
+    """Open cases in scope, the late ones by band, and how many late cases each group holds
+    (listed or not): one aggregate over the open cases by group (on PostgreSQL read from a
+    partial index of the open cases alone)."""
+    key = _group_key(grouping)
     late = [HelpCase.due_at < now] + [HelpCase.due_at < _late_since(f) for _b, f, _l in bands()]
     sums = [sa.func.coalesce(sa.func.sum(sa.case((late[0] & c, 1))), 0) for c in late[2:]]
-    row = db.session.execute(
+    rows = db.session.execute(
         sa.select(
-            sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((late[0], 1))), 0), *sums
-        ).where(in_scope(user, round_), still_open())
-    ).one()
-    at_least = [int(v) for v in row[1:]]  # late cases at least in band 1, 2, 3
-    return int(row[0]), {1: at_least[0] - at_least[1], 2: at_least[1] - at_least[2], 3: at_least[2]}
+            *key,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((late[0], 1))), 0),
+            *sums,
+        )
+        .where(in_scope(user, round_), still_open())
+        .group_by(*key)
+    ).all()
+    width = len(key)
+    at_least = [sum(int(r[width + 1 + k]) for r in rows) for k in range(3)]  # bands 1, 2, 3+
+    bands_ = {1: at_least[0] - at_least[1], 2: at_least[1] - at_least[2], 3: at_least[2]}
+    sizes = {tuple(r[:width]): int(r[width + 1]) for r in rows if r[width + 1]}
+    return sum(int(r[width]) for r in rows), bands_, sizes
+
+
+def _group_key(grouping: str) -> list[sa.ColumnElement]:
+    """The columns a board's groups are told apart by."""
+    if grouping == "department":
+        return [HelpCase.department_id]
+    return [HelpCase.township_id, HelpCase.village_id]
 
 
 def _late_cases(user: User, round_: Round, now: datetime, limit: int) -> list[HelpCase]:
@@ -170,18 +190,6 @@ def _late_cases(user: User, round_: Round, now: datetime, limit: int) -> list[He
             .limit(limit)
         ).unique()
     )
-
-
-def _group_sizes(user: User, round_: Round, now: datetime, grouping: str) -> dict[tuple, int]:
-    """How many late cases each group holds in all (not only those listed)."""
-    key = [HelpCase.department_id] if grouping == "department" else [HelpCase.township_id]
-    key += [] if grouping == "department" else [HelpCase.village_id]
-    rows = db.session.execute(
-        sa.select(*key, sa.func.count())
-        .where(in_scope(user, round_), still_open(), HelpCase.due_at < now)
-        .group_by(*key)
-    )
-    return {tuple(r[:-1]): r[-1] for r in rows}
 
 
 def current_tasks(cases: list[HelpCase]) -> dict[int, HumanTask]:
@@ -231,11 +239,10 @@ def overdue_board(
     if round_ is None:
         return Board(None, grouping, [], {1: 0, 2: 0, 3: 0}, 0, None, can_remind)
     now = clock.now()
-    open_count, counts = _counts(user, round_, now)
+    open_count, counts, sizes = _counts(user, round_, now, grouping)
     late = _late_cases(user, round_, now, limit) if sum(counts.values()) else []
     tasks = current_tasks(late)
     assignees = _assignee_names(tasks.values())
-    sizes = _group_sizes(user, round_, now, grouping) if late else {}
     groups: dict[str, Group] = {}
     for case in late:
         task = tasks.get(case.instance_id)

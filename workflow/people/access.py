@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from workflow.models import (
     CaseCoUnit,
@@ -17,7 +19,7 @@ from workflow.models import (
     TaskState,
     User,
 )
-from workflow.platform import clock
+from workflow.platform import clock, transaction_memo
 from workflow.platform.db import db
 from workflow.platform.errors import AccessDenied
 from workflow.platform.i18n import _
@@ -90,9 +92,33 @@ def _holds_by_own_right(user: User, task: HumanTask) -> bool:
     return in_task_group(user, task)
 
 
+# transaction_memo name: (user id, day) -> the colleagues she stands in for that day.
+_ABSENT = "acting_for"
+
+
+def _substitutions_changed(session: Session, *_: object) -> None:
+    """Forget who stands in for whom when a substitution is written (the listener after each
+    flush; called before each look-up for what is not flushed yet)."""
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(o, Substitution) for o in changed):
+        transaction_memo.forget(_ABSENT, session)
+
+
+sa.event.listen(Session, "after_flush", _substitutions_changed)
+
+
 def acting_for(user: User) -> list[User]:
-    """The colleagues away today for whom the user stands in (active substitutions)."""
+    """The colleagues away today for whom the user stands in (active substitutions); asked once
+    per transaction (a page asks for its lists, its counts and its badge)."""
     today = clock.today()
+    _substitutions_changed(db.session())
+    known = transaction_memo.for_transaction(_ABSENT)
+    if (user.id, today) not in known:
+        known[(user.id, today)] = _absent_colleagues(user, today)
+    return list(known[(user.id, today)])
+
+
+def _absent_colleagues(user: User, today: date) -> list[User]:
     absent = db.session.scalars(
         sa.select(User)
         .join(Substitution, Substitution.absent_id == User.id)
@@ -150,21 +176,32 @@ def group_filter(user: User) -> sa.ColumnElement[bool]:
     return sa.and_(HumanTask.state == TaskState.READY, sa.or_(*group_branches(user)))
 
 
+def _people_and_groups(user: User) -> tuple[list[User], list[User]]:
+    """The user and those she stands in for; and one of them for each distinct group (role
+    and unit), so that no two group conditions select the same tasks."""
+    people = list({p.id: p for p in (user, *acting_for(user))}.values())
+    groups = {(p.role, _scope_key(p, "township", "village", "department")): p for p in people}
+    return people, list(groups.values())
+
+
 def inbox_branches(user: User) -> list[sa.ColumnElement[bool]]:
     """`inbox_filter` (without its READY) as conditions whose OR it is, each one an index's
-    range (a role in a unit, or an assignee): a list can read each in deadline order."""
-    people = [user, *acting_for(user)]
+    range (a role in a unit, or an assignee): a list can read each in deadline order. No two
+    select the same task, so a count may add up theirs."""
+    people, groups = _people_and_groups(user)
     return [
-        *(sa.and_(_group_condition(p), HumanTask.assignee_id.is_(None)) for p in people),
+        *(sa.and_(_group_condition(p), HumanTask.assignee_id.is_(None)) for p in groups),
         *(HumanTask.assignee_id == p.id for p in people),
     ]
 
 
 def group_branches(user: User) -> list[sa.ColumnElement[bool]]:
     """`group_filter` (without its READY) as conditions whose OR it is (`inbox_branches`)."""
-    people = [user, *acting_for(user)]
-    groups = [_group_condition(p) for p in people]
-    return [*groups, *(HumanTask.assignee_id == p.id for p in people)]
+    people, groups = _people_and_groups(user)
+    return [
+        *(_group_condition(p) for p in groups),
+        *(HumanTask.assignee_id == p.id for p in people),
+    ]
 
 
 def can_view_case(user: User, case: HelpCase) -> bool:

@@ -21,3 +21,8 @@ def for_transaction(name: str) -> dict[Any, Any]:
         if transaction is not None:
             session.info[key] = held
     return held[1]
+
+
+def forget(name: str, session: Any = None) -> None:
+    """Drop what the transaction's dict of this name holds (something it kept has changed)."""
+    (session if session is not None else db.session()).info.pop(f"huitou.memo.{name}", None)
