@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from workflow.cases import escalation
+from workflow.engine import due as timers_due
 from workflow.engine import instances, state_batch
 from workflow.models import ProcessInstance, SchedulerLease
 from workflow.operations import health, incidents
@@ -146,13 +147,13 @@ def _advance_claimed(moment: datetime, after_commit: Callable[[], None] | None) 
     db.session.rollback()  # read only: the batches open their own transactions
     while True:
         audit.lock_chain()  # the batch's audit stream first, held across its savepoints
-        due = instances.claim_due(moment, BATCH, passed)
+        due = timers_due.claim_due(moment, BATCH, passed)
         if not due:
             db.session.rollback()
             return report
         if not _advance_together(due, moment, report, failing, passed):
             audit.lock_chain()
-            again = instances.claim_due(moment, BATCH, passed)
+            again = timers_due.claim_due(moment, BATCH, passed)
             _advance_one_by_one(again, moment, report, failing, passed)
         if after_commit is not None:
             after_commit()
@@ -169,7 +170,7 @@ def _advance_due(
     db.session.rollback()  # read only: the batches open their own transactions
     while True:
         due = [
-            i for i in instances.due_instance_ids(moment, len(seen) + LOOKAHEAD) if i not in seen
+            i for i in timers_due.due_instance_ids(moment, len(seen) + LOOKAHEAD) if i not in seen
         ]
         if not due:
             return report
@@ -192,13 +193,13 @@ def _advance_batch(
         log.warning("the tick lease of %s ran out; stopping this tick", holder)
         return False
     audit.lock_chain()  # the batch takes its audit stream now, held across its savepoints
-    if _advance_together(instances.due_instances(ids, moment), moment, report, failing):
+    if _advance_together(timers_due.due_instances(ids, moment), moment, report, failing):
         return True
     if not renew_lease(holder):  # the failed try was rolled back, its renewal with it
         db.session.rollback()
         return False
     audit.lock_chain()
-    _advance_one_by_one(instances.due_instances(ids, moment), moment, report, failing)
+    _advance_one_by_one(timers_due.due_instances(ids, moment), moment, report, failing)
     return True
 
 

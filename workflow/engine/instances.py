@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -334,57 +333,6 @@ def advance_timers(instance: ProcessInstance, *, batch: Any = None) -> None:
 
 def _ready_guids(wf: BpmnWorkflow) -> set[str]:
     return {str(t.id) for t in wf.get_tasks(state=SpiffTaskState.READY, manual=True)}
-
-
-def due_instance_ids(moment: datetime, limit: int = 500) -> list[int]:
-    """Ids of the instances whose next timer is due at the moment, oldest first (an indexed
-    query: a tick with nothing due costs this one query)."""
-    return list(
-        db.session.scalars(
-            sa.select(ProcessInstance.id)
-            .where(
-                ProcessInstance.status == InstanceStatus.RUNNING,
-                ProcessInstance.next_timer_due < moment,  # SpiffWorkflow fires strictly after
-            )
-            .order_by(ProcessInstance.next_timer_due, ProcessInstance.id)
-            .limit(limit)
-        )
-    )
-
-
-def due_instances(ids: list[int], moment: datetime) -> list[ProcessInstance]:
-    """Those of these instances still due at the moment, with their states (one query)."""
-    return list(
-        db.session.scalars(
-            sa.select(ProcessInstance)
-            .options(sa.orm.undefer(ProcessInstance.state))
-            .where(
-                ProcessInstance.id.in_(ids),
-                ProcessInstance.status == InstanceStatus.RUNNING,
-                ProcessInstance.next_timer_due < moment,
-            )
-            .order_by(ProcessInstance.next_timer_due, ProcessInstance.id)
-        )
-    )
-
-
-def claim_due(moment: datetime, limit: int, passed: Collection[int] = ()) -> list[ProcessInstance]:
-    """Lock and load up to `limit` instances due at the moment that no other transaction holds
-    (PostgreSQL `FOR UPDATE SKIP LOCKED`: workers ticking together never take the same one;
-    an instance another worker has just advanced is no longer due when its lock is released).
-    `passed`: ids this tick has already taken and must leave alone."""
-    query = (
-        sa.select(ProcessInstance)
-        .options(sa.orm.undefer(ProcessInstance.state))
-        .where(
-            ProcessInstance.status == InstanceStatus.RUNNING,
-            ProcessInstance.next_timer_due < moment,
-        )
-    )
-    if passed:
-        query = query.where(ProcessInstance.id.not_in(list(passed)))
-    query = query.order_by(ProcessInstance.next_timer_due, ProcessInstance.id).limit(limit)
-    return list(db.session.scalars(query.with_for_update(skip_locked=True, of=ProcessInstance)))
 
 
 def cancel_instance(instance: ProcessInstance) -> None:
