@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import sqlalchemy as sa
 from click.testing import CliRunner
@@ -59,10 +60,10 @@ def test_the_catalogue_page_says_to_whom_each_indicator_applies_and_who_certifie
     county, browser
 ):
     page = browser("fpb").get("/admin/catalogue/2018").get_data(as_text=True)
-    rows = {row.split("</td>")[0].rsplit(">", 1)[-1]: row for row in page.split("<tr><td>")[1:]}
+    rows = dict(re.findall(r'<tr><td class="lead"[^>]*>([^<]+)</td>(.*?)</tr>', page, re.S))
     assert "有 6–15 周岁成员的户" in rows["H-EDU"] and "义务教育法" in rows["H-EDU"]
     assert "有 16 周岁及以上成员的户" in rows["H-PENSION"]
-    assert '<td class="applies">全部</td>' in rows["H-WATER"]
-    assert '<td class="certifier">县统计局</td>' in rows["H-INCOME-GROWTH"]
-    assert '<td class="certifier">县农经局</td>' in rows["H-INCOME"]
-    assert '<td class="certifier">—</td>' in rows["H-WATER"]
+    assert '<td class="applies" data-label="适用对象">全部</td>' in rows["H-WATER"]
+    assert '<td class="certifier" data-label="核定单位">县统计局</td>' in rows["H-INCOME-GROWTH"]
+    assert '<td class="certifier" data-label="核定单位">县农经局</td>' in rows["H-INCOME"]
+    assert '<td class="certifier" data-label="核定单位">—</td>' in rows["H-WATER"]
