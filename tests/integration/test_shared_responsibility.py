@@ -194,7 +194,7 @@ def test_the_county_office_hands_a_township_led_case_to_a_department(round2018, 
 
     fpb = browser("fpb")
     page = fpb.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "移交行业部门牵头" in page
+    assert "移交行业部门牵头" in page and ">移交</button>" in page
     no_reason = fpb.post(f"/cases/{case.id}/reassign", {"department": "SLJ", "reason": " "})
     assert no_reason.status_code == 422 and "改派" in no_reason.get_data(as_text=True)
     handed = fpb.post(
